@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The one test command (README and .ci/run): unit, corpus, CLI and property
+# tests, doc tests, and every bench run once so benches never rot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --all-targets
+cargo test --doc

@@ -1,0 +1,4 @@
+//! This module renders results. Every renderer writes to `impl Write`; the
+//! binary decides where that goes.
+
+pub mod simulate;
