@@ -3,7 +3,12 @@
 //! sized) and `eval/corpus` (reading, compiling and deciding 20,000 cases of
 //! the corpus, at one thread and at all threads).
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, reason = "bench harness")]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "bench harness"
+)]
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -17,13 +22,25 @@ use accessgraph::eval::request::Request;
 use accessgraph::eval::{evaluate, Decision, PolicySet};
 use accessgraph::policy::{Policy, PolicyKind};
 
-const ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const ADMIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// ~50 statements in the shape of a real ABAC permission set: per-service
 /// allows keyed on principal tags, resource paths with variables, a few
 /// guard denies.
 fn abac_policy() -> String {
-    let services = ["s3", "sqs", "sns", "dynamodb", "kms", "ec2", "lambda", "logs", "secretsmanager", "ssm"];
+    let services = [
+        "s3",
+        "sqs",
+        "sns",
+        "dynamodb",
+        "kms",
+        "ec2",
+        "lambda",
+        "logs",
+        "secretsmanager",
+        "ssm",
+    ];
     let mut stmts = Vec::new();
     for (i, svc) in services.iter().enumerate() {
         stmts.push(format!(
@@ -42,13 +59,25 @@ fn abac_policy() -> String {
             r#"{{"Sid":"Deny{i}","Effect":"Deny","Action":"{svc}:Delete*","Resource":"*","Condition":{{"StringNotEquals":{{"aws:ResourceTag/team":"${{aws:PrincipalTag/team}}"}}}}}}"#
         ));
     }
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        stmts.join(",")
+    )
 }
 
 /// A ReadOnlyAccess-sized policy: one statement with thousands of action
 /// patterns over hundreds of services
 fn read_only_policy() -> (String, usize) {
-    let verbs = ["Get*", "List*", "Describe*", "BatchGet*", "Search*", "Query", "Scan", "View*"];
+    let verbs = [
+        "Get*",
+        "List*",
+        "Describe*",
+        "BatchGet*",
+        "Search*",
+        "Query",
+        "Scan",
+        "View*",
+    ];
     let mut actions = Vec::new();
     for s in 0..400 {
         for v in verbs {
@@ -56,12 +85,20 @@ fn read_only_policy() -> (String, usize) {
         }
     }
     let n = actions.len();
-    (format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#, actions.join(",")), n)
+    (
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+            actions.join(",")
+        ),
+        n,
+    )
 }
 
 fn set_of(text: &str) -> PolicySet {
     PolicySet {
-        identity: vec![Arc::new(Policy::parse_str(text, PolicyKind::Identity).unwrap())],
+        identity: vec![Arc::new(
+            Policy::parse_str(text, PolicyKind::Identity).unwrap(),
+        )],
         ..PolicySet::default()
     }
 }
@@ -79,7 +116,8 @@ fn abac_context() -> Context {
 }
 
 fn single(c: &mut Criterion) {
-    let principal = "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/alice";
+    let principal =
+        "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/alice";
     let mut g = c.benchmark_group("eval/single");
     g.throughput(Throughput::Elements(1));
 
@@ -87,20 +125,37 @@ fn single(c: &mut Criterion) {
     let req = Request::new(principal, "s3:GetObject", "arn:aws:s3:::bucket/key", None).unwrap();
     let ctx = Context::closed();
     assert_eq!(evaluate(&req, &ctx, &admin).decision(), Decision::Allow);
-    g.bench_function("admin", |b| b.iter(|| evaluate(black_box(&req), black_box(&ctx), black_box(&admin))));
+    g.bench_function("admin", |b| {
+        b.iter(|| evaluate(black_box(&req), black_box(&ctx), black_box(&admin)))
+    });
 
     let abac = set_of(&abac_policy());
     let actx = abac_context();
     // The last service's statements, so every earlier statement is tried.
-    let req = Request::new(principal, "ssm:GetParameter", "arn:aws:ssm:eu-west-1:111122223333:parameter/x", None).unwrap();
+    let req = Request::new(
+        principal,
+        "ssm:GetParameter",
+        "arn:aws:ssm:eu-west-1:111122223333:parameter/x",
+        None,
+    )
+    .unwrap();
     assert_eq!(evaluate(&req, &actx, &abac).decision(), Decision::Allow);
     g.bench_function("abac-50-statements", |b| {
         b.iter(|| evaluate(black_box(&req), black_box(&actx), black_box(&abac)))
     });
-    let deny = Request::new(principal, "ssm:DeleteParameter", "arn:aws:ssm:eu-west-1:111122223333:parameter/x", None).unwrap();
+    let deny = Request::new(
+        principal,
+        "ssm:DeleteParameter",
+        "arn:aws:ssm:eu-west-1:111122223333:parameter/x",
+        None,
+    )
+    .unwrap();
     let mut other_team = actx.clone();
     other_team.set("aws:ResourceTag/team", CtxValue::single("blue"));
-    assert_eq!(evaluate(&deny, &other_team, &abac).decision(), Decision::ExplicitDeny);
+    assert_eq!(
+        evaluate(&deny, &other_team, &abac).decision(),
+        Decision::ExplicitDeny
+    );
     g.bench_function("abac-50-statements-deny", |b| {
         b.iter(|| evaluate(black_box(&deny), black_box(&other_team), black_box(&abac)))
     });
@@ -108,13 +163,28 @@ fn single(c: &mut Criterion) {
     let (ro_text, n) = read_only_policy();
     assert!(n >= 3000);
     let ro = set_of(&ro_text);
-    let req = Request::new(principal, "svc399:DescribeThing", "arn:aws:svc399:us-east-1:111122223333:thing/x", None).unwrap();
+    let req = Request::new(
+        principal,
+        "svc399:DescribeThing",
+        "arn:aws:svc399:us-east-1:111122223333:thing/x",
+        None,
+    )
+    .unwrap();
     assert_eq!(evaluate(&req, &ctx, &ro).decision(), Decision::Allow);
     g.bench_function("read-only-3200-actions", |b| {
         b.iter(|| evaluate(black_box(&req), black_box(&ctx), black_box(&ro)))
     });
-    let miss = Request::new(principal, "svc399:DeleteThing", "arn:aws:svc399:us-east-1:111122223333:thing/x", None).unwrap();
-    assert_eq!(evaluate(&miss, &ctx, &ro).decision(), Decision::ImplicitDeny);
+    let miss = Request::new(
+        principal,
+        "svc399:DeleteThing",
+        "arn:aws:svc399:us-east-1:111122223333:thing/x",
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        evaluate(&miss, &ctx, &ro).decision(),
+        Decision::ImplicitDeny
+    );
     g.bench_function("read-only-3200-actions-miss", |b| {
         b.iter(|| evaluate(black_box(&miss), black_box(&ctx), black_box(&ro)))
     });
@@ -124,11 +194,15 @@ fn single(c: &mut Criterion) {
 /// The corpus repeated to 20,000 cases, as one JSON array
 pub fn corpus_20k() -> String {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cases");
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let mut cases: Vec<serde_json::Value> = Vec::new();
     for f in files {
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
         match v {
             serde_json::Value::Array(a) => cases.extend(a),
             other => cases.push(other),
@@ -168,9 +242,16 @@ fn corpus(c: &mut Criterion) {
         accessgraph::report::simulate::render_json(&mut sink, &results).unwrap();
         sink.len()
     };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    g.bench_function("20k-cases-1-thread", |b| b.iter(|| one.install(|| run(black_box(&text)))));
-    g.bench_function("20k-cases-all-threads", |b| b.iter(|| run(black_box(&text))));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    g.bench_function("20k-cases-1-thread", |b| {
+        b.iter(|| one.install(|| run(black_box(&text))))
+    });
+    g.bench_function("20k-cases-all-threads", |b| {
+        b.iter(|| run(black_box(&text)))
+    });
     g.finish();
 }
 

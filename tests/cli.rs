@@ -1,7 +1,11 @@
 //! Runs the binary as users and outside checks do: `simulate --case` over the
 //! corpus, exit codes, JSON lines, and located errors with exit code 2.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,7 +2,11 @@
 //! decision against `expect`. A failure names the file, the case and the
 //! description.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
 
 use std::path::PathBuf;
 
