@@ -16,11 +16,14 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use accessgraph::case::parse_cases;
 use accessgraph::eval::context::{Context, CtxValue};
 use accessgraph::eval::request::Request;
 use accessgraph::eval::{evaluate, Decision, PolicySet};
 use accessgraph::policy::{Policy, PolicyKind};
+
+// Measure with the allocator the binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ADMIN: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -225,20 +228,16 @@ fn corpus(c: &mut Criterion) {
     g.throughput(Throughput::Elements(20_000));
     g.sample_size(10);
     let run = |text: &str| {
-        let cases = parse_cases(text, "bench").unwrap();
+        let results = accessgraph::case::map_cases(text, "bench", |c| {
+            accessgraph::report::simulate::CaseResult {
+                eval: c.evaluate(),
+                description: c.description,
+                expect: c.expect,
+                explanation: None,
+            }
+        })
+        .unwrap();
         let mut sink = Vec::with_capacity(4 << 20);
-        let results: Vec<_> = {
-            use rayon::prelude::*;
-            cases
-                .par_iter()
-                .map(|c| accessgraph::report::simulate::CaseResult {
-                    description: &c.description,
-                    expect: c.expect,
-                    eval: c.evaluate(),
-                    explanation: None,
-                })
-                .collect()
-        };
         accessgraph::report::simulate::render_json(&mut sink, &results).unwrap();
         sink.len()
     };

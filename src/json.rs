@@ -187,3 +187,59 @@ mod tests {
         );
     }
 }
+
+/// A JSON pointer built lazily: a chain of references on the stack that is
+/// turned into text only when an error needs it (reading a large file must
+/// not format a pointer for every value it visits)
+#[derive(Debug, Clone, Copy)]
+pub struct Ptr<'a> {
+    parent: Option<&'a Ptr<'a>>,
+    token: Token<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Token<'a> {
+    Root(&'a str),
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Ptr<'a> {
+    /// A pointer starting at `base` (itself a rendered pointer, may be empty)
+    pub fn root(base: &'a str) -> Ptr<'a> {
+        Ptr {
+            parent: None,
+            token: Token::Root(base),
+        }
+    }
+
+    /// The member `key` of this value
+    pub fn key(&'a self, key: &'a str) -> Ptr<'a> {
+        Ptr {
+            parent: Some(self),
+            token: Token::Key(key),
+        }
+    }
+
+    /// The element `index` of this value
+    pub fn index(&'a self, index: usize) -> Ptr<'a> {
+        Ptr {
+            parent: Some(self),
+            token: Token::Index(index),
+        }
+    }
+
+    /// The pointer as RFC 6901 text
+    pub fn render(&self) -> String {
+        let mut s = match self.parent {
+            Some(p) => p.render(),
+            None => String::new(),
+        };
+        match self.token {
+            Token::Root(base) => s.push_str(base),
+            Token::Key(k) => s = pointer_push(&s, k),
+            Token::Index(i) => s = pointer_push(&s, &i.to_string()),
+        }
+        s
+    }
+}

@@ -113,22 +113,42 @@ impl Case {
 /// # Errors
 /// [`CaseError`] for the first problem found, naming `file`.
 pub fn parse_cases(text: &str, file: &str) -> Result<Vec<Case>, CaseError> {
+    map_cases(text, file, |c| c)
+}
+
+/// Reads every case in `text` and maps each through `f` as soon as it is
+/// compiled, in parallel, keeping only what `f` returns (in file order)
+///
+/// This is how a large file is decided without holding every compiled case
+/// in memory. When any case is invalid the whole call fails and the results
+/// are discarded.
+///
+/// # Errors
+/// [`CaseError`] for the first problem found, naming `file`.
+pub fn map_cases<T, F>(text: &str, file: &str, f: F) -> Result<Vec<T>, CaseError>
+where
+    T: Send,
+    F: Fn(Case) -> T + Sync + Send,
+{
     let is_array = text.trim_start().starts_with('[');
-    let raws: Vec<RawCase> = if is_array {
-        serde_json::from_str(text)
-    } else {
-        serde_json::from_str::<RawCase>(text).map(|c| vec![c])
+    if !is_array {
+        let raw: RawCase =
+            serde_json::from_str(text).map_err(|_| format_error(text, file, false))?;
+        return compile_case(raw, 0, "", file).map(|c| vec![f(c)]);
     }
-    .map_err(|_| format_error(text, file, is_array))?;
-    raws.into_par_iter()
+    // A large file is split into its top-level elements and each is read and
+    // compiled on its own (in parallel, and without holding every parsed
+    // document at once); any error is reported from a full, path-tracking
+    // read so that its line and column are the file's.
+    let elements: Vec<&serde_json::value::RawValue> =
+        serde_json::from_str(text).map_err(|_| format_error(text, file, true))?;
+    elements
+        .into_par_iter()
         .enumerate()
-        .map(|(i, raw)| {
-            let base = if is_array {
-                format!("/{i}")
-            } else {
-                String::new()
-            };
-            compile_case(raw, i, &base, file)
+        .map(|(i, slice)| {
+            let raw: RawCase =
+                serde_json::from_str(slice.get()).map_err(|_| format_error(text, file, true))?;
+            compile_case(raw, i, &format!("/{i}"), file).map(&f)
         })
         .collect()
 }

@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use clap::Args;
-use rayon::prelude::*;
 
-use accessgraph::case::{parse_cases, Case};
+use accessgraph::case::{map_cases, Case};
 use accessgraph::eval::explain::explain;
 use accessgraph::eval::Evaluation;
 
@@ -62,27 +61,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 pub fn run(args: SimulateArgs) -> anyhow::Result<Exit> {
     let files = case_files(&args.cases)?;
-    let mut cases: Vec<Case> = Vec::new();
+    let mut results: Vec<CaseResult> = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f)
             .with_context(|| format!("failed to read case file {}", f.display()))?;
-        cases.extend(parse_cases(&text, &f.display().to_string())?);
-    }
-    let results: Vec<CaseResult> = cases
-        .par_iter()
-        .map(|c| {
+        results.extend(map_cases(&text, &f.display().to_string(), |c: Case| {
             let eval: Evaluation = c.evaluate();
             let explanation = args
                 .explain
                 .then(|| explain(&c.request, &c.context, &c.policies, &eval));
             CaseResult {
-                description: &c.description,
+                description: c.description,
                 expect: c.expect,
                 eval,
                 explanation,
             }
-        })
-        .collect();
+        })?);
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {

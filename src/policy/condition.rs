@@ -23,7 +23,7 @@ use ipnet::IpNet;
 use crate::eval::context::{Context, CtxValue, Lookup};
 use crate::eval::tri::Tri;
 use crate::policy::arn::{ArnPattern, ArnSegments, ShortArns};
-use crate::policy::glob::Glob;
+use crate::policy::glob::{self, Glob, Piece, PieceRef};
 use crate::policy::template::{Resolved, Template};
 
 /// The operator family, with negation folded out
@@ -423,19 +423,32 @@ fn value_matches(
         (Value::Like(g), _) => g.is_match(req),
         (Value::Template(t), _) => {
             let wildcards = matches!(base, BaseOp::StringLike | BaseOp::ArnLike);
-            let pieces = match t.resolve(ctx, wildcards) {
-                Resolved::Value(p) => p,
+            let mut pieces = Vec::with_capacity(4);
+            match t.resolve_into(ctx, wildcards, &mut pieces) {
+                Resolved::Value(_) => {}
                 Resolved::Unresolved => return Some(false),
                 Resolved::Unknown => return None,
-            };
+            }
             match (base, typed) {
-                (BaseOp::StringLike, _) => Glob::from_pieces(pieces).is_match(req),
+                (BaseOp::StringLike, _) => glob::matches_pieces(&pieces, req),
                 (BaseOp::ArnLike, TypedReq::Arn(segs)) => {
-                    ArnPattern::from_pieces(pieces, ShortArns::Strict).is_match(req, Some(segs))
+                    let owned = pieces.iter().map(|p| match p {
+                        PieceRef::Lit(l) => Piece::Lit((*l).to_owned()),
+                        PieceRef::Star => Piece::Star,
+                        PieceRef::One => Piece::One,
+                    });
+                    ArnPattern::from_pieces(owned.collect(), ShortArns::Strict)
+                        .is_match(req, Some(segs))
                 }
-                (BaseOp::Bool, TypedReq::Bool(b)) => parse_bool(&pieces_text(&pieces)) == Some(*b),
+                (BaseOp::Bool, TypedReq::Bool(b)) => {
+                    glob::equals_concat(&pieces, "true", true) && *b
+                        || glob::equals_concat(&pieces, "false", true) && !*b
+                }
+                (BaseOp::StringEqualsIgnoreCase, _) if req.is_ascii() => {
+                    glob::equals_concat(&pieces, req, true)
+                }
                 (BaseOp::StringEqualsIgnoreCase, _) => eq_ignore_case(&pieces_text(&pieces), req),
-                _ => pieces_text(&pieces) == req,
+                _ => glob::equals_concat(&pieces, req, false),
             }
         }
         (Value::Num(p), TypedReq::Num(r)) => match base {
@@ -462,13 +475,13 @@ fn value_matches(
     })
 }
 
-fn pieces_text(pieces: &[crate::policy::glob::Piece]) -> String {
+fn pieces_text(pieces: &[PieceRef<'_>]) -> String {
     let mut s = String::new();
     for p in pieces {
         match p {
-            crate::policy::glob::Piece::Lit(l) => s.push_str(l),
-            crate::policy::glob::Piece::Star => s.push('*'),
-            crate::policy::glob::Piece::One => s.push('?'),
+            PieceRef::Lit(l) => s.push_str(l),
+            PieceRef::Star => s.push('*'),
+            PieceRef::One => s.push('?'),
         }
     }
     s

@@ -19,6 +19,94 @@ pub enum Piece {
     One,
 }
 
+/// A borrowed piece, for patterns assembled per request (policy variables)
+/// without copying their text
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PieceRef<'a> {
+    /// Literal text
+    Lit(&'a str),
+    /// `*`
+    Star,
+    /// `?`
+    One,
+}
+
+/// Something that reads as a piece
+pub trait AsPiece {
+    /// The piece
+    fn as_piece(&self) -> PieceRef<'_>;
+}
+
+impl AsPiece for Piece {
+    fn as_piece(&self) -> PieceRef<'_> {
+        match self {
+            Piece::Lit(l) => PieceRef::Lit(l),
+            Piece::Star => PieceRef::Star,
+            Piece::One => PieceRef::One,
+        }
+    }
+}
+
+impl AsPiece for PieceRef<'_> {
+    fn as_piece(&self) -> PieceRef<'_> {
+        *self
+    }
+}
+
+/// Appends the pieces of `pattern` (every `*` and `?` a wildcard) to `out`,
+/// borrowing its text
+pub fn split_pattern_into<'a>(pattern: &'a str, out: &mut Vec<PieceRef<'a>>) {
+    let mut start = 0;
+    for (i, b) in pattern.bytes().enumerate() {
+        if b == b'*' || b == b'?' {
+            if i > start {
+                out.push(PieceRef::Lit(&pattern[start..i]));
+            }
+            out.push(if b == b'*' {
+                PieceRef::Star
+            } else {
+                PieceRef::One
+            });
+            start = i + 1;
+        }
+    }
+    if start < pattern.len() {
+        out.push(PieceRef::Lit(&pattern[start..]));
+    }
+}
+
+/// Whether the whole of `text` matches `pieces` (which need not be normalized)
+pub fn matches_pieces<P: AsPiece>(pieces: &[P], text: &str) -> bool {
+    match_pieces(pieces, text)
+}
+
+/// Whether `text` is exactly the concatenation of the literal `pieces`
+/// (wildcard pieces stand for the characters `*` and `?`)
+pub fn equals_concat(pieces: &[PieceRef<'_>], text: &str, ignore_ascii_case: bool) -> bool {
+    let mut rest = text;
+    for p in pieces {
+        let lit = match p {
+            PieceRef::Lit(l) => *l,
+            PieceRef::Star => "*",
+            PieceRef::One => "?",
+        };
+        if rest.len() < lit.len() || !rest.is_char_boundary(lit.len()) {
+            return false;
+        }
+        let (head, tail) = rest.split_at(lit.len());
+        let same = if ignore_ascii_case {
+            head.eq_ignore_ascii_case(lit)
+        } else {
+            head == lit
+        };
+        if !same {
+            return false;
+        }
+        rest = tail;
+    }
+    rest.is_empty()
+}
+
 /// A compiled wildcard pattern
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Glob {
@@ -109,28 +197,31 @@ fn char_len(text: &str, at: usize) -> usize {
     text[at..].chars().next().map_or(1, char::len_utf8)
 }
 
-fn match_pieces(pieces: &[Piece], text: &str) -> bool {
+fn match_pieces<P: AsPiece>(pieces: &[P], text: &str) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     // (piece index just after the last star, text index that star resumes at)
     let mut resume: Option<(usize, usize)> = None;
     loop {
         if let Some(piece) = pieces.get(pi) {
-            match piece {
-                Piece::Star => {
+            match piece.as_piece() {
+                PieceRef::Star => {
                     resume = Some((pi + 1, ti));
                     pi += 1;
                     continue;
                 }
-                Piece::One if ti < text.len() => {
+                PieceRef::One if ti < text.len() => {
                     ti += char_len(text, ti);
                     pi += 1;
                     continue;
                 }
-                Piece::Lit(l) if text[ti..].starts_with(l.as_str()) => {
+                PieceRef::Lit(l) if text[ti..].starts_with(l) => {
                     // A last literal right after a star must end the text:
                     // jump straight there instead of scanning every position.
-                    if pi + 1 == pieces.len() && pi > 0 && pieces[pi - 1] == Piece::Star {
-                        return text[ti..].ends_with(l.as_str());
+                    if pi + 1 == pieces.len()
+                        && pi > 0
+                        && pieces[pi - 1].as_piece() == PieceRef::Star
+                    {
+                        return text[ti..].ends_with(l);
                     }
                     ti += l.len();
                     pi += 1;
@@ -208,6 +299,29 @@ mod tests {
     }
 
     #[test]
+    fn borrowed_pieces_match_like_owned_ones() {
+        let mut refs = Vec::new();
+        split_pattern_into("a*b?c", &mut refs);
+        refs.push(PieceRef::Lit(""));
+        refs.push(PieceRef::Star);
+        refs.push(PieceRef::Star);
+        assert!(matches_pieces(&refs, "aXXbYcZZ"));
+        assert!(!matches_pieces(&refs, "aXXbc"));
+        assert!(equals_concat(
+            &[PieceRef::Lit("ab"), PieceRef::Lit("c")],
+            "abc",
+            false
+        ));
+        assert!(equals_concat(
+            &[PieceRef::Lit("AB"), PieceRef::Star],
+            "ab*",
+            true
+        ));
+        assert!(!equals_concat(&[PieceRef::Lit("ab")], "abc", false));
+        assert!(!equals_concat(&[PieceRef::Lit("é")], "e", false));
+    }
+
+    #[test]
     fn literal_star_piece_is_not_a_wildcard() {
         let g = Glob::from_pieces(vec![Piece::Lit("a*".into()), Piece::Star]);
         assert!(g.is_match("a*xyz"));
@@ -229,6 +343,9 @@ mod tests {
             let pc: Vec<char> = p.chars().collect();
             let tc: Vec<char> = t.chars().collect();
             proptest::prop_assert_eq!(Glob::new(&p).is_match(&t), reference(&pc, &tc));
+            let mut refs = Vec::new();
+            split_pattern_into(&p, &mut refs);
+            proptest::prop_assert_eq!(matches_pieces(&refs, &t), reference(&pc, &tc));
         }
     }
 }

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::eval::context::Context;
 use crate::eval::tri::{Residual, ResourceAtom, Tri};
-use crate::json::{pointer_push, JsonValue};
+use crate::json::{JsonValue, Ptr};
 use arn::{ArnPattern, ArnSegments, ShortArns};
 use condition::{Condition, Operator};
 pub use err::{Location, PolicyError, PolicyErrorKind};
@@ -305,11 +305,12 @@ pub struct ResourceBlock {
 enum ResourcePattern {
     Static(ArnPattern),
     // Variables are recognised only after the fifth colon: `prefix` is the
-    // text up to and including it, `suffix` the resource part.
+    // text up to and including it (its five segments compiled once in
+    // `segs`), `suffix` the resource part.
     Template {
         prefix: String,
+        segs: Box<[Glob]>,
         suffix: Template,
-        short: ShortArns,
     },
 }
 
@@ -329,9 +330,9 @@ impl ResourceBlock {
                         let suffix = Template::parse(&p[idx + 1..], true);
                         if suffix.as_plain().is_none() {
                             return ResourcePattern::Template {
+                                segs: p[..idx].split(':').map(Glob::new).collect(),
                                 prefix: p[..=idx].to_owned(),
                                 suffix,
-                                short,
                             };
                         }
                     }
@@ -403,22 +404,27 @@ impl ResourcePattern {
     fn is_match(&self, r: &ResourceName, ctx: &Context) -> Option<bool> {
         match self {
             ResourcePattern::Static(p) => Some(p.is_match(&r.text, r.segments.as_ref())),
-            ResourcePattern::Template {
-                prefix,
-                suffix,
-                short,
-            } => match suffix.resolve(ctx, true) {
-                Resolved::Value(pieces) => {
-                    let mut all = glob::split_pattern(prefix);
-                    all.extend(pieces);
-                    Some(
-                        ArnPattern::from_pieces(all, *short).is_match(&r.text, r.segments.as_ref()),
-                    )
+            ResourcePattern::Template { segs, suffix, .. } => {
+                let Some(parts) = r.segments.as_ref() else {
+                    return Some(false);
+                };
+                if !segs
+                    .iter()
+                    .enumerate()
+                    .all(|(i, g)| g.is_match(parts.get(&r.text, i)))
+                {
+                    return Some(false);
                 }
-                // An entry whose variable has no value matches no resource.
-                Resolved::Unresolved => Some(false),
-                Resolved::Unknown => None,
-            },
+                let mut pieces = Vec::with_capacity(4);
+                match suffix.resolve_into(ctx, true, &mut pieces) {
+                    Resolved::Value(_) => {
+                        Some(glob::matches_pieces(&pieces, parts.get(&r.text, 5)))
+                    }
+                    // An entry whose variable has no value matches no resource.
+                    Resolved::Unresolved => Some(false),
+                    Resolved::Unknown => None,
+                }
+            }
         }
     }
 }
@@ -594,12 +600,12 @@ struct At<'a> {
 }
 
 impl At<'_> {
-    fn err(&self, pointer: &str, kind: PolicyErrorKind) -> PolicyError {
+    fn err(&self, pointer: &Ptr<'_>, kind: PolicyErrorKind) -> PolicyError {
         PolicyError {
             location: Location {
                 statement: self.statement,
                 sid: self.sid.map(str::to_owned),
-                pointer: pointer.to_owned(),
+                pointer: pointer.render(),
             },
             kind,
         }
@@ -618,7 +624,7 @@ impl Policy {
                 statement: None,
                 sid: None,
             }
-            .err("", PolicyErrorKind::Json(e.to_string()))
+            .err(&Ptr::root(""), PolicyErrorKind::Json(e.to_string()))
         })?;
         Policy::from_json(&value, kind, "")
     }
@@ -633,6 +639,8 @@ impl Policy {
         kind: PolicyKind,
         pointer: &str,
     ) -> Result<Policy, PolicyError> {
+        let root = Ptr::root(pointer);
+        let pointer = &root;
         let top = At {
             statement: None,
             sid: None,
@@ -650,7 +658,7 @@ impl Policy {
         let mut id = None;
         let mut statements_json = None;
         for (k, v) in members {
-            let p = pointer_push(pointer, k);
+            let p = pointer.key(k);
             match k.as_str() {
                 "Version" => {
                     version = match v {
@@ -682,13 +690,22 @@ impl Policy {
         let Some((stmts, spointer)) = statements_json else {
             return Err(top.err(pointer, PolicyErrorKind::Missing("Statement")));
         };
-        let list: Vec<(&JsonValue, String)> = match stmts {
-            JsonValue::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s, pointer_push(&spointer, &i.to_string())))
-                .collect(),
-            JsonValue::Object(_) => vec![(stmts, spointer.clone())],
+        let variables = version == Version::V2012;
+        let statements = match stmts {
+            JsonValue::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (index, s) in items.iter().enumerate() {
+                    out.push(parse_statement(
+                        s,
+                        index,
+                        &spointer.index(index),
+                        kind,
+                        variables,
+                    )?);
+                }
+                out
+            }
+            JsonValue::Object(_) => vec![parse_statement(stmts, 0, &spointer, kind, variables)?],
             other => {
                 return Err(top.err(
                     &spointer,
@@ -696,16 +713,6 @@ impl Policy {
                 ))
             }
         };
-        let mut statements = Vec::with_capacity(list.len());
-        for (index, (s, p)) in list.into_iter().enumerate() {
-            statements.push(parse_statement(
-                s,
-                index,
-                &p,
-                kind,
-                version == Version::V2012,
-            )?);
-        }
         Ok(Policy {
             kind,
             version,
@@ -731,7 +738,7 @@ fn wrong(expected: &'static str, found: &JsonValue) -> PolicyErrorKind {
 fn string_list(
     v: &JsonValue,
     at: &At<'_>,
-    p: &str,
+    p: &Ptr<'_>,
     name: &'static str,
 ) -> Result<Vec<String>, PolicyError> {
     let out = match v {
@@ -741,11 +748,7 @@ fn string_list(
             for (i, item) in items.iter().enumerate() {
                 match item {
                     JsonValue::String(s) => out.push(s.clone()),
-                    other => {
-                        return Err(
-                            at.err(&pointer_push(p, &i.to_string()), wrong("a string", other))
-                        )
-                    }
+                    other => return Err(at.err(&p.index(i), wrong("a string", other))),
                 }
             }
             out
@@ -761,7 +764,7 @@ fn string_list(
 fn parse_statement(
     value: &JsonValue,
     index: usize,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     kind: PolicyKind,
     variables: bool,
 ) -> Result<Statement, PolicyError> {
@@ -780,7 +783,7 @@ fn parse_statement(
                 statement: Some(index),
                 sid: None,
             }
-            .err(&pointer_push(pointer, "Sid"), wrong("a string", other)))
+            .err(&pointer.key("Sid"), wrong("a string", other)))
         }
     };
     let at = At {
@@ -793,7 +796,7 @@ fn parse_statement(
     let mut resource = None;
     let mut conditions = Vec::new();
     for (k, v) in members {
-        let p = pointer_push(pointer, k);
+        let p = pointer.key(k);
         match k.as_str() {
             "Sid" => {}
             "Effect" => {
@@ -810,7 +813,7 @@ fn parse_statement(
                 if principal.is_some() {
                     return Err(at.err(&p, PolicyErrorKind::Exclusive("Principal", "NotPrincipal")));
                 }
-                principal = Some((k.as_str() == "NotPrincipal", v, p));
+                principal = Some((k.as_str() == "NotPrincipal", v, k.as_str()));
             }
             "Action" | "NotAction" => {
                 if action.is_some() {
@@ -825,14 +828,14 @@ fn parse_statement(
                             .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty());
                     if !ok {
                         let ip = if matches!(v, JsonValue::Array(_)) {
-                            pointer_push(&p, &i.to_string())
+                            p.index(i)
                         } else {
-                            p.clone()
+                            p
                         };
                         return Err(at.err(&ip, PolicyErrorKind::Action(a.clone())));
                     }
                 }
-                action = Some((negated, patterns, p));
+                action = Some((negated, patterns, k.as_str()));
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
@@ -844,9 +847,9 @@ fn parse_statement(
                 for (i, r) in patterns.iter().enumerate() {
                     if let Err(reason) = check_resource_pattern(r) {
                         let ip = if matches!(v, JsonValue::Array(_)) {
-                            pointer_push(&p, &i.to_string())
+                            p.index(i)
                         } else {
-                            p.clone()
+                            p
                         };
                         return Err(at.err(
                             &ip,
@@ -879,12 +882,19 @@ fn parse_statement(
             }
             None
         }
-        Some((negated, v, p)) => Some(parse_principal(v, negated, effect, kind, &at, &p)?),
+        Some((negated, v, key)) => Some(parse_principal(
+            v,
+            negated,
+            effect,
+            kind,
+            &at,
+            &pointer.key(key),
+        )?),
     };
     if kind == PolicyKind::Rcp {
         if not_action {
             return Err(at.err(
-                &action_pointer,
+                &pointer.key(action_pointer),
                 PolicyErrorKind::NotAllowed {
                     element: "`NotAction`".into(),
                     policy: kind.describe(),
@@ -941,7 +951,7 @@ fn parse_principal(
     effect: Effect,
     kind: PolicyKind,
     at: &At<'_>,
-    p: &str,
+    p: &Ptr<'_>,
 ) -> Result<PrincipalBlock, PolicyError> {
     let element = if negated {
         "`NotPrincipal`"
@@ -987,13 +997,13 @@ fn parse_principal(
         }
         JsonValue::Object(members) => {
             for (ty, vals) in members {
-                let tp = pointer_push(p, ty);
+                let tp = p.key(ty);
                 let values = string_list(vals, at, &tp, "Principal")?;
                 for (i, value) in values.iter().enumerate() {
                     let vp = if matches!(vals, JsonValue::Array(_)) {
-                        pointer_push(&tp, &i.to_string())
+                        tp.index(i)
                     } else {
-                        tp.clone()
+                        tp
                     };
                     let entry = match ty.as_str() {
                         "AWS" => compile_aws_principal(value).map_err(|reason| {
@@ -1036,7 +1046,7 @@ fn parse_principal(
 fn parse_conditions(
     v: &JsonValue,
     at: &At<'_>,
-    p: &str,
+    p: &Ptr<'_>,
     variables: bool,
 ) -> Result<Vec<Condition>, PolicyError> {
     let JsonValue::Object(ops) = v else {
@@ -1044,7 +1054,7 @@ fn parse_conditions(
     };
     let mut out = Vec::new();
     for (op_text, keys) in ops {
-        let op_pointer = pointer_push(p, op_text);
+        let op_pointer = p.key(op_text);
         let Some(operator) = Operator::parse(op_text) else {
             return Err(at.err(
                 &op_pointer,
@@ -1055,7 +1065,7 @@ fn parse_conditions(
             return Err(at.err(&op_pointer, wrong("an object of condition keys", keys)));
         };
         for (key, vals) in keys {
-            let kp = pointer_push(&op_pointer, key);
+            let kp = op_pointer.key(key);
             let values: Vec<String> = match vals {
                 JsonValue::Array(items) => {
                     let mut out = Vec::with_capacity(items.len());
@@ -1063,10 +1073,8 @@ fn parse_conditions(
                         match item.scalar_text() {
                             Some(t) => out.push(t),
                             None => {
-                                return Err(at.err(
-                                    &pointer_push(&kp, &i.to_string()),
-                                    wrong("a string, number or boolean", item),
-                                ))
+                                return Err(at
+                                    .err(&kp.index(i), wrong("a string, number or boolean", item)))
                             }
                         }
                     }

@@ -3,7 +3,7 @@
 //! and substitutes them from a request context. No IO here.
 
 use crate::eval::context::{Context, Lookup};
-use crate::policy::glob::Piece;
+use crate::policy::glob::{Piece, PieceRef};
 
 /// One part of a string that may hold policy variables
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +115,42 @@ impl Template {
             }
         }
         Resolved::Value(out)
+    }
+
+    /// Substitutes from `ctx` into borrowed pieces appended to `out`; text
+    /// parts are split into wildcard pieces when `wildcards` is true,
+    /// substituted values and escapes are always literal
+    ///
+    /// Returns `Resolved::Value(Vec::new())` on success (the pieces are in
+    /// `out`), else why not.
+    pub fn resolve_into<'a>(
+        &'a self,
+        ctx: &'a Context,
+        wildcards: bool,
+        out: &mut Vec<PieceRef<'a>>,
+    ) -> Resolved {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) if wildcards => crate::policy::glob::split_pattern_into(t, out),
+                Part::Text(t) => out.push(PieceRef::Lit(t)),
+                Part::Escaped('*') => out.push(PieceRef::Lit("*")),
+                Part::Escaped('?') => out.push(PieceRef::Lit("?")),
+                Part::Escaped(_) => out.push(PieceRef::Lit("$")),
+                Part::Var {
+                    key_lc, default, ..
+                } => match ctx.lookup(key_lc) {
+                    Lookup::Value(v) if !v.multi && v.values.len() == 1 => {
+                        out.push(PieceRef::Lit(&v.values[0]))
+                    }
+                    Lookup::Unknown => return Resolved::Unknown,
+                    _ => match default {
+                        Some(d) => out.push(PieceRef::Lit(d)),
+                        None => return Resolved::Unresolved,
+                    },
+                },
+            }
+        }
+        Resolved::Value(Vec::new())
     }
 
     /// Renders with the variables whose keys `ctx` knows substituted, the rest

@@ -10,9 +10,9 @@ use crate::eval::{Answer, Decision, Evaluation, StmtRef};
 
 /// One evaluated case
 #[derive(Debug)]
-pub struct CaseResult<'a> {
+pub struct CaseResult {
     /// The case's description
-    pub description: &'a str,
+    pub description: String,
     /// The expected decision, if the case has one
     pub expect: Option<Decision>,
     /// The evaluation
@@ -21,7 +21,7 @@ pub struct CaseResult<'a> {
     pub explanation: Option<Vec<Line>>,
 }
 
-impl CaseResult<'_> {
+impl CaseResult {
     /// Whether the decision is what the case expects (`None` without `expect`)
     pub fn matches(&self) -> Option<bool> {
         self.expect.map(|e| e == self.eval.decision())
@@ -76,14 +76,14 @@ fn indent(lines: &[Line]) -> Vec<String> {
 ///
 /// # Errors
 /// Any write error.
-pub fn render_json<W: Write>(out: &mut W, results: &[CaseResult<'_>]) -> io::Result<()> {
+pub fn render_json<W: Write>(out: &mut W, results: &[CaseResult]) -> io::Result<()> {
     for r in results {
         let condition = match &r.eval.answer {
             Answer::Conditional(c) => Some(c.to_string()),
             Answer::Decided(_) => None,
         };
         let j = JsonCase {
-            description: r.description,
+            description: &r.description,
             decision: r.eval.decision().as_str(),
             expected: r.expect.map(Decision::as_str),
             matches_expect: r.matches(),
@@ -103,7 +103,7 @@ pub fn render_json<W: Write>(out: &mut W, results: &[CaseResult<'_>]) -> io::Res
 ///
 /// # Errors
 /// Any write error.
-pub fn render_table<W: Write>(out: &mut W, results: &[CaseResult<'_>]) -> io::Result<()> {
+pub fn render_table<W: Write>(out: &mut W, results: &[CaseResult]) -> io::Result<()> {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -130,7 +130,7 @@ pub fn render_table<W: Write>(out: &mut W, results: &[CaseResult<'_>]) -> io::Re
         };
         table.add_row(vec![
             i.to_string(),
-            r.description.to_owned(),
+            r.description.clone(),
             r.eval.decision().to_string(),
             r.expect
                 .map(|e| e.to_string())
