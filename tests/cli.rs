@@ -161,7 +161,7 @@ fn explain_names_the_failing_element() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains(
-            "statement 0 (Read) Allow: no match: action `s3:putobject` is not in Action [s3:Get*]"
+            "statement 0 (Read) Allow: no match: action `s3:PutObject` is not in Action [s3:Get*]"
         ),
         "{stdout}"
     );

@@ -143,13 +143,13 @@ fn diagnose(s: &Statement, kind: PolicyKind, env: &Env<'_>) -> String {
         return if s.action.negated {
             format!(
                 "no match: action `{}` is listed in NotAction [{}]",
-                req.action.as_str(),
+                req.action.original(),
                 list(&s.action.patterns)
             )
         } else {
             format!(
                 "no match: action `{}` is not in Action [{}]",
-                req.action.as_str(),
+                req.action.original(),
                 list(&s.action.patterns)
             )
         };

@@ -266,10 +266,9 @@ fn not_principal_applies(p: &crate::policy::PrincipalBlock, env: &Env<'_>) -> bo
     }
     let who = &env.req.principal;
     let listed = |want: Named| {
-        p.entries.iter().any(|e| {
-            entry_names(e, who, env.ctx)
-                .is_some_and(|n| n == want || n == Named::Directly && want == Named::Directly)
-        })
+        p.entries
+            .iter()
+            .any(|e| entry_names(e, who, env.ctx) == Some(want))
     };
     let all_listed = match who {
         Principal::Root { .. } => listed(Named::Directly),
@@ -518,3 +517,6 @@ fn requires_resource_policy(req: &Request) -> bool {
                     "tagsession" | "setsourceidentity" | "setcontext"
                 )))
 }
+
+#[cfg(test)]
+mod tests;

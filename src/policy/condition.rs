@@ -274,7 +274,17 @@ impl Condition {
     pub fn eval_known(&self, ctx: &Context) -> Option<bool> {
         let op = self.operator;
         let value = match ctx.lookup(&self.key_lc) {
-            Lookup::Unknown => return None,
+            // Even with the key unknown, a positive operator whose every value
+            // names a variable that is known to be absent cannot match: this
+            // is the ABAC case of a user without the attribute.
+            Lookup::Unknown => {
+                let all_unresolved = !self.compiled.is_empty()
+                    && self.compiled.iter().all(|c| {
+                        matches!(c, Value::Template(t) if t.resolve_into(ctx, false, &mut Vec::new()) == Resolved::Unresolved)
+                    });
+                let positive = !op.negated && !op.if_exists && op.set != Some(SetOp::ForAllValues);
+                return (all_unresolved && positive && op.base != BaseOp::Null).then_some(false);
+            }
             Lookup::Absent => None,
             Lookup::Value(v) => Some(v),
         };

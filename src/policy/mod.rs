@@ -170,6 +170,7 @@ const INDEX_THRESHOLD: usize = 12;
 pub struct ActionName {
     lower: String,
     colon: usize,
+    original: String,
 }
 
 impl ActionName {
@@ -180,12 +181,21 @@ impl ActionName {
         if colon == 0 || colon + 1 == lower.len() {
             return None;
         }
-        Some(ActionName { lower, colon })
+        Some(ActionName {
+            lower,
+            colon,
+            original: action.to_owned(),
+        })
     }
 
     /// The whole action, lower-cased
     pub fn as_str(&self) -> &str {
         &self.lower
+    }
+
+    /// The action as given
+    pub fn original(&self) -> &str {
+        &self.original
     }
 
     /// The service prefix, lower-cased

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fuzzes the policy parser and the case reader with cargo-fuzz (libFuzzer).
+# Usage: scripts/fuzz.sh [seconds per target, default 120]
+# The stable toolchain is enough: RUSTC_BOOTSTRAP lets cargo-fuzz use the
+# sanitizer flags it needs. Seeds come from fixtures/cases/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-120}"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse
+python3 - <<'PY'
+import json, glob
+kinds = {'identity_policies': 0, 'permissions_boundary': 1, 'session_policy': 2,
+         'resource_policy': 3, 'scps': 4, 'rcps': 5}
+n = 0
+for f in sorted(glob.glob('fixtures/cases/*.json')):
+    cases = json.load(open(f))
+    for i, c in enumerate(cases):
+        open(f'fuzz/corpus/case_parse/{n:05d}', 'w').write(json.dumps(c))
+        for field, k in kinds.items():
+            v = c.get(field)
+            if v is None:
+                continue
+            if field == 'identity_policies':
+                docs = v
+            elif field in ('scps', 'rcps'):
+                docs = [d for level in v for d in level]
+            else:
+                docs = [v]
+            for j, d in enumerate(docs):
+                open(f'fuzz/corpus/policy_parse/{n:05d}-{field}-{j}', 'wb').write(bytes([k]) + json.dumps(d).encode())
+        n += 1
+PY
+for target in policy_parse case_parse; do
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$secs" -max_len=8192
+done
