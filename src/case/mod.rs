@@ -140,17 +140,79 @@ where
     // compiled on its own (in parallel, and without holding every parsed
     // document at once); any error is reported from a full, path-tracking
     // read so that its line and column are the file's.
-    let elements: Vec<&serde_json::value::RawValue> =
-        serde_json::from_str(text).map_err(|_| format_error(text, file, true))?;
+    let Some(elements) = split_array(text) else {
+        return Err(format_error(text, file, true));
+    };
     elements
         .into_par_iter()
         .enumerate()
         .map(|(i, slice)| {
             let raw: RawCase =
-                serde_json::from_str(slice.get()).map_err(|_| format_error(text, file, true))?;
+                serde_json::from_str(slice).map_err(|_| format_error(text, file, true))?;
             compile_case(raw, i, &format!("/{i}"), file).map(&f)
         })
         .collect()
+}
+
+/// The text of each element of a top-level JSON array, or `None` if the
+/// text is not a well-formed array at the top level (strings, escapes and
+/// nesting are tracked; each element is checked when it is parsed)
+///
+/// This is the one sequential pass over a case file, so it jumps through
+/// strings with `memchr` instead of looking at every byte.
+fn split_array(text: &str) -> Option<Vec<&str>> {
+    let bytes = text.as_bytes();
+    let start = text.find('[')?;
+    if !text[..start].trim().is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut elem_start = start + 1;
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Skip to the closing quote, stepping over escapes.
+                let mut j = i + 1;
+                loop {
+                    let k = j + memchr::memchr2(b'"', b'\\', &bytes[j..])?;
+                    if bytes[k] == b'\\' {
+                        j = k + 2;
+                        if j > bytes.len() {
+                            return None;
+                        }
+                    } else {
+                        i = k;
+                        break;
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth > 0 => depth -= 1,
+            b']' => {
+                let last = text[elem_start..i].trim();
+                if last.is_empty() && !out.is_empty() {
+                    return None; // a trailing comma
+                }
+                if !last.is_empty() {
+                    out.push(last);
+                }
+                return text[i + 1..].trim().is_empty().then_some(out);
+            }
+            b',' if depth == 0 => {
+                let elem = text[elem_start..i].trim();
+                if elem.is_empty() {
+                    return None;
+                }
+                out.push(elem);
+                elem_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 // The fast path above reads without tracking paths; on failure, read again
@@ -368,6 +430,21 @@ mod tests {
             err.to_string(),
             "f.json: case 1 (`d1`): identity_policies[0]: statement 0 (Sid `S`) at `/1/identity_policies/0/Statement/Condition/Foo`: unknown condition operator `Foo`"
         );
+    }
+
+    #[test]
+    fn splits_top_level_elements() {
+        assert_eq!(
+            split_array(r#" [ {"a": "],\"{\\"}, [1, {"b": 2}] ,3] "#),
+            Some(vec![r#"{"a": "],\"{\\"}"#, r#"[1, {"b": 2}]"#, "3"])
+        );
+        assert_eq!(split_array("[]"), Some(vec![]));
+        assert_eq!(split_array("[1,]"), None);
+        assert_eq!(split_array("[1,,2]"), None);
+        assert_eq!(split_array("[1] x"), None);
+        assert_eq!(split_array("[1"), None);
+        assert_eq!(split_array("[\"abc"), None);
+        assert_eq!(split_array("[\"a\\"), None);
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub struct ResourceAtom {
 }
 
 impl From<bool> for Tri {
+    #[inline]
     fn from(b: bool) -> Tri {
         if b {
             Tri::True
@@ -78,16 +79,19 @@ impl Tri {
     }
 
     /// Whether this is `True`
+    #[inline]
     pub fn is_true(&self) -> bool {
         matches!(self, Tri::True)
     }
 
     /// Whether this is `False`
+    #[inline]
     pub fn is_false(&self) -> bool {
         matches!(self, Tri::False)
     }
 
     /// Conjunction
+    #[inline]
     pub fn and(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
@@ -97,6 +101,7 @@ impl Tri {
     }
 
     /// Disjunction
+    #[inline]
     pub fn or(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::True, _) | (_, Tri::True) => Tri::True,
@@ -106,6 +111,7 @@ impl Tri {
     }
 
     /// Negation
+    #[inline]
     pub fn negate(self) -> Tri {
         match self {
             Tri::True => Tri::False,
@@ -116,6 +122,7 @@ impl Tri {
     }
 
     /// Disjunction of many
+    #[inline]
     pub fn any<I: IntoIterator<Item = Tri>>(items: I) -> Tri {
         let mut acc = Tri::False;
         for t in items {
@@ -128,6 +135,7 @@ impl Tri {
     }
 
     /// Conjunction of many
+    #[inline]
     pub fn all<I: IntoIterator<Item = Tri>>(items: I) -> Tri {
         let mut acc = Tri::True;
         for t in items {
