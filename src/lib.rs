@@ -27,8 +27,11 @@
 pub mod case;
 pub mod data;
 pub mod eval;
+pub mod graph;
 pub mod json;
 pub mod load;
 pub mod policy;
+pub mod query;
 pub mod report;
 pub mod snapshot;
+pub mod who;

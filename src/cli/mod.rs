@@ -1,25 +1,59 @@
 //! This module is the command line: clap arguments per subcommand, file IO,
 //! and the choice of renderer. The library below it does no IO.
 
+mod org;
 mod simulate;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Who can do what, where: IAM Identity Center access analysis with an exact
 /// IAM policy evaluator
 #[derive(Debug, Parser)]
 #[command(name = "accessgraph", version, about, long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Flags every command takes
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The snapshot to read
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        default_value = "accessgraph.json"
+    )]
+    pub snapshot: PathBuf,
+    /// Output format (each command accepts the ones that fit)
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Decide requests: evaluation cases (`--case`), see case-format.md
     Simulate(simulate::SimulateArgs),
+    /// Read an AWS CLI export folder (docs/export-layout.md) into a snapshot
+    Import(org::ImportArgs),
+    /// List the bundled AWS managed policies, or show one
+    ManagedPolicies(org::ManagedPoliciesArgs),
+    /// What a user sees in the AWS access portal: accounts, roles, URL
+    Portal(org::UserArg),
+    /// `~/.aws/config` profiles for a user, or check a config file
+    Profiles(org::ProfilesArgs),
+    /// Who can administer IAM Identity Center
+    Admins,
+    /// Findings on the organization: direct assignments, missing policies, drift ...
+    Lint(org::LintArgs),
+    /// The organization (or one user's access) as a Graphviz graph
+    Graph(org::GraphArgs),
 }
 
 /// Output format
@@ -27,8 +61,22 @@ enum Command {
 pub enum Format {
     /// A table for people
     Table,
-    /// One JSON object per line, for scripts
+    /// JSON, for scripts
     Json,
+    /// CSV
+    Csv,
+    /// Graphviz
+    Dot,
+}
+
+/// The name of a format as the command line spells it
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Dot => "dot",
+    }
 }
 
 /// The process outcome
@@ -57,7 +105,15 @@ impl From<Exit> for ExitCode {
 /// # Errors
 /// Anything that should exit with code 2, with its context.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let g = cli.global;
     match cli.command {
-        Command::Simulate(args) => simulate::run(args),
+        Command::Simulate(args) => simulate::run(args, g.format),
+        Command::Import(args) => org::import(args),
+        Command::ManagedPolicies(args) => org::managed_policies(args, &g),
+        Command::Portal(args) => org::portal(args, &g),
+        Command::Profiles(args) => org::profiles(args, &g),
+        Command::Admins => org::admins(&g),
+        Command::Lint(args) => org::lint(args, &g),
+        Command::Graph(args) => org::graph(args, &g),
     }
 }

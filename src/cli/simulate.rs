@@ -10,7 +10,7 @@ use accessgraph::case::{map_cases, Case};
 use accessgraph::eval::explain::explain;
 use accessgraph::eval::Evaluation;
 
-use super::{Exit, Format};
+use super::{format_name, Exit, Format};
 use accessgraph::report::simulate::{render_json, render_table, CaseResult};
 
 /// Arguments of `simulate`
@@ -23,9 +23,6 @@ pub struct SimulateArgs {
     /// Say which statements matched, which did not and why
     #[arg(long)]
     explain: bool,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
 }
 
 fn case_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -59,7 +56,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn run(args: SimulateArgs) -> anyhow::Result<Exit> {
+pub fn run(args: SimulateArgs, format: Format) -> anyhow::Result<Exit> {
     let files = case_files(&args.cases)?;
     let mut results: Vec<CaseResult> = Vec::new();
     for f in &files {
@@ -80,9 +77,13 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<Exit> {
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    match args.format {
+    match format {
         Format::Json => render_json(&mut out, &results)?,
         Format::Table => render_table(&mut out, &results)?,
+        other => bail!(
+            "simulate prints `table` or `json`, not `{}`",
+            format_name(other)
+        ),
     }
     out.flush()?;
     let ok = results.iter().all(|r| match r.expect {

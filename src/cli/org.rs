@@ -1,0 +1,508 @@
+//! The organization commands: import, managed-policies, portal, profiles,
+//! admins, lint, graph.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Subcommand, ValueEnum};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+
+use accessgraph::data::{managed_policies as bundled, JOB_FUNCTIONS};
+use accessgraph::graph::Model;
+use accessgraph::load::{import::import_dir, read_snapshot, write_atomic};
+use accessgraph::query::lint::{lint as run_lint, LintOptions, Severity, CODES};
+use accessgraph::query::{
+    admins as query_admins, check_profiles, portal as query_portal, profiles as query_profiles,
+};
+
+use super::{format_name, Exit, Format, Global};
+
+/// `import DIR -o FILE`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export folder written by scripts/export-aws-cli.sh
+    dir: PathBuf,
+    /// Where to write the snapshot
+    #[arg(short, long, value_name = "FILE", default_value = "accessgraph.json")]
+    output: PathBuf,
+}
+
+/// `managed-policies [--job-function] [show NAME]`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ManagedPoliciesArgs {
+    /// Only the policies Identity Center offers as predefined permission sets
+    #[arg(long)]
+    job_function: bool,
+    #[command(subcommand)]
+    show: Option<ShowCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ShowCommand {
+    /// Print one policy's document (by name, `job-function/NAME` or ARN)
+    Show {
+        /// Name or ARN
+        name: String,
+    },
+}
+
+/// A user argument
+#[derive(Debug, Args)]
+pub struct UserArg {
+    /// User name, email or identity store id
+    user: String,
+}
+
+/// `profiles USER` or `profiles check --config FILE --user USER`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ProfilesArgs {
+    /// User name, email or identity store id
+    user: Option<String>,
+    #[command(subcommand)]
+    check: Option<ProfilesCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfilesCommand {
+    /// Check every SSO profile of an AWS config file against the user's assignments
+    Check {
+        /// The AWS config file
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// User name, email or identity store id
+        #[arg(long)]
+        user: String,
+    },
+}
+
+/// `lint`
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Flag sessions longer than this many hours
+    #[arg(long, default_value_t = 8.0)]
+    max_session_hours: f64,
+    /// Exit 1 when a finding is at least this severe
+    #[arg(long, value_enum, default_value = "low")]
+    fail_on: FailOn,
+    /// Print the documentation of a code and exit
+    #[arg(long, value_name = "CODE")]
+    explain: Option<String>,
+}
+
+/// The lowest severity that fails
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any finding
+    Low,
+    /// Medium or high
+    Medium,
+    /// High only
+    High,
+}
+
+/// `graph --format dot [--user U]`
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Only this user's access
+    #[arg(long)]
+    user: Option<String>,
+}
+
+fn load(g: &Global) -> anyhow::Result<Model> {
+    let snap = read_snapshot(&g.snapshot)?;
+    Model::build(snap)
+        .with_context(|| format!("{}: invalid policy in the snapshot", g.snapshot.display()))
+}
+
+fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<usize> {
+    model.find_user(key).with_context(|| {
+        format!(
+            "{}: no user `{key}` (by user name, email or id)",
+            snapshot.display()
+        )
+    })
+}
+
+fn out() -> BufWriter<std::io::StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(header.to_vec());
+    t
+}
+
+fn only(format: Format, allowed: &[Format], what: &str) -> anyhow::Result<()> {
+    if !allowed.contains(&format) {
+        let names: Vec<&str> = allowed.iter().map(|f| format_name(*f)).collect();
+        bail!(
+            "{what} prints {}, not `{}`",
+            names.join(" or "),
+            format_name(format)
+        );
+    }
+    Ok(())
+}
+
+fn csv_rows<W: Write>(w: W, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(header)?;
+    for r in rows {
+        c.write_record(r)?;
+    }
+    c.flush()?;
+    Ok(())
+}
+
+pub fn import(args: ImportArgs) -> anyhow::Result<Exit> {
+    let snap = import_dir(&args.dir)?;
+    write_atomic(&args.output, &snap.to_json())?;
+    let org = snap.organization.as_ref();
+    eprintln!(
+        "imported {} accounts, {} users, {} groups, {} permission sets, {} assignments into {}",
+        org.map_or(0, |o| o.accounts.len()),
+        snap.users.len(),
+        snap.groups.len(),
+        snap.permission_sets.len(),
+        snap.assignments.len(),
+        args.output.display()
+    );
+    if !snap.provenance.errors.is_empty() {
+        eprintln!("the export recorded {} failed call(s); they are listed in the snapshot's provenance.errors", snap.provenance.errors.len());
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn managed_policies(args: ManagedPoliciesArgs, g: &Global) -> anyhow::Result<Exit> {
+    let m = bundled();
+    let mut w = out();
+    if let Some(ShowCommand::Show { name }) = args.show {
+        let (arn, p) = m.find(&name).with_context(|| {
+            format!(
+                "no AWS managed policy `{name}` in the bundled data ({})",
+                m.source
+            )
+        })?;
+        match g.format {
+            Format::Json | Format::Table => {
+                writeln!(
+                    w,
+                    "{}",
+                    serde_json::to_string_pretty(&p.document.to_serde())?
+                )?;
+                eprintln!("{arn} {} (from {})", p.version, m.source);
+            }
+            other => bail!(
+                "managed-policies show prints the document as JSON, not `{}`",
+                format_name(other)
+            ),
+        }
+        return Ok(Exit::Ok);
+    }
+    only(
+        g.format,
+        &[Format::Table, Format::Json, Format::Csv],
+        "managed-policies",
+    )?;
+    let rows: Vec<Vec<String>> = m
+        .policies
+        .iter()
+        .filter(|(arn, _)| !args.job_function || JOB_FUNCTIONS.contains(&arn.as_str()))
+        .map(|(arn, p)| {
+            vec![
+                p.name.clone(),
+                arn.clone(),
+                p.version.clone(),
+                p.updated.clone(),
+            ]
+        })
+        .collect();
+    let header = ["name", "arn", "version", "updated"];
+    match g.format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| serde_json::json!({"name": r[0], "arn": r[1], "version": r[2], "updated": r[3]}))
+                .collect();
+            writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Csv => csv_rows(&mut w, &header, &rows)?,
+        _ => {
+            let mut t = table(&header);
+            for r in rows {
+                t.add_row(r);
+            }
+            writeln!(w, "{t}")?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn portal(args: UserArg, g: &Global) -> anyhow::Result<Exit> {
+    only(
+        g.format,
+        &[Format::Table, Format::Json, Format::Csv],
+        "portal",
+    )?;
+    let model = load(g)?;
+    let u = find_user(&model, &args.user, &g.snapshot)?;
+    let p = query_portal(&model, u);
+    let mut w = out();
+    let header = ["account_id", "account_name", "role_name", "via"];
+    let rows: Vec<Vec<String>> = p
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.account_id.clone(),
+                e.account_name.clone(),
+                e.role_name.clone(),
+                e.via.join(", "),
+            ]
+        })
+        .collect();
+    match g.format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&p)?)?,
+        Format::Csv => csv_rows(&mut w, &header, &rows)?,
+        _ => {
+            writeln!(w, "Access portal: {}", p.portal_url)?;
+            if let Some(d) = &p.default_portal_url {
+                writeln!(w, "(default URL: {d})")?;
+            }
+            if !p.enabled {
+                writeln!(
+                    w,
+                    "User {} is DISABLED: it cannot sign in, so it sees nothing.",
+                    p.user_name
+                )?;
+            }
+            if rows.is_empty() {
+                writeln!(w, "{} is assigned no account.", p.user_name)?;
+            } else {
+                let mut t = table(&header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                writeln!(w, "{t}")?;
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {
+    let model = load(g)?;
+    let mut w = out();
+    match (args.check, args.user) {
+        (Some(ProfilesCommand::Check { config, user }), _) => {
+            only(g.format, &[Format::Table, Format::Json], "profiles check")?;
+            let u = find_user(&model, &user, &g.snapshot)?;
+            let text = std::fs::read_to_string(&config)
+                .with_context(|| format!("failed to read AWS config {}", config.display()))?;
+            let checks = check_profiles(&model, u, &text);
+            match g.format {
+                Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&checks)?)?,
+                _ => {
+                    let mut t = table(&[
+                        "profile",
+                        "account_id",
+                        "role_name",
+                        "status",
+                        "what aws would say",
+                    ]);
+                    for c in &checks {
+                        t.add_row(vec![
+                            c.profile.clone(),
+                            c.account_id.clone(),
+                            c.role_name.clone(),
+                            c.status.to_owned(),
+                            c.message.clone(),
+                        ]);
+                    }
+                    writeln!(w, "{t}")?;
+                }
+            }
+            let failing = checks.iter().filter(|c| c.status == "no-access").count();
+            if failing > 0 {
+                eprintln!("{failing} profile(s) would fail with ForbiddenException (No access)");
+                return Ok(Exit::Fail);
+            }
+            Ok(Exit::Ok)
+        }
+        (None, Some(user)) => {
+            only(g.format, &[Format::Table], "profiles (AWS config text)")?;
+            let u = find_user(&model, &user, &g.snapshot)?;
+            write!(w, "{}", query_profiles(&model, u))?;
+            Ok(Exit::Ok)
+        }
+        (None, None) => {
+            bail!("profiles needs a USER, or `profiles check --config FILE --user USER`")
+        }
+    }
+}
+
+pub fn admins(g: &Global) -> anyhow::Result<Exit> {
+    only(g.format, &[Format::Table, Format::Json], "admins")?;
+    let model = load(g)?;
+    let a = query_admins(&model);
+    let mut w = out();
+    if g.format == Format::Json {
+        writeln!(w, "{}", serde_json::to_string_pretty(&a)?)?;
+        return Ok(Exit::Ok);
+    }
+    match &a.management_account {
+        Some(m) => writeln!(
+            w,
+            "Management account: {} ({}): full control of IAM Identity Center",
+            m.name, m.id
+        )?,
+        None => writeln!(
+            w,
+            "Management account: unknown (no organization in the snapshot)"
+        )?,
+    }
+    match &a.delegated_administrator {
+        Some(d) => {
+            writeln!(w, "Delegated administrator: {} ({}), which:", d.name, d.id)?;
+            for l in &a.delegated_limits {
+                writeln!(w, "  - {l}")?;
+            }
+            if !a.management_only_permission_sets.is_empty() {
+                writeln!(
+                    w,
+                    "  Permission sets only the management account can manage: {}",
+                    a.management_only_permission_sets.join(", ")
+                )?;
+            }
+        }
+        None => writeln!(
+            w,
+            "Delegated administrator: none registered for sso.amazonaws.com"
+        )?,
+    }
+    if a.administrators.is_empty() {
+        writeln!(
+            w,
+            "No Identity Center user reaches these accounts with sso:CreateAccountAssignment."
+        )?;
+    } else {
+        writeln!(
+            w,
+            "Identity Center users who can administer it (sso:CreateAccountAssignment):"
+        )?;
+        let mut t = table(&[
+            "user",
+            "account_id",
+            "as",
+            "permission_set",
+            "via",
+            "decision",
+        ]);
+        for p in &a.administrators {
+            t.add_row(vec![
+                p.user_name.clone(),
+                p.account_id.clone(),
+                p.role.to_owned(),
+                p.permission_set.clone(),
+                p.via.clone(),
+                p.decision.clone(),
+            ]);
+        }
+        writeln!(w, "{t}")?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn lint(args: LintArgs, g: &Global) -> anyhow::Result<Exit> {
+    let mut w = out();
+    if let Some(code) = args.explain {
+        let d = CODES.iter().find(|c| c.code == code).with_context(|| {
+            let all: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+            format!(
+                "unknown lint code `{code}`; the codes are: {}",
+                all.join(", ")
+            )
+        })?;
+        writeln!(
+            w,
+            "{} ({})\n\nWhat it finds: {}\nWhy it matters: {}\nFix: {}",
+            d.code,
+            d.severity.as_str(),
+            d.what,
+            d.why,
+            d.fix
+        )?;
+        return Ok(Exit::Ok);
+    }
+    only(
+        g.format,
+        &[Format::Table, Format::Json, Format::Csv],
+        "lint",
+    )?;
+    if !args.max_session_hours.is_finite() || args.max_session_hours <= 0.0 {
+        bail!("--max-session-hours must be positive");
+    }
+    let model = load(g)?;
+    let findings = run_lint(
+        &model,
+        LintOptions {
+            max_session_seconds: (args.max_session_hours * 3600.0) as u64,
+        },
+    );
+    let header = ["severity", "code", "subject", "message", "fix"];
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.severity.as_str().to_owned(),
+                f.code.to_owned(),
+                f.subject.clone(),
+                f.message.clone(),
+                f.fix.to_owned(),
+            ]
+        })
+        .collect();
+    match g.format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&findings)?)?,
+        Format::Csv => csv_rows(&mut w, &header, &rows)?,
+        _ => {
+            if rows.is_empty() {
+                writeln!(w, "no findings")?;
+            } else {
+                let mut t = table(&header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                writeln!(w, "{t}")?;
+                writeln!(w, "{} finding(s)", findings.len())?;
+            }
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Low => Severity::Low,
+        FailOn::Medium => Severity::Medium,
+        FailOn::High => Severity::High,
+    };
+    Ok(if findings.iter().any(|f| f.severity >= threshold) {
+        Exit::Fail
+    } else {
+        Exit::Ok
+    })
+}
+
+pub fn graph(args: GraphArgs, g: &Global) -> anyhow::Result<Exit> {
+    only(g.format, &[Format::Dot], "graph")?;
+    let model = load(g)?;
+    let user = match &args.user {
+        Some(u) => Some(find_user(&model, u, &g.snapshot)?),
+        None => None,
+    };
+    let mut w = out();
+    write!(w, "{}", accessgraph::report::dot::render(&model, user))?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,409 @@
+//! This module lints the organization model: findings with stable
+//! kebab-case codes, a severity, a message and a one-line fix. Each code is
+//! documented (What / Why / Fix) in [`CODES`], which the README table and
+//! `accessgraph lint --explain CODE` are made from. No IO here.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::data::catalog;
+use crate::graph::{Model, Resolution};
+use crate::snapshot::{Boundary, PrincipalType, UserStatus};
+
+/// How bad a finding is
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look
+    Low,
+    /// Should be fixed
+    Medium,
+    /// Breaks access or security
+    High,
+}
+
+impl Severity {
+    /// `low`, `medium`, `high`
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A lint rule's documentation
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CodeDoc {
+    /// Stable kebab-case code
+    pub code: &'static str,
+    /// Severity
+    pub severity: Severity,
+    /// What it finds
+    pub what: &'static str,
+    /// Why it matters
+    pub why: &'static str,
+    /// How to fix it
+    pub fix: &'static str,
+}
+
+/// Every lint code
+pub const CODES: &[CodeDoc] = &[
+    CodeDoc {
+        code: "direct-user-assignment",
+        severity: Severity::Low,
+        what: "A permission set is assigned to a user directly instead of through a group.",
+        why: "Direct assignments are invisible in group reviews and outlive role changes; AWS's own guidance is to assign groups.",
+        fix: "Assign a group that holds the user, then remove the user assignment.",
+    },
+    CodeDoc {
+        code: "customer-managed-policy-missing",
+        severity: Severity::High,
+        what: "A permission set references a customer managed policy (or boundary) that does not exist in a target account.",
+        why: "References are resolved per account by name and path; where the policy is missing, provisioning fails and users get no role there.",
+        fix: "Create the policy with that exact name and path in the account, or remove the reference.",
+    },
+    CodeDoc {
+        code: "permission-set-not-provisioned",
+        severity: Severity::Medium,
+        what: "A permission set is assigned in an account where it is not provisioned with its latest version.",
+        why: "Edits reach an account only after ProvisionPermissionSet; the role there still has the old policies.",
+        fix: "Re-provision the permission set to the account.",
+    },
+    CodeDoc {
+        code: "role-drift",
+        severity: Severity::Medium,
+        what: "The AWSReservedSSO role in an account does not carry the permission set's managed policies.",
+        why: "Effective access is the role's, not the permission set's; drift means reviews of the permission set are wrong.",
+        fix: "Re-provision the permission set; investigate who changed the protected role.",
+    },
+    CodeDoc {
+        code: "disabled-user-with-assignments",
+        severity: Severity::Medium,
+        what: "A disabled user still has account assignments (directly or through groups).",
+        why: "Disabled users cannot sign in, but re-enabling restores all access at once; access reviews should show it removed.",
+        fix: "Remove the user from groups and delete its direct assignments, or delete the user.",
+    },
+    CodeDoc {
+        code: "abac-attribute-unmapped",
+        severity: Severity::Low,
+        what: "An attribute for access control maps to a source that no user has a value for.",
+        why: "Sessions then carry no such principal tag: every ABAC condition on it fails (or, negated, passes) for everyone.",
+        fix: "Fix the source path (e.g. ${path:enterprise.department}) or populate the attribute.",
+    },
+    CodeDoc {
+        code: "unknown-action",
+        severity: Severity::Medium,
+        what: "A policy names an action (or a pattern) that matches no action in the bundled catalog.",
+        why: "A typo or a retired action grants nothing, so the intended access silently does not exist.",
+        fix: "Correct the action name; see the Service Authorization Reference.",
+    },
+    CodeDoc {
+        code: "long-session",
+        severity: Severity::Low,
+        what: "A permission set's session duration is longer than the threshold (8 hours by default).",
+        why: "Long sessions keep credentials valid after a person leaves or a laptop is lost.",
+        fix: "Shorten the session duration, or raise --max-session-hours if this is policy.",
+    },
+];
+
+/// One finding
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// Severity
+    pub severity: Severity,
+    /// Stable code
+    pub code: &'static str,
+    /// What it is about (permission set, user, account)
+    pub subject: String,
+    /// What is wrong, concretely
+    pub message: String,
+    /// One-line fix
+    pub fix: &'static str,
+}
+
+/// Lint options
+#[derive(Debug, Clone, Copy)]
+pub struct LintOptions {
+    /// Sessions longer than this many seconds are flagged
+    pub max_session_seconds: u64,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            max_session_seconds: 8 * 3600,
+        }
+    }
+}
+
+fn doc(code: &str) -> &'static CodeDoc {
+    // INVARIANT: every code used below is in CODES (tested).
+    CODES.iter().find(|c| c.code == code).unwrap_or(&CODES[0])
+}
+
+/// Reads an ISO 8601 duration such as `PT1H`, `PT8H30M`, `PT12H`
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let t = s.strip_prefix("PT")?;
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            let n: u64 = num.parse().ok()?;
+            num.clear();
+            total += n * match c {
+                'H' => 3600,
+                'M' => 60,
+                'S' => 1,
+                _ => return None,
+            };
+        }
+    }
+    num.is_empty().then_some(total)
+}
+
+/// Every finding on the model, sorted (severity high first, then code, subject)
+pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |code: &'static str, subject: String, message: String| {
+        let d = doc(code);
+        out.push(Finding {
+            severity: d.severity,
+            code,
+            subject,
+            message,
+            fix: d.fix,
+        });
+    };
+    let snap = &model.snapshot;
+    let acct_name = |id: &str| {
+        model
+            .find_account(id)
+            .map(|i| model.accounts()[i].name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+
+    for a in &snap.assignments {
+        if a.principal_type != PrincipalType::User {
+            continue;
+        }
+        let user = model
+            .find_user(&a.principal_id)
+            .map(|u| snap.users[u].user_name.clone())
+            .unwrap_or_else(|| a.principal_id.clone());
+        let ps = model
+            .find_permission_set(&a.permission_set_arn)
+            .map(|p| snap.permission_sets[p].name.clone())
+            .unwrap_or_default();
+        push(
+            "direct-user-assignment",
+            format!("user `{user}`"),
+            format!(
+                "`{ps}` is assigned directly in account {} ({})",
+                acct_name(&a.account_id),
+                a.account_id
+            ),
+        );
+    }
+
+    for (pi, ps) in snap.permission_sets.iter().enumerate() {
+        let mut refs: Vec<(&str, &crate::snapshot::PolicyReference)> = ps
+            .customer_managed_policies
+            .iter()
+            .map(|r| ("customer managed policy", r))
+            .collect();
+        if let Some(Boundary::CustomerManaged(r)) = &ps.permissions_boundary {
+            refs.push(("permissions boundary", r));
+        }
+        let mut accounts: BTreeSet<usize> = BTreeSet::new();
+        for a in snap
+            .assignments
+            .iter()
+            .filter(|a| a.permission_set_arn == ps.arn)
+        {
+            if let Some(i) = model.find_account(&a.account_id) {
+                accounts.insert(i);
+            }
+        }
+        for &acct in &accounts {
+            let account = &model.accounts()[acct];
+            for (what, r) in &refs {
+                if let Resolution::Missing = model.customer_managed(acct, &r.arn_in(&account.id)) {
+                    push(
+                        "customer-managed-policy-missing",
+                        format!("permission set `{}`", ps.name),
+                        format!(
+                            "{what} `{}{}` does not exist in account {} ({})",
+                            r.path, r.name, account.name, account.id
+                        ),
+                    );
+                }
+            }
+            // Provisioning: only when the snapshot lists it for this set.
+            if !ps.provisioning.is_empty()
+                && !ps.provisioning.iter().any(|p| {
+                    p.account_id == account.id && p.status == "LATEST_PERMISSION_SET_PROVISIONED"
+                })
+            {
+                push(
+                    "permission-set-not-provisioned",
+                    format!("permission set `{}`", ps.name),
+                    format!("assigned in account {} ({}) but its latest version is not provisioned there", account.name, account.id),
+                );
+            }
+            // Drift: the provisioned role's AWS managed policies against the set's.
+            let role = model.provisioned_role(pi, acct);
+            if role.suffix_known {
+                if let Some(r) = snap
+                    .iam
+                    .iter()
+                    .find(|i| i.account_id == account.id)
+                    .and_then(|i| i.roles.iter().find(|r| r.name == role.name))
+                {
+                    let want: BTreeSet<&str> =
+                        ps.aws_managed_policies.iter().map(String::as_str).collect();
+                    let have: BTreeSet<&str> = r
+                        .managed_policies
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|a| a.starts_with("arn:aws:iam::aws:"))
+                        .collect();
+                    if want != have {
+                        let missing: Vec<&str> = want.difference(&have).copied().collect();
+                        let extra: Vec<&str> = have.difference(&want).copied().collect();
+                        push(
+                            "role-drift",
+                            format!("permission set `{}`", ps.name),
+                            format!(
+                                "role {} in account {} differs: missing [{}], extra [{}]",
+                                role.name,
+                                account.name,
+                                missing.join(", "),
+                                extra.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(secs) = parse_duration(&ps.session_duration) {
+            if secs > opts.max_session_seconds {
+                push(
+                    "long-session",
+                    format!("permission set `{}`", ps.name),
+                    format!(
+                        "session duration {} is longer than {}h",
+                        ps.session_duration,
+                        opts.max_session_seconds as f64 / 3600.0
+                    ),
+                );
+            }
+        }
+    }
+
+    for (u, user) in snap.users.iter().enumerate() {
+        if user.status == UserStatus::Disabled && !model.access[u].is_empty() {
+            push(
+                "disabled-user-with-assignments",
+                format!("user `{}`", user.user_name),
+                format!(
+                    "disabled, still reaches {} account/permission set pair(s)",
+                    model.access[u].len()
+                ),
+            );
+        }
+    }
+
+    if let Some(ic) = &snap.identity_center {
+        if ic.abac.enabled {
+            for a in &ic.abac.attributes {
+                if !snap.users.is_empty()
+                    && snap.users.iter().all(|u| u.attribute(&a.source).is_none())
+                {
+                    push(
+                        "abac-attribute-unmapped",
+                        format!("attribute `{}`", a.key),
+                        format!(
+                            "source `{}` has no value for any of {} users",
+                            a.source,
+                            snap.users.len()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    let cat = catalog();
+    for (label, policy) in model.documents() {
+        let mut unknown = BTreeSet::new();
+        for s in &policy.statements {
+            for a in &s.action.patterns {
+                if !cat.pattern_is_known(a) {
+                    unknown.insert(a.clone());
+                }
+            }
+        }
+        for a in unknown {
+            push(
+                "unknown-action",
+                label.clone(),
+                format!("action `{a}` matches no known action"),
+            );
+        }
+    }
+
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (a.code, &a.subject, &a.message).cmp(&(b.code, &b.subject, &b.message)))
+    });
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT1H"), Some(3600));
+        assert_eq!(parse_duration("PT8H30M"), Some(30600));
+        assert_eq!(parse_duration("PT12H"), Some(43200));
+        assert_eq!(parse_duration("P1D"), None);
+        assert_eq!(parse_duration("PT5"), None);
+    }
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented() {
+        let mut seen = BTreeSet::new();
+        for c in CODES {
+            assert!(seen.insert(c.code), "duplicate {}", c.code);
+            assert!(
+                c.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                c.code
+            );
+            assert!(!c.what.is_empty() && !c.why.is_empty() && !c.fix.is_empty());
+        }
+        let codes: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "direct-user-assignment",
+                "customer-managed-policy-missing",
+                "permission-set-not-provisioned",
+                "role-drift",
+                "disabled-user-with-assignments",
+                "abac-attribute-unmapped",
+                "unknown-action",
+                "long-session"
+            ]
+        );
+    }
+}

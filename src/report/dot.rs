@@ -1,0 +1,100 @@
+//! Graphviz output of the organization model, or of one user's access.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::graph::{Model, Via};
+
+fn q(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The model as DOT: users → groups → accounts (edges labelled with the
+/// permission set), the OU tree; with `user`, only that user's access
+pub fn render(model: &Model, user: Option<usize>) -> String {
+    let mut s =
+        String::from("digraph accessgraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    let users: Vec<usize> = match user {
+        Some(u) => vec![u],
+        None => (0..model.snapshot.users.len()).collect(),
+    };
+    let mut groups = BTreeSet::new();
+    let mut accounts = BTreeSet::new();
+    let mut edges = BTreeSet::new();
+    for &u in &users {
+        let un = format!("user:{}", model.snapshot.users[u].user_name);
+        for a in &model.access[u] {
+            let acct = format!("account:{}", model.accounts()[a.account].name);
+            accounts.insert(a.account);
+            let ps = &model.snapshot.permission_sets[a.permission_set].name;
+            match a.via {
+                Via::Direct => {
+                    edges.insert((un.clone(), acct, ps.clone()));
+                }
+                Via::Group(gi) => {
+                    groups.insert(gi);
+                    let gn = format!("group:{}", model.snapshot.groups[gi].name);
+                    edges.insert((un.clone(), gn.clone(), String::new()));
+                    edges.insert((gn, acct, ps.clone()));
+                }
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  {} [shape=ellipse, label={}];",
+            q(&un),
+            q(&model.snapshot.users[u].user_name)
+        );
+    }
+    for gi in &groups {
+        let g = &model.snapshot.groups[*gi];
+        let _ = writeln!(
+            s,
+            "  {} [shape=box, style=rounded, label={}];",
+            q(&format!("group:{}", g.name)),
+            q(&g.name)
+        );
+    }
+    for ai in &accounts {
+        let a = &model.accounts()[*ai];
+        let _ = writeln!(
+            s,
+            "  {} [shape=box3d, label={}];",
+            q(&format!("account:{}", a.name)),
+            q(&format!("{}\n{}", a.name, a.id))
+        );
+    }
+    if user.is_none() {
+        if let Some(org) = &model.snapshot.organization {
+            let _ = writeln!(s, "  {} [shape=folder, label=\"Root\"];", q(&org.root_id));
+            for ou in &org.ous {
+                let _ = writeln!(s, "  {} [shape=folder, label={}];", q(&ou.id), q(&ou.name));
+                let _ = writeln!(s, "  {} -> {} [style=dotted];", q(&ou.parent_id), q(&ou.id));
+            }
+            for a in &org.accounts {
+                let an = format!("account:{}", a.name);
+                if !model
+                    .find_account(&a.id)
+                    .is_some_and(|i| accounts.contains(&i))
+                {
+                    let _ = writeln!(
+                        s,
+                        "  {} [shape=box3d, label={}];",
+                        q(&an),
+                        q(&format!("{}\n{}", a.name, a.id))
+                    );
+                }
+                let _ = writeln!(s, "  {} -> {} [style=dotted];", q(&a.parent_id), q(&an));
+            }
+        }
+    }
+    for (from, to, label) in &edges {
+        if label.is_empty() {
+            let _ = writeln!(s, "  {} -> {};", q(from), q(to));
+        } else {
+            let _ = writeln!(s, "  {} -> {} [label={}];", q(from), q(to), q(label));
+        }
+    }
+    s.push_str("}\n");
+    s
+}
