@@ -122,6 +122,7 @@ RCP_FULL_AWS_ACCESS_CONTENT = json.dumps(
     indent=2,
 )
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMIN_POLICY_ID = iam_unique_id("ANPA", "aws", "AdministratorAccess")  # same in every account
 
 
 def sso_trust(acct, saml_suffix):
@@ -301,7 +302,7 @@ def cookbook():
             },
         ],
         "Policies": [{
-            "PolicyName": "AdministratorAccess", "PolicyId": "ANPAIWMBCKSKIEE64ZLYK", "Arn": ADMIN_ARN,
+            "PolicyName": "AdministratorAccess", "PolicyId": ADMIN_POLICY_ID, "Arn": ADMIN_ARN,
             "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 2, "PermissionsBoundaryUsageCount": 0,
             "IsAttachable": True, "CreateDate": v2(ts(2015, 2, 6, 18, 39, 46)), "UpdateDate": v2(ts(2015, 2, 6, 18, 39, 46)),
             "PolicyVersionList": [{"Document": ADMIN_DOC, "VersionId": "v1", "IsDefaultVersion": True,
@@ -737,6 +738,9 @@ def acme():
     out.write(s + "list-permission-sets.json", {"PermissionSets": [acme_ps_arn(p[0]) for p in ACME_PS]})
 
     pairs = sorted({(k, a) for k, a, _t, _p in ACME_ASSIGNMENTS} | set(ACME_EXTRA_PROVISIONED))
+    missing = sorted((PS[k][1], a, n) for k, a in pairs for n, _p in PS[k][6] + ([PS[k][8][1:]] if PS[k][8] and PS[k][8][0] == "cmp" else [])
+                     if n not in ACME_ACCOUNT_CMPS.get(a, []))
+    assert missing == [("PlatformEngineer", ACCT["acme-staging"], "AcmePlatformIamLimited")], missing
     for key, name, desc, duration, relay, managed, cmps, inline, boundary, tags, created in ACME_PS:
         pid = acme_ps_id(key)
         p = f"{s}permission-sets/{pid}/"
@@ -941,7 +945,7 @@ def acme_iam(acct, pairs):
     policies = []
     if ADMIN_ARN in attached:
         policies.append({
-            "PolicyName": "AdministratorAccess", "PolicyId": "ANPAIWMBCKSKIEE64ZLYK", "Arn": ADMIN_ARN,
+            "PolicyName": "AdministratorAccess", "PolicyId": ADMIN_POLICY_ID, "Arn": ADMIN_ARN,
             "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": attached[ADMIN_ARN], "PermissionsBoundaryUsageCount": 0,
             "IsAttachable": True, "CreateDate": tfmt(ts(2015, 2, 6, 18, 39, 46)), "UpdateDate": tfmt(ts(2015, 2, 6, 18, 39, 46)),
             "PolicyVersionList": [{"Document": doc(ADMIN_DOC), "VersionId": "v1", "IsDefaultVersion": True,

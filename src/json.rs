@@ -120,6 +120,17 @@ impl Serialize for JsonValue {
     }
 }
 
+impl schemars::JsonSchema for JsonValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JsonValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Any JSON document (policy documents are validated by the policy parser).
+        schemars::json_schema!(true)
+    }
+}
+
 struct JsonVisitor;
 
 impl<'de> Visitor<'de> for JsonVisitor {

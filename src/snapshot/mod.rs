@@ -37,7 +37,7 @@ pub enum SnapshotError {
 }
 
 /// The whole snapshot
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Always [`FORMAT_VERSION`] when written by this build
@@ -74,7 +74,7 @@ pub struct Snapshot {
 }
 
 /// Where a snapshot came from
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// accessgraph version that wrote it
@@ -89,7 +89,7 @@ pub struct Provenance {
 }
 
 /// One call that failed while collecting
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionError {
     /// The account the call was about, if any
@@ -102,7 +102,7 @@ pub struct CollectionError {
 }
 
 /// The organization
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     /// `o-...`
@@ -125,7 +125,7 @@ pub struct Organization {
 }
 
 /// An organizational unit
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ou {
     /// `ou-...`
@@ -137,7 +137,7 @@ pub struct Ou {
 }
 
 /// An account
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// 12 digits
@@ -157,7 +157,7 @@ pub struct Account {
 }
 
 /// SCP or RCP
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrgPolicyType {
     /// `SERVICE_CONTROL_POLICY`
@@ -167,7 +167,7 @@ pub enum OrgPolicyType {
 }
 
 /// An SCP or RCP and where it is attached
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPolicy {
     /// `p-...`
@@ -191,7 +191,7 @@ pub struct OrgPolicy {
 }
 
 /// A delegated administrator
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DelegatedAdministrator {
     /// The account
@@ -201,7 +201,7 @@ pub struct DelegatedAdministrator {
 }
 
 /// The identity source of an Identity Center instance
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum IdentitySource {
     /// The Identity Center directory
@@ -213,7 +213,7 @@ pub enum IdentitySource {
 }
 
 /// The IAM Identity Center instance
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityCenter {
     /// `arn:aws:sso:::instance/ssoins-...`
@@ -241,7 +241,7 @@ pub struct IdentityCenter {
 }
 
 /// The AWS access portal
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessPortal {
     /// `https://d-xxxxxxxxxx.awsapps.com/start`
@@ -259,7 +259,7 @@ impl AccessPortal {
 }
 
 /// Attributes for access control
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Abac {
     /// Enabled
@@ -270,7 +270,7 @@ pub struct Abac {
 }
 
 /// One attribute for access control
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbacAttribute {
     /// The tag key: `aws:PrincipalTag/<key>`
@@ -280,7 +280,7 @@ pub struct AbacAttribute {
 }
 
 /// A user's status
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UserStatus {
     /// Can sign in
@@ -290,7 +290,7 @@ pub enum UserStatus {
 }
 
 /// An email address
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Email {
     /// Address
@@ -304,7 +304,7 @@ pub struct Email {
 }
 
 /// An identity store user, with every attribute ABAC can map
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// Identity store user id
@@ -373,7 +373,7 @@ impl User {
 }
 
 /// An identity store group
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Group id
@@ -386,7 +386,7 @@ pub struct Group {
 }
 
 /// A user in a group
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     /// Group id
@@ -396,7 +396,7 @@ pub struct Membership {
 }
 
 /// A customer managed policy reference: resolved in each target account
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyReference {
     /// Policy name
@@ -418,7 +418,7 @@ impl PolicyReference {
 }
 
 /// A permissions boundary of a permission set
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Boundary {
     /// An AWS managed policy
@@ -428,7 +428,7 @@ pub enum Boundary {
 }
 
 /// Provisioning state of a permission set in one account
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provisioning {
     /// Account
@@ -438,7 +438,7 @@ pub struct Provisioning {
 }
 
 /// A permission set
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionSet {
     /// ARN
@@ -486,7 +486,7 @@ impl PermissionSet {
 }
 
 /// USER or GROUP
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PrincipalType {
     /// A user assigned directly
@@ -496,7 +496,7 @@ pub enum PrincipalType {
 }
 
 /// An account assignment
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// Account
@@ -510,7 +510,7 @@ pub struct Assignment {
 }
 
 /// IAM data of one account
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountIam {
     /// Account
@@ -530,7 +530,7 @@ pub struct AccountIam {
 }
 
 /// An inline policy
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InlinePolicy {
     /// Name
@@ -540,7 +540,7 @@ pub struct InlinePolicy {
 }
 
 /// An IAM role
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IamRole {
     /// Name
@@ -569,7 +569,7 @@ pub struct IamRole {
 }
 
 /// An IAM user
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IamUser {
     /// Name
@@ -599,7 +599,7 @@ pub struct IamUser {
 }
 
 /// An IAM group
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IamGroup {
     /// Name
@@ -617,7 +617,7 @@ pub struct IamGroup {
 }
 
 /// A managed policy's default version
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManagedPolicy {
     /// ARN
@@ -631,7 +631,7 @@ pub struct ManagedPolicy {
 }
 
 /// A resource with its tags and resource policy
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     /// ARN
@@ -739,9 +739,30 @@ impl Snapshot {
     }
 }
 
+/// The JSON schema of the snapshot format (`docs/snapshot.schema.json`)
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Snapshot);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The committed schema is generated from these types; regenerate it with
+    /// `UPDATE_SCHEMA=1 cargo test --lib snapshot`.
+    #[test]
+    fn committed_schema_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/snapshot.schema.json");
+        let want = json_schema();
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "docs/snapshot.schema.json is stale: run UPDATE_SCHEMA=1 cargo test --lib snapshot");
+    }
 
     #[test]
     fn newer_format_is_refused_with_a_clear_message() {
