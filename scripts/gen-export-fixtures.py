@@ -146,6 +146,31 @@ def org_access_trust(mgmt):
     }
 
 
+def org_access_role(org, acct, mgmt, created, tfmt, doc):
+    """The role Organizations creates in the accounts it creates."""
+    return {
+        "Path": "/", "RoleName": "OrganizationAccountAccessRole",
+        "RoleId": iam_unique_id("AROA", org, acct, "OrganizationAccountAccessRole"),
+        "Arn": f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole",
+        "CreateDate": tfmt(created),
+        "AssumeRolePolicyDocument": doc(org_access_trust(mgmt)),
+        "InstanceProfileList": [], "RolePolicyList": [],
+        "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN_ARN}],
+        "Tags": [], "RoleLastUsed": {},
+    }
+
+
+def admin_policy(attachments, tfmt, doc):
+    """The AdministratorAccess entry of `Policies` (the one AWS managed document written out)."""
+    t = ts(2015, 2, 6, 18, 39, 46)
+    return {
+        "PolicyName": "AdministratorAccess", "PolicyId": ADMIN_POLICY_ID, "Arn": ADMIN_ARN,
+        "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": True, "CreateDate": tfmt(t), "UpdateDate": tfmt(t),
+        "PolicyVersionList": [{"Document": doc(ADMIN_DOC), "VersionId": "v1", "IsDefaultVersion": True, "CreateDate": tfmt(t)}],
+    }
+
+
 def sso_role_path(region):
     if region == "us-east-1":
         return "/aws-reserved/sso.amazonaws.com/"
@@ -269,26 +294,27 @@ def cookbook():
         "GroupId": group_id, "MemberId": {"UserId": user_id},
     }]})
 
+    # iam: the management account (read with the caller's own credentials) and
+    # aws-sec-cookbook-security hold nothing but what Organizations created.
+    empty = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    out.write(f"iam/{mgmt}/get-account-authorization-details.json", empty)
+    out.write("iam/333333333333/get-account-authorization-details.json", {
+        "UserDetailList": [], "GroupDetailList": [],
+        "RoleDetailList": [org_access_role("cookbook", "333333333333", mgmt, ts(2024, 3, 4, 10, 6, 0), v2, lambda d: d)],
+        "Policies": [admin_policy(1, v2, lambda d: d)],
+    })
+
     # iam of aws-sec-cookbook-1
     acct = "222222222222"
     suffix = hex16("cookbook", acct, "role", "AdministratorAccess")
-    saml = hex16("cookbook", acct, "saml").upper()
+    saml = hex16("cookbook", acct, "saml")
     role_name = f"AWSReservedSSO_AdministratorAccess_{suffix}"
     path = sso_role_path(region)
     out.write(f"iam/{acct}/get-account-authorization-details.json", {
         "UserDetailList": [],
         "GroupDetailList": [],
         "RoleDetailList": [
-            {
-                "Path": "/", "RoleName": "OrganizationAccountAccessRole",
-                "RoleId": iam_unique_id("AROA", "cookbook", acct, "OrganizationAccountAccessRole"),
-                "Arn": f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole",
-                "CreateDate": v2(ts(2024, 3, 4, 10, 2, 15)),
-                "AssumeRolePolicyDocument": org_access_trust(mgmt),
-                "InstanceProfileList": [], "RolePolicyList": [],
-                "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN_ARN}],
-                "Tags": [], "RoleLastUsed": {},
-            },
+            org_access_role("cookbook", acct, mgmt, ts(2024, 3, 4, 10, 2, 15), v2, lambda d: d),
             {
                 "Path": path, "RoleName": role_name,
                 "RoleId": iam_unique_id("AROA", "cookbook", acct, role_name),
@@ -301,13 +327,7 @@ def cookbook():
                 "RoleLastUsed": {"LastUsedDate": v2(ts(2026, 11, 18, 16, 40, 3)), "Region": "us-east-1"},
             },
         ],
-        "Policies": [{
-            "PolicyName": "AdministratorAccess", "PolicyId": ADMIN_POLICY_ID, "Arn": ADMIN_ARN,
-            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 2, "PermissionsBoundaryUsageCount": 0,
-            "IsAttachable": True, "CreateDate": v2(ts(2015, 2, 6, 18, 39, 46)), "UpdateDate": v2(ts(2015, 2, 6, 18, 39, 46)),
-            "PolicyVersionList": [{"Document": ADMIN_DOC, "VersionId": "v1", "IsDefaultVersion": True,
-                                   "CreateDate": v2(ts(2015, 2, 6, 18, 39, 46))}],
-        }],
+        "Policies": [admin_policy(2, v2, lambda d: d)],
     })
     return out.count
 
@@ -840,8 +860,9 @@ def acme_iam(acct, pairs):
         return urlencoded(d) if urlenc else d
 
     existing = ACME_ACCOUNT_CMPS.get(acct, [])
+    joined = {a[0]: a[5] for a in ACME_ACCOUNTS}
     path = sso_role_path(ACME_REGION)
-    saml = hex16("acme", acct, "saml").upper()
+    saml = hex16("acme", acct, "saml")
     roles, users, groups = [], [], []
     attached = {}  # policy arn -> count
     boundary_use = {}
@@ -850,16 +871,9 @@ def acme_iam(acct, pairs):
         attached[arn] = attached.get(arn, 0) + 1
 
     if acct != mgmt:
-        roles.append({
-            "Path": "/", "RoleName": "OrganizationAccountAccessRole",
-            "RoleId": iam_unique_id("AROA", "acme", acct, "OrganizationAccountAccessRole"),
-            "Arn": f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole",
-            "CreateDate": tfmt(ts(2019, 2, 1, 10, 30, 0)),
-            "AssumeRolePolicyDocument": doc(org_access_trust(mgmt)),
-            "InstanceProfileList": [], "RolePolicyList": [],
-            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN_ARN}],
-            "Tags": [], "RoleLastUsed": {"LastUsedDate": tfmt(ts(2026, 11, 20, 10, 1, 12)), "Region": "us-east-1"},
-        })
+        role = org_access_role("acme", acct, mgmt, joined[acct].replace(microsecond=0) + dt.timedelta(minutes=4), tfmt, doc)
+        role["RoleLastUsed"] = {"LastUsedDate": tfmt(ts(2026, 11, 20, 10, 1, 12)), "Region": "us-east-1"}
+        roles.append(role)
         attach(ADMIN_ARN)
 
     for key, a in pairs:
@@ -880,7 +894,8 @@ def acme_iam(acct, pairs):
             "Path": path, "RoleName": rname,
             "RoleId": iam_unique_id("AROA", "acme", acct, rname),
             "Arn": f"arn:aws:iam::{acct}:role{path}{rname}",
-            "CreateDate": tfmt(max(created, ts(2021, 2, 1)) + dt.timedelta(minutes=7)),
+            "CreateDate": tfmt(max(created, joined[acct]) + dt.timedelta(
+                days=int(hex16("acme", acct, key, "day"), 16) % 40, minutes=int(hex16("acme", acct, key, "min"), 16) % 600)),
             "AssumeRolePolicyDocument": doc(sso_trust(acct, saml)),
             "InstanceProfileList": [],
             "RolePolicyList": [{"PolicyName": "AwsSSOInlinePolicy", "PolicyDocument": doc(inline)}] if inline else [],
@@ -944,13 +959,7 @@ def acme_iam(acct, pairs):
 
     policies = []
     if ADMIN_ARN in attached:
-        policies.append({
-            "PolicyName": "AdministratorAccess", "PolicyId": ADMIN_POLICY_ID, "Arn": ADMIN_ARN,
-            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": attached[ADMIN_ARN], "PermissionsBoundaryUsageCount": 0,
-            "IsAttachable": True, "CreateDate": tfmt(ts(2015, 2, 6, 18, 39, 46)), "UpdateDate": tfmt(ts(2015, 2, 6, 18, 39, 46)),
-            "PolicyVersionList": [{"Document": doc(ADMIN_DOC), "VersionId": "v1", "IsDefaultVersion": True,
-                                   "CreateDate": tfmt(ts(2015, 2, 6, 18, 39, 46))}],
-        })
+        policies.append(admin_policy(attached[ADMIN_ARN], tfmt, doc))
     for n in existing:
         pa, desc, versions, created = ACME_CMPS[n]
         arn = f"arn:aws:iam::{acct}:policy{pa}{n}"

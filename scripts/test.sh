@@ -5,3 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --all-targets
 cargo test --doc
+# The export script against a fake `aws` that answers from the fixtures:
+# it must reproduce both export folders file for file.
+bash scripts/test-export-aws-cli.sh

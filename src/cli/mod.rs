@@ -3,6 +3,7 @@
 
 mod org;
 mod simulate;
+mod who;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ pub struct Global {
 enum Command {
     /// Decide requests: evaluation cases (`--case`), see case-format.md
     Simulate(simulate::SimulateArgs),
+    /// Who can do these actions, where, and through which assignment and statement
+    WhoCan(who::WhoCanArgs),
     /// Read an AWS CLI export folder (docs/export-layout.md) into a snapshot
     Import(org::ImportArgs),
     /// List the bundled AWS managed policies, or show one
@@ -108,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let g = cli.global;
     match cli.command {
         Command::Simulate(args) => simulate::run(args, g.format),
+        Command::WhoCan(args) => who::run(args, &g),
         Command::Import(args) => org::import(args),
         Command::ManagedPolicies(args) => org::managed_policies(args, &g),
         Command::Portal(args) => org::portal(args, &g),

@@ -111,7 +111,7 @@ pub struct GraphArgs {
     user: Option<String>,
 }
 
-fn load(g: &Global) -> anyhow::Result<Model> {
+pub(super) fn load(g: &Global) -> anyhow::Result<Model> {
     let snap = read_snapshot(&g.snapshot)?;
     Model::build(snap)
         .with_context(|| format!("{}: invalid policy in the snapshot", g.snapshot.display()))
@@ -126,11 +126,11 @@ fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<usize>
     })
 }
 
-fn out() -> BufWriter<std::io::StdoutLock<'static>> {
+pub(super) fn out() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
 }
 
-fn table(header: &[&str]) -> Table {
+pub(super) fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_header(header.to_vec());
@@ -149,7 +149,11 @@ fn only(format: Format, allowed: &[Format], what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn csv_rows<W: Write>(w: W, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+pub(super) fn csv_rows<W: Write>(
+    w: W,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record(header)?;
     for r in rows {
@@ -277,7 +281,7 @@ pub fn portal(args: UserArg, g: &Global) -> anyhow::Result<Exit> {
             if !p.enabled {
                 writeln!(
                     w,
-                    "User {} is DISABLED: it cannot sign in, so it sees nothing.",
+                    "User {} is DISABLED: it cannot sign in; these assignments apply again if it is re-enabled.",
                     p.user_name
                 )?;
             }

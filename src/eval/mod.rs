@@ -225,6 +225,9 @@ pub(crate) fn statement_applies(s: &Statement, env: &Env<'_>) -> (Tri, Option<Na
         return (Tri::False, None);
     }
     let mut result = match &s.resource {
+        Some(r) if env.req.any_resource => Tri::from(
+            s.effect == Effect::Allow || (!r.negated && r.patterns.iter().any(|p| p == "*")),
+        ),
         Some(r) => r.eval(&env.req.resource, env.ctx),
         None => Tri::True,
     };

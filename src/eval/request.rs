@@ -200,6 +200,10 @@ pub struct Request {
     pub resource: ResourceName,
     /// The account that owns the resource
     pub resource_account: Option<String>,
+    /// "On some resource": an Allow applies whatever its `Resource`, a Deny
+    /// only when it covers every resource (`"*"`); for who-can without
+    /// `--resource`
+    pub any_resource: bool,
 }
 
 impl Request {
@@ -227,7 +231,22 @@ impl Request {
             action,
             resource,
             resource_account,
+            any_resource: false,
         })
+    }
+
+    /// A request on some resource of `account` (see [`Request::any_resource`])
+    ///
+    /// # Errors
+    /// The action text when it is not `service:Action`.
+    pub fn on_any_resource(
+        principal: &str,
+        action: &str,
+        account: &str,
+    ) -> Result<Request, String> {
+        let mut r = Request::new(principal, action, "*", Some(account))?;
+        r.any_resource = true;
+        Ok(r)
     }
 
     /// Whether caller and resource are in the same account

@@ -102,7 +102,7 @@ fn deny_guard_becomes_a_negated_residual() {
     );
     assert_eq!(
         residual(&e),
-        r#"aws:MultiFactorAuthPresent = true AND NOT aws:RequestedRegion != "eu-west-1""#
+        r#"aws:MultiFactorAuthPresent = true AND aws:RequestedRegion = "eu-west-1""#
     );
 }
 

@@ -227,14 +227,11 @@ impl fmt::Display for Atom {
             && op.base == crate::policy::condition::BaseOp::StringEquals
         {
             let sym = if op.negated { "!=" } else { "=" };
-            let values = if self.shown_values.len() == 1 {
-                values
-            } else if op.negated {
-                format!("none of {values}")
-            } else {
-                format!("one of {values}")
-            };
-            return write!(f, "{} {sym} {values}", c.key);
+            if self.shown_values.len() == 1 {
+                return write!(f, "{} {sym} {values}", c.key);
+            }
+            let word = if op.negated { "not in" } else { "in" };
+            return write!(f, "{} {word} {values}", c.key);
         }
         if op.base == crate::policy::condition::BaseOp::Bool
             && op.set.is_none()
@@ -278,6 +275,23 @@ impl fmt::Display for Residual {
                 Ok(())
             }
             Residual::Not(r) => match &**r {
+                // Display only: NOT (k != v) reads as k = v. (For a
+                // multivalued key the two differ; evaluation stays exact.)
+                Residual::Cond(a)
+                    if a.condition.operator.negated
+                        && a.condition.operator.set.is_none()
+                        && !a.condition.operator.if_exists
+                        && a.condition.operator.base
+                            == crate::policy::condition::BaseOp::StringEquals =>
+                {
+                    let values: Vec<String> =
+                        a.shown_values.iter().map(|v| format!("\"{v}\"")).collect();
+                    if values.len() == 1 {
+                        write!(f, "{} = {}", a.condition.key, values[0])
+                    } else {
+                        write!(f, "{} in [{}]", a.condition.key, values.join(", "))
+                    }
+                }
                 Residual::Cond(_) => write!(f, "NOT {r}"),
                 _ => write!(f, "NOT ({r})"),
             },

@@ -652,6 +652,36 @@ impl Model {
         }
     }
 
+    /// Names of the identity policies of [`Model::policy_set`], in the same
+    /// order (for explanations: `identity policy 2` is `labels[2]`)
+    pub fn identity_labels(&self, permission_set: usize, account: usize) -> Vec<String> {
+        let ps = &self.snapshot.permission_sets[permission_set];
+        let account_id = &self.accounts()[account].id;
+        let mut out = Vec::new();
+        for arn in &ps.aws_managed_policies {
+            if self.aws_managed.contains_key(arn) {
+                out.push(format!(
+                    "AWS managed {}",
+                    arn.rsplit('/').next().unwrap_or(arn)
+                ));
+            }
+        }
+        for r in &ps.customer_managed_policies {
+            if let Resolution::Found(_) = self.customer_managed(account, &r.arn_in(account_id)) {
+                out.push(format!("customer managed {}{}", r.path, r.name));
+            }
+        }
+        if self.inline[permission_set].is_some() {
+            out.push(format!("inline policy of {}", ps.name));
+        }
+        out
+    }
+
+    /// The SCPs binding principals of an account (`None` for the management account)
+    pub fn policy_set_scps(&self, account: usize) -> Option<Vec<Vec<Arc<Policy>>>> {
+        self.scps.get(account).cloned().flatten()
+    }
+
     /// The RCPs of an account (for requests on its resources)
     pub fn rcps_of(&self, account: usize) -> Option<Vec<Vec<Arc<Policy>>>> {
         self.rcps.get(account).cloned().flatten()

@@ -13,20 +13,20 @@ use crate::snapshot::{Snapshot, SnapshotError};
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read or written
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file
         path: String,
         /// The OS error
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The snapshot is not valid
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Snapshot {
         /// The file
         path: String,
         /// What is wrong
-        source: SnapshotError,
+        error: SnapshotError,
     },
 }
 
@@ -35,13 +35,13 @@ pub enum LoadError {
 /// # Errors
 /// [`LoadError`] naming the file.
 pub fn read_snapshot(path: &Path) -> Result<Snapshot, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
-    Snapshot::from_json(&text).map_err(|source| LoadError::Snapshot {
+    Snapshot::from_json(&text).map_err(|error| LoadError::Snapshot {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
 
@@ -52,9 +52,9 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, LoadError> {
 /// # Errors
 /// [`LoadError::Io`] naming the file.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |error| LoadError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

@@ -6,7 +6,12 @@ use std::fmt::Write as _;
 use crate::graph::{Model, Via};
 
 fn q(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "\"{}\"",
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
 }
 
 /// The model as DOT: users → groups → accounts (edges labelled with the

@@ -70,3 +70,489 @@ pub fn principal_context(
     }
     ctx
 }
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::eval::request::Request;
+use crate::eval::tri::Tri;
+use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
+use crate::graph::Via;
+use crate::policy::{Policy, PolicyKind};
+
+/// A who-can question
+#[derive(Debug, Clone, Default)]
+pub struct WhoCanQuery {
+    /// Concrete actions (`service:Action`), already expanded from patterns
+    pub actions: Vec<String>,
+    /// The resource ARN; `None` for "on some resource"
+    pub resource: Option<String>,
+    /// Only these accounts (indices); `None` for all
+    pub accounts: Option<BTreeSet<usize>>,
+    /// Context keys the question fixes (`--context KEY=VALUE`)
+    pub context: Vec<(String, CtxValue)>,
+    /// Answer for disabled users too (flagged)
+    pub include_disabled: bool,
+}
+
+/// One way someone can do some of the actions
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WhoCanRow {
+    /// User name, or the IAM principal's ARN
+    pub principal: String,
+    /// `identity-center-user`, `iam-user` or `iam-role`
+    pub principal_type: &'static str,
+    /// `direct`, `group:<name>`, or `iam`
+    pub via: String,
+    /// Permission set name (Identity Center rows)
+    pub permission_set: Option<String>,
+    /// Account id
+    pub account_id: String,
+    /// Account name
+    pub account_name: String,
+    /// `allow` or `conditional`
+    pub decision: &'static str,
+    /// For conditional rows: the condition that must hold
+    pub condition: Option<String>,
+    /// The actions this row allows
+    pub actions: Vec<String>,
+    /// The statements that granted it
+    pub deciding: Vec<String>,
+    /// The user is disabled (only with `include_disabled`)
+    pub disabled: bool,
+}
+
+/// The context every session of a (permission set, account) pair shares:
+/// like [`principal_context`] with the user's own keys left unknown
+fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Context {
+    let mut ctx = Context::open();
+    let account_id = &model.accounts()[account].id;
+    ctx.set("aws:PrincipalArn", CtxValue::single(role.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account_id.clone()));
+    ctx.set("aws:PrincipalType", CtxValue::single("AssumedRole"));
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    ctx.set_absent("aws:username");
+    ctx.set_absent("aws:PrincipalServiceName");
+    ctx.set_absent("aws:PrincipalServiceNamesList");
+    if let Some(org) = &model.snapshot.organization {
+        ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
+        let path = &model.account_paths[account];
+        let mut p = format!("{}/", org.id);
+        for id in &path[..path.len().saturating_sub(1)] {
+            p.push_str(id);
+            p.push('/');
+        }
+        ctx.set("aws:PrincipalOrgPaths", CtxValue::multi([p]));
+    }
+    if let Some(ic) = &model.snapshot.identity_center {
+        ctx.set(
+            "aws:MultiFactorAuthPresent",
+            CtxValue::single(ic.mfa_present.to_string()),
+        );
+    }
+    ctx
+}
+
+fn add_user_keys(
+    ctx: &mut Context,
+    model: &Model,
+    user: usize,
+    account: usize,
+    role: &ProvisionedRole,
+) {
+    let full = principal_context(model, user, account, role);
+    let u = &model.snapshot.users[user];
+    ctx.set("identitystore:UserId", CtxValue::single(u.id.clone()));
+    if let crate::eval::context::Lookup::Value(v) = full.lookup("aws:userid") {
+        ctx.set("aws:userid", v.clone());
+    }
+    ctx.absent_prefix("aws:PrincipalTag/");
+    for (k, v) in &model.principal_tags[user] {
+        ctx.set(
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::single(v.clone()),
+        );
+    }
+}
+
+/// Keys of a known resource: its tags (all of them, so a missing tag is
+/// absent) and account
+fn add_resource_keys(ctx: &mut Context, model: &Model, resource: &str, resource_account: &str) {
+    ctx.set(
+        "aws:ResourceAccount",
+        CtxValue::single(resource_account.to_owned()),
+    );
+    if let Some(r) = model.snapshot.resources.iter().find(|r| r.arn == resource) {
+        ctx.absent_prefix("aws:ResourceTag/");
+        for (k, v) in &r.tags {
+            ctx.set(&format!("aws:ResourceTag/{k}"), CtxValue::single(v.clone()));
+        }
+    }
+}
+
+fn stmt_label(s: &StmtRef, labels: &[String]) -> String {
+    let policy = match s.kind {
+        PolicyKind::Identity => labels
+            .get(s.policy)
+            .cloned()
+            .unwrap_or_else(|| format!("identity policy {}", s.policy)),
+        PolicyKind::Resource => "resource policy".to_owned(),
+        other => format!("{} policy {}", other.code(), s.policy),
+    };
+    match &s.sid {
+        Some(sid) => format!("{policy} #{} ({sid})", s.statement),
+        None => format!("{policy} #{}", s.statement),
+    }
+}
+
+/// The resource's account: the ARN's, the snapshot's record of it, or `default`
+fn resource_account_of(model: &Model, resource: &str, default: &str) -> String {
+    let from_arn = crate::policy::ResourceName::new(resource)
+        .account()
+        .map(str::to_owned);
+    from_arn
+        .or_else(|| {
+            model
+                .snapshot
+                .resources
+                .iter()
+                .find(|r| r.arn == resource)
+                .and_then(|r| r.account_id.clone())
+        })
+        .unwrap_or_else(|| default.to_owned())
+}
+
+fn resource_policy_of(model: &Model, resource: &str) -> Option<Arc<Policy>> {
+    let r = model
+        .snapshot
+        .resources
+        .iter()
+        .find(|r| r.arn == resource)?;
+    let doc = r.policy.as_ref()?;
+    Policy::from_json(doc, PolicyKind::Resource, "")
+        .ok()
+        .map(Arc::new)
+}
+
+/// Who can do `q.actions`: every Identity Center user (through each
+/// assignment path) and IAM principal of the snapshot, with allow or
+/// conditional decisions, sorted
+///
+/// Access depends on the user only through group membership and principal
+/// tags, so each (permission set, account, action) is evaluated once with
+/// the tags unknown, and the residual is then settled per distinct set of
+/// tag values among the users that reach it.
+pub fn who_can(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
+    // Users per (permission set, account), with how they get it.
+    let mut pairs: BTreeMap<(usize, usize), Vec<(usize, Via)>> = BTreeMap::new();
+    for (u, list) in model.access.iter().enumerate() {
+        if !q.include_disabled && !model.user_enabled(u) {
+            continue;
+        }
+        for a in list {
+            if q.accounts.as_ref().is_some_and(|f| !f.contains(&a.account)) {
+                continue;
+            }
+            pairs
+                .entry((a.permission_set, a.account))
+                .or_default()
+                .push((u, a.via));
+        }
+    }
+    let pairs: Vec<PairUsers> = pairs.into_iter().collect();
+    let mut rows: Vec<WhoCanRow> = pairs
+        .par_iter()
+        .flat_map_iter(|((ps, acct), users)| pair_rows(model, q, *ps, *acct, users))
+        .collect();
+    rows.extend(iam_rows(model, q));
+    rows.sort();
+    rows
+}
+
+type Outcome = (&'static str, Option<String>, Vec<String>);
+
+/// (decision, condition) → (actions, deciding statements)
+type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<String>)>;
+
+/// Users reaching one (permission set, account) pair, with how
+type PairUsers = ((usize, usize), Vec<(usize, Via)>);
+
+/// An IAM principal: kind, ARN, its identity policies (labelled), boundary ARN
+type IamPrincipal<'a> = (
+    &'static str,
+    &'a str,
+    Vec<(String, Arc<Policy>)>,
+    Option<&'a String>,
+);
+
+fn pair_rows(
+    model: &Model,
+    q: &WhoCanQuery,
+    ps: usize,
+    acct: usize,
+    users: &[(usize, Via)],
+) -> Vec<WhoCanRow> {
+    let account = &model.accounts()[acct];
+    let role = model.provisioned_role(ps, acct);
+    let mut set = model.policy_set(ps, acct);
+    let labels = model.identity_labels(ps, acct);
+    let res_account = q
+        .resource
+        .as_deref()
+        .map(|r| resource_account_of(model, r, &account.id));
+    if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
+        set.resource = resource_policy_of(model, r);
+        set.rcps = model.find_account(ra).and_then(|i| model.rcps_of(i));
+    }
+    let mut base = pair_context(model, acct, &role);
+    for (k, v) in &q.context {
+        base.set(k, v.clone());
+    }
+    if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
+        add_resource_keys(&mut base, model, r, ra);
+    }
+    // A resource policy may name one user's session: decide per user then.
+    let per_user = set.resource.is_some();
+    // (user, via) -> action outcomes
+    let mut per_path: BTreeMap<(usize, Via), Vec<(String, Outcome)>> = BTreeMap::new();
+    for action in &q.actions {
+        let request_for = |session: &str| match &q.resource {
+            Some(r) => Request::new(session, action, r, res_account.as_deref()),
+            None => Request::on_any_resource(session, action, &account.id),
+        };
+        let shared = if per_user {
+            None
+        } else {
+            let Ok(req) = request_for(&role.session_arn(&account.id, "user")) else {
+                continue;
+            };
+            let e = evaluate(&req, &base, &set);
+            if matches!(
+                e.answer,
+                Answer::Decided(Decision::ImplicitDeny | Decision::ExplicitDeny)
+            ) {
+                continue;
+            }
+            Some(e)
+        };
+        let mut cache: HashMap<&BTreeMap<String, String>, Option<Outcome>> = HashMap::new();
+        for &(u, via) in users {
+            let outcome = if let Some(e) = &shared {
+                let deciding: Vec<String> =
+                    e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
+                match &e.answer {
+                    Answer::Decided(_) => Some(("allow", None, deciding)),
+                    Answer::Conditional(r) => cache
+                        .entry(&model.principal_tags[u])
+                        .or_insert_with(|| {
+                            let mut ctx = base.clone();
+                            add_user_keys(&mut ctx, model, u, acct, &role);
+                            match r.eval(&ctx) {
+                                Tri::True => Some(("allow", None, deciding.clone())),
+                                Tri::False => None,
+                                Tri::Residual(rest) => {
+                                    Some(("conditional", Some(rest.to_string()), deciding.clone()))
+                                }
+                            }
+                        })
+                        .clone(),
+                }
+            } else {
+                let mut ctx = base.clone();
+                add_user_keys(&mut ctx, model, u, acct, &role);
+                let Ok(req) =
+                    request_for(&role.session_arn(&account.id, &model.snapshot.users[u].user_name))
+                else {
+                    continue;
+                };
+                let e = evaluate(&req, &ctx, &set);
+                let deciding: Vec<String> =
+                    e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
+                match e.answer {
+                    Answer::Decided(Decision::Allow) => Some(("allow", None, deciding)),
+                    Answer::Conditional(r) => Some(("conditional", Some(r.to_string()), deciding)),
+                    Answer::Decided(_) => None,
+                }
+            };
+            if let Some(o) = outcome {
+                per_path
+                    .entry((u, via))
+                    .or_default()
+                    .push((action.clone(), o));
+            }
+        }
+    }
+    let ps_name = model.snapshot.permission_sets[ps].name.clone();
+    let mut rows = Vec::new();
+    for ((u, via), outcomes) in per_path {
+        // One row per distinct (decision, condition): the actions it covers.
+        let mut grouped: Grouped = BTreeMap::new();
+        for (action, (decision, cond, deciding)) in outcomes {
+            let e = grouped.entry((decision, cond)).or_default();
+            e.0.push(action);
+            e.1.extend(deciding);
+        }
+        let user = &model.snapshot.users[u];
+        for ((decision, condition), (actions, deciding)) in grouped {
+            rows.push(WhoCanRow {
+                principal: user.user_name.clone(),
+                principal_type: "identity-center-user",
+                via: match via {
+                    Via::Direct => "direct".to_owned(),
+                    Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+                },
+                permission_set: Some(ps_name.clone()),
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                decision,
+                condition,
+                actions,
+                deciding: deciding.into_iter().collect(),
+                disabled: !model.user_enabled(u),
+            });
+        }
+    }
+    rows
+}
+
+/// IAM users and roles of the snapshot's IAM data (not the Identity Center
+/// roles, which are answered through their users)
+fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
+    let bundled = crate::data::managed_policies();
+    let mut rows = Vec::new();
+    for iam in &model.snapshot.iam {
+        let Some(acct) = model.find_account(&iam.account_id) else {
+            continue;
+        };
+        if q.accounts.as_ref().is_some_and(|f| !f.contains(&acct)) {
+            continue;
+        }
+        let account = &model.accounts()[acct];
+        let managed = |arn: &str| -> Option<(String, Arc<Policy>)> {
+            let doc = iam
+                .policies
+                .iter()
+                .find(|p| p.arn == arn)
+                .map(|p| &p.document)
+                .or_else(|| bundled.policies.get(arn).map(|p| &p.document))?;
+            let p = Policy::from_json(doc, PolicyKind::Identity, "").ok()?;
+            Some((
+                format!("managed {}", arn.rsplit('/').next().unwrap_or(arn)),
+                Arc::new(p),
+            ))
+        };
+        let mut principals: Vec<IamPrincipal<'_>> = Vec::new();
+        for u in &iam.users {
+            let mut docs = Vec::new();
+            for ip in &u.inline_policies {
+                if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
+                    docs.push((format!("inline {}", ip.name), Arc::new(p)));
+                }
+            }
+            docs.extend(u.managed_policies.iter().filter_map(|a| managed(a)));
+            for gname in &u.groups {
+                if let Some(g) = iam.groups.iter().find(|g| &g.name == gname) {
+                    for ip in &g.inline_policies {
+                        if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
+                            docs.push((
+                                format!("group {} inline {}", g.name, ip.name),
+                                Arc::new(p),
+                            ));
+                        }
+                    }
+                    docs.extend(g.managed_policies.iter().filter_map(|a| managed(a)));
+                }
+            }
+            principals.push(("iam-user", &u.arn, docs, u.permissions_boundary.as_ref()));
+        }
+        for r in &iam.roles {
+            if r.name.starts_with("AWSReservedSSO_") {
+                continue;
+            }
+            let mut docs = Vec::new();
+            for ip in &r.inline_policies {
+                if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
+                    docs.push((format!("inline {}", ip.name), Arc::new(p)));
+                }
+            }
+            docs.extend(r.managed_policies.iter().filter_map(|a| managed(a)));
+            principals.push(("iam-role", &r.arn, docs, r.permissions_boundary.as_ref()));
+        }
+        for (kind, arn, docs, boundary) in principals {
+            let labels: Vec<String> = docs.iter().map(|(l, _)| l.clone()).collect();
+            let res_account = q
+                .resource
+                .as_deref()
+                .map(|r| resource_account_of(model, r, &account.id));
+            let mut set = PolicySet {
+                identity: docs.into_iter().map(|(_, p)| p).collect(),
+                boundary: boundary.and_then(|b| managed(b)).map(|(_, p)| p),
+                scps: model.policy_set_scps(acct),
+                ..PolicySet::default()
+            };
+            if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
+                set.resource = resource_policy_of(model, r);
+                set.rcps = model.find_account(ra).and_then(|i| model.rcps_of(i));
+            }
+            let mut ctx = Context::open();
+            ctx.set("aws:PrincipalArn", CtxValue::single(arn.to_owned()));
+            ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+            ctx.set(
+                "aws:PrincipalType",
+                CtxValue::single(if kind == "iam-user" {
+                    "User"
+                } else {
+                    "AssumedRole"
+                }),
+            );
+            ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+            if let Some(org) = &model.snapshot.organization {
+                ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
+            }
+            for (k, v) in &q.context {
+                ctx.set(k, v.clone());
+            }
+            if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
+                add_resource_keys(&mut ctx, model, r, ra);
+            }
+            let mut grouped: Grouped = BTreeMap::new();
+            for action in &q.actions {
+                let req = match &q.resource {
+                    Some(r) => Request::new(arn, action, r, res_account.as_deref()),
+                    None => Request::on_any_resource(arn, action, &account.id),
+                };
+                let Ok(req) = req else { continue };
+                let e = evaluate(&req, &ctx, &set);
+                let (decision, cond) = match &e.answer {
+                    Answer::Decided(Decision::Allow) => ("allow", None),
+                    Answer::Conditional(r) => ("conditional", Some(r.to_string())),
+                    Answer::Decided(_) => continue,
+                };
+                let entry = grouped.entry((decision, cond)).or_default();
+                entry.0.push(action.clone());
+                entry
+                    .1
+                    .extend(e.deciding.iter().map(|s| stmt_label(s, &labels)));
+            }
+            for ((decision, condition), (actions, deciding)) in grouped {
+                rows.push(WhoCanRow {
+                    principal: arn.to_owned(),
+                    principal_type: kind,
+                    via: "iam".to_owned(),
+                    permission_set: None,
+                    account_id: account.id.clone(),
+                    account_name: account.name.clone(),
+                    decision,
+                    condition,
+                    actions,
+                    deciding: deciding.into_iter().collect(),
+                    disabled: false,
+                });
+            }
+        }
+    }
+    rows
+}
