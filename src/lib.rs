@@ -34,4 +34,5 @@ pub mod policy;
 pub mod query;
 pub mod report;
 pub mod snapshot;
+pub mod synth;
 pub mod who;

@@ -389,3 +389,271 @@ fn who_can_with_abac_on_acme() {
         "{stderr}"
     );
 }
+
+#[test]
+fn who_can_on_the_cookbook_is_the_recipe_admin() {
+    let (code, json, _) = on(
+        "cookbook",
+        &[
+            "who-can",
+            "s3:ListBucket",
+            "--account",
+            "aws-sec-cookbook-1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let user_rows: Vec<&serde_json::Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["principal_type"] == "identity-center-user")
+        .collect();
+    assert_eq!(user_rows.len(), 1);
+    let r = user_rows[0];
+    assert_eq!(r["principal"], "awsseccbadmin1");
+    assert_eq!(r["via"], "group:awsseccbadmins");
+    assert_eq!(r["permission_set"], "AdministratorAccess");
+    assert_eq!(r["decision"], "allow");
+    insta::assert_snapshot!(
+        "cookbook_who_can_table",
+        on(
+            "cookbook",
+            &[
+                "who-can",
+                "s3:ListBucket",
+                "--account",
+                "aws-sec-cookbook-1"
+            ]
+        )
+        .1
+    );
+    // Nobody: exit 1.
+    let (code, stdout, _) = on(
+        "cookbook",
+        &[
+            "who-can",
+            "s3:ListBucket",
+            "--account",
+            "aws-sec-cookbook-management",
+        ],
+    );
+    assert_eq!((code, stdout.as_str()), (1, "nobody\n"));
+}
+
+#[test]
+fn who_can_on_acme_is_conditional_on_abac_and_scps() {
+    // Without a resource, the data team's grant depends on the resource's tag,
+    // with the user's team substituted; the region SCP adds its condition.
+    let (code, csv, _) = on(
+        "acme",
+        &[
+            "who-can",
+            "sqs:SendMessage",
+            "--account",
+            "acme-dev",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        csv.contains("hiro.tanaka@acme.example,identity-center-user,group:acme-data-engineers,DataEngineer,210000000202,acme-dev,conditional,"),
+        "{csv}"
+    );
+    assert!(csv.contains(r#"aws:ResourceTag/team = ""data"""#), "{csv}");
+    assert!(
+        csv.contains(r#"aws:RequestedRegion in [""eu-west-1"", ""eu-central-1""]"#),
+        "{csv}"
+    );
+    insta::assert_snapshot!("acme_who_can_sqs_dev", csv);
+    let (_, json, _) = on(
+        "acme",
+        &[
+            "who-can",
+            "sqs:SendMessage",
+            "--account",
+            "acme-dev",
+            "--format",
+            "json",
+            "--include-disabled",
+        ],
+    );
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["disabled"] == true),
+        "the disabled user is shown with --include-disabled"
+    );
+    let (code, _, stderr) = on(
+        "acme",
+        &["who-can", "s3:GetObject", "--account", "acme-prd"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no account or OU `acme-prd` in the snapshot; did you mean `acme-prod`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn what_can_on_both_fixtures() {
+    let (code, table, _) = on(
+        "cookbook",
+        &[
+            "what-can",
+            "awsseccbadmin1",
+            "--service",
+            "iam",
+            "--access-level",
+            "permissions",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        table.starts_with("ADMIN-EQUIVALENT: AdministratorAccess in aws-sec-cookbook-1"),
+        "{table}"
+    );
+    insta::assert_snapshot!("cookbook_what_can_iam", table);
+    let (code, csv, _) = on(
+        "acme",
+        &[
+            "what-can",
+            "hiro.tanaka",
+            "--service",
+            "s3",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("acme_what_can_s3", csv);
+    let (code, json, _) = on(
+        "acme",
+        &[
+            "what-can",
+            "acme-data-engineers",
+            "--service",
+            "sqs",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["conditional"].as_u64().unwrap() > 0 || r["allowed"].as_u64().unwrap() > 0));
+    let (code, _, stderr) = on("acme", &["what-can", "hiro.tanaka", "--service", "s4"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: unknown service `s4`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn simulate_for_a_user_of_the_snapshot() {
+    let args = [
+        "simulate",
+        "--user",
+        "fatima.zahra",
+        "--account",
+        "acme-data-prod",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::acme-data-analytics/x",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ];
+    let (code, stdout, _) = on("acme", &args);
+    assert_eq!(
+        code, 1,
+        "a payments engineer cannot read the data team's bucket"
+    );
+    insta::assert_snapshot!("acme_simulate_other_team", stdout);
+    let mut explained: Vec<&str> = args.to_vec();
+    explained[2] = "hiro.tanaka";
+    explained.push("--explain");
+    let (code, stdout, _) = on("acme", &explained);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("acme_simulate_same_team_explained", stdout);
+    let (code, json, _) = on(
+        "cookbook",
+        &[
+            "simulate",
+            "--user",
+            "awsseccbadmin1",
+            "--account",
+            "aws-sec-cookbook-1",
+            "--action",
+            "iam:CreateUser",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["decision"], "Allow");
+    assert_eq!(v[0]["via"], "group:awsseccbadmins");
+    let (code, stdout, _) = on(
+        "cookbook",
+        &[
+            "simulate",
+            "--user",
+            "awsseccbadmin1",
+            "--account",
+            "aws-sec-cookbook-security",
+            "--action",
+            "s3:ListBucket",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("GetRoleCredentials fails with ForbiddenException (No access)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn generate_org_is_deterministic_and_loads() {
+    let d = temp_dir("generate");
+    let a = d.join("a.json");
+    let b = d.join("b.json");
+    for f in [&a, &b] {
+        let (code, _, stderr) = run(&[
+            "generate-org",
+            "--accounts",
+            "30",
+            "--users",
+            "200",
+            "--groups",
+            "30",
+            "--permission-sets",
+            "20",
+            "--seed",
+            "3",
+            "-o",
+            f.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let (code, stdout, _) = run(&[
+        "--snapshot",
+        a.to_str().unwrap(),
+        "who-can",
+        "s3:ListBucket",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.lines().count() > 50, "{stdout}");
+}

@@ -43,6 +43,10 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Who can do these actions, where, and through which assignment and statement
     WhoCan(who::WhoCanArgs),
+    /// What a user or group can do, per account and permission set, by service and access level
+    WhatCan(who::WhatCanArgs),
+    /// Generate a deterministic synthetic organization snapshot (tests, benchmarks)
+    GenerateOrg(org::GenerateArgs),
     /// Read an AWS CLI export folder (docs/export-layout.md) into a snapshot
     Import(org::ImportArgs),
     /// List the bundled AWS managed policies, or show one
@@ -110,8 +114,10 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let g = cli.global;
     match cli.command {
-        Command::Simulate(args) => simulate::run(args, g.format),
+        Command::Simulate(args) => simulate::run(args, &g),
         Command::WhoCan(args) => who::run(args, &g),
+        Command::WhatCan(args) => who::what_can_cmd(args, &g),
+        Command::GenerateOrg(args) => org::generate(args),
         Command::Import(args) => org::import(args),
         Command::ManagedPolicies(args) => org::managed_policies(args, &g),
         Command::Portal(args) => org::portal(args, &g),

@@ -28,6 +28,49 @@ pub struct ImportArgs {
     output: PathBuf,
 }
 
+/// `generate-org --accounts N --users N --groups N --permission-sets N --seed S -o FILE`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Member accounts
+    #[arg(long, default_value_t = 100)]
+    accounts: usize,
+    /// Users
+    #[arg(long, default_value_t = 2000)]
+    users: usize,
+    /// Groups
+    #[arg(long, default_value_t = 200)]
+    groups: usize,
+    /// Permission sets
+    #[arg(long, default_value_t = 50)]
+    permission_sets: usize,
+    /// Seed
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write the snapshot
+    #[arg(short, long, value_name = "FILE", default_value = "accessgraph.json")]
+    output: PathBuf,
+}
+
+pub fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
+    if args.accounts == 0 || args.users == 0 || args.permission_sets == 0 {
+        bail!("--accounts, --users and --permission-sets must be at least 1");
+    }
+    let snap = accessgraph::synth::generate(accessgraph::synth::Params {
+        accounts: args.accounts,
+        users: args.users,
+        groups: args.groups,
+        permission_sets: args.permission_sets,
+        seed: args.seed,
+    });
+    write_atomic(&args.output, &snap.to_json())?;
+    eprintln!(
+        "{} written to {}",
+        snap.provenance.source,
+        args.output.display()
+    );
+    Ok(Exit::Ok)
+}
+
 /// `managed-policies [--job-function] [show NAME]`
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -118,12 +161,7 @@ pub(super) fn load(g: &Global) -> anyhow::Result<Model> {
 }
 
 fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<usize> {
-    model.find_user(key).with_context(|| {
-        format!(
-            "{}: no user `{key}` (by user name, email or id)",
-            snapshot.display()
-        )
-    })
+    super::who::user_or_hint(model, key).with_context(|| snapshot.display().to_string())
 }
 
 pub(super) fn out() -> BufWriter<std::io::StdoutLock<'static>> {

@@ -18,8 +18,28 @@ use accessgraph::report::simulate::{render_json, render_table, CaseResult};
 pub struct SimulateArgs {
     /// A case file (one case or an array), or a folder of them (every `*.json`
     /// below it); may be repeated
-    #[arg(long = "case", value_name = "FILE", required = true)]
+    #[arg(
+        long = "case",
+        value_name = "FILE",
+        required_unless_present = "user",
+        conflicts_with = "user"
+    )]
     cases: Vec<PathBuf>,
+    /// Decide for an Identity Center user of the snapshot instead (with --account and --action)
+    #[arg(long, requires_all = ["account", "action"])]
+    user: Option<String>,
+    /// The account (id or name) for --user
+    #[arg(long)]
+    account: Option<String>,
+    /// The action for --user
+    #[arg(long)]
+    action: Option<String>,
+    /// The resource ARN for --user (default: some resource)
+    #[arg(long)]
+    resource: Option<String>,
+    /// Fix a condition key for --user (`KEY=VALUE`)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
     /// Say which statements matched, which did not and why
     #[arg(long)]
     explain: bool,
@@ -56,7 +76,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn run(args: SimulateArgs, format: Format) -> anyhow::Result<Exit> {
+pub fn run(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
+    if args.user.is_some() {
+        return run_user(args, g);
+    }
+    let format = g.format;
     let files = case_files(&args.cases)?;
     let mut results: Vec<CaseResult> = Vec::new();
     for f in &files {
@@ -91,4 +115,106 @@ pub fn run(args: SimulateArgs, format: Format) -> anyhow::Result<Exit> {
         None => r.eval.decision() == accessgraph::eval::Decision::Allow,
     });
     Ok(if ok { Exit::Ok } else { Exit::Fail })
+}
+
+fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
+    use accessgraph::eval::{Answer, Decision};
+    use accessgraph::who::{describe_stmt, simulate_user};
+    let model = super::org::load(g)?;
+    let (Some(user), Some(account), Some(action)) = (&args.user, &args.account, &args.action)
+    else {
+        bail!("--user needs --account and --action");
+    };
+    let u = super::who::user_or_hint(&model, user)?;
+    let a = super::who::account_or_hint(&model, account)?;
+    let actions = super::who::expand_actions(std::slice::from_ref(action))?;
+    if actions.len() != 1 {
+        bail!(
+            "simulate takes one action, `{action}` names {}",
+            actions.len()
+        );
+    }
+    let context = super::who::parse_context(&args.context)?;
+    let paths = simulate_user(
+        &model,
+        u,
+        a,
+        &actions[0],
+        args.resource.as_deref(),
+        &context,
+    );
+    let user_name = &model.snapshot.users[u].user_name;
+    let account_name = &model.accounts()[a].name;
+    let mut w = BufWriter::new(std::io::stdout().lock());
+    let decision_text = |e: &accessgraph::eval::Evaluation| match &e.answer {
+        Answer::Decided(d) => d.to_string(),
+        Answer::Conditional(r) => format!("Conditional: allowed only if {r}"),
+    };
+    match g.format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = paths
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "via": p.via,
+                        "permission_set": p.permission_set,
+                        "session_arn": p.session_arn,
+                        "principal_tags": p.principal_tags,
+                        "decision": p.evaluation.decision().as_str(),
+                        "condition": match &p.evaluation.answer { Answer::Conditional(r) => Some(r.to_string()), _ => None },
+                        "reason": p.evaluation.reason.map(|r| r.to_string()),
+                        "deciding": p.evaluation.deciding.iter().map(|s| describe_stmt(s, &p.labels)).collect::<Vec<_>>(),
+                        "explanation": args.explain.then(|| p.explanation.iter().map(|l| format!("{}{}", "  ".repeat(l.depth), l.text)).collect::<Vec<_>>()),
+                    })
+                })
+                .collect();
+            writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Table => {
+            if paths.is_empty() {
+                writeln!(w, "{user_name} has no assignment in {account_name}: the portal shows nothing there, and GetRoleCredentials fails with ForbiddenException (No access).")?;
+            }
+            for p in &paths {
+                writeln!(
+                    w,
+                    "{user_name} in {account_name} via {} with {}: {}",
+                    p.via,
+                    p.permission_set,
+                    decision_text(&p.evaluation)
+                )?;
+                writeln!(w, "  as {}", p.session_arn)?;
+                if !p.principal_tags.is_empty() {
+                    let tags: Vec<String> = p
+                        .principal_tags
+                        .iter()
+                        .map(|(k, v)| format!("aws:PrincipalTag/{k}={v}"))
+                        .collect();
+                    writeln!(w, "  principal tags: {}", tags.join(", "))?;
+                }
+                for s in &p.evaluation.deciding {
+                    writeln!(w, "  decided by: {}", describe_stmt(s, &p.labels))?;
+                }
+                if let Some(r) = p.evaluation.reason {
+                    writeln!(w, "  reason: {r}")?;
+                }
+                if args.explain {
+                    for (i, l) in p.labels.iter().enumerate() {
+                        writeln!(w, "  identity policy {i} = {l}")?;
+                    }
+                    for l in p.explanation.iter().skip(1) {
+                        writeln!(w, "  {}{}", "  ".repeat(l.depth), l.text)?;
+                    }
+                }
+            }
+        }
+        other => bail!(
+            "simulate prints `table` or `json`, not `{}`",
+            format_name(other)
+        ),
+    }
+    w.flush()?;
+    let allowed = paths
+        .iter()
+        .any(|p| p.evaluation.answer == Answer::Decided(Decision::Allow));
+    Ok(if allowed { Exit::Ok } else { Exit::Fail })
 }

@@ -114,7 +114,17 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
                     .map(|o| o.root_id.clone())
             });
         let Some(ou) = ou else {
-            bail!("no account or OU `{k}` in the snapshot");
+            let names = model.accounts().iter().map(|a| a.name.as_str()).chain(
+                model
+                    .snapshot
+                    .organization
+                    .iter()
+                    .flat_map(|o| o.ous.iter().map(|ou| ou.name.as_str())),
+            );
+            bail!(
+                "no account or OU `{k}` in the snapshot{}",
+                close_names(k, names)
+            );
         };
         for (i, path) in model.account_paths.iter().enumerate() {
             if path.contains(&ou) {
@@ -209,6 +219,211 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
                 }
                 writeln!(w, "{t}")?;
                 writeln!(w, "{} row(s)", rows.len())?;
+            }
+        }
+    }
+    Ok(if rows.is_empty() {
+        Exit::Fail
+    } else {
+        Exit::Ok
+    })
+}
+
+/// Names close to `key` among `names`, for "did you mean" hints
+pub fn close_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let mut scored: Vec<(f64, &str)> = names
+        .map(|n| {
+            (
+                strsim::jaro_winkler(&key.to_lowercase(), &n.to_lowercase()),
+                n,
+            )
+        })
+        .filter(|(s, _)| *s > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let names: Vec<&str> = scored.into_iter().take(3).map(|(_, n)| n).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; did you mean {}?",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// A user by name, email or id, or an error naming close ones
+pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
+    model.find_user(key).with_context(|| {
+        format!(
+            "no user `{key}` in the snapshot (by user name, email or id){}",
+            close_names(
+                key,
+                model.snapshot.users.iter().map(|u| u.user_name.as_str())
+            )
+        )
+    })
+}
+
+/// An account by id or name, or an error naming close ones
+pub fn account_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
+    model.find_account(key).with_context(|| {
+        format!(
+            "no account `{key}` in the snapshot (by id or name){}",
+            close_names(key, model.accounts().iter().map(|a| a.name.as_str()))
+        )
+    })
+}
+
+/// `what-can USER|GROUP [--account ...] [--service s3] [--access-level read]`
+#[derive(Debug, Args)]
+pub struct WhatCanArgs {
+    /// A user (name, email, id) or a group (name, id)
+    who: String,
+    /// Only these accounts: id, name or OU
+    #[arg(long = "account", value_name = "ID|NAME|OU")]
+    accounts: Vec<String>,
+    /// Only this service prefix (`s3`)
+    #[arg(long)]
+    service: Option<String>,
+    /// Only this access level
+    #[arg(long, value_enum)]
+    access_level: Option<Level>,
+    /// Fix a condition key (`KEY=VALUE`)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+}
+
+/// Access levels on the command line
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// List
+    List,
+    /// Read
+    Read,
+    /// Write
+    Write,
+    /// Permissions management
+    Permissions,
+    /// Tagging
+    Tagging,
+}
+
+pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
+    use accessgraph::data::AccessLevel;
+    use accessgraph::who::{what_can, Subject, WhatCanQuery};
+    if !matches!(g.format, Format::Table | Format::Json | Format::Csv) {
+        bail!(
+            "what-can prints table, json or csv, not `{}`",
+            format_name(g.format)
+        );
+    }
+    let model = load(g)?;
+    let subject = match (model.find_user(&args.who), model.find_group(&args.who)) {
+        (Some(u), _) => Subject::User(u),
+        (None, Some(gi)) => Subject::Group(gi),
+        (None, None) => bail!(
+            "no user or group `{}` in the snapshot{}",
+            args.who,
+            close_names(
+                &args.who,
+                model
+                    .snapshot
+                    .users
+                    .iter()
+                    .map(|u| u.user_name.as_str())
+                    .chain(model.snapshot.groups.iter().map(|g| g.name.as_str()))
+            )
+        ),
+    };
+    if let Some(s) = &args.service {
+        if !accessgraph::data::catalog()
+            .services
+            .contains_key(&s.to_ascii_lowercase())
+        {
+            bail!(
+                "unknown service `{s}`{}",
+                close_names(
+                    s,
+                    accessgraph::data::catalog()
+                        .services
+                        .keys()
+                        .map(String::as_str)
+                )
+            );
+        }
+    }
+    let q = WhatCanQuery {
+        subject,
+        accounts: resolve_accounts(&model, &args.accounts)?,
+        service: args.service,
+        access_level: args.access_level.map(|l| match l {
+            Level::List => AccessLevel::List,
+            Level::Read => AccessLevel::Read,
+            Level::Write => AccessLevel::Write,
+            Level::Permissions => AccessLevel::Permissions,
+            Level::Tagging => AccessLevel::Tagging,
+        }),
+        context: parse_context(&args.context)?,
+    };
+    let rows = what_can(&model, &q);
+    let mut w = out();
+    let header = [
+        "account_id",
+        "account_name",
+        "permission_set",
+        "via",
+        "service",
+        "access_level",
+        "allowed",
+        "conditional",
+        "total",
+        "conditions",
+        "admin_equivalent",
+    ];
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.account_id.clone(),
+                r.account_name.clone(),
+                r.permission_set.clone(),
+                r.via.clone(),
+                r.service.clone(),
+                r.access_level.to_owned(),
+                r.allowed.to_string(),
+                r.conditional.to_string(),
+                r.total.to_string(),
+                r.conditions.join(" | "),
+                r.admin_equivalent.to_string(),
+            ]
+        })
+        .collect();
+    match g.format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&rows)?)?,
+        Format::Csv => csv_rows(&mut w, &header, &data)?,
+        _ => {
+            let mut admin: BTreeSet<(String, String)> = BTreeSet::new();
+            for r in &rows {
+                if r.admin_equivalent {
+                    admin.insert((r.account_name.clone(), r.permission_set.clone()));
+                }
+            }
+            for (a, p) in &admin {
+                writeln!(w, "ADMIN-EQUIVALENT: {p} in {a} (can attach or write any role policy and pass roles)")?;
+            }
+            if data.is_empty() {
+                writeln!(w, "nothing")?;
+            } else {
+                let mut t = table(&header[..10]);
+                for r in data {
+                    t.add_row(r[..10].to_vec());
+                }
+                writeln!(w, "{t}")?;
             }
         }
     }

@@ -503,10 +503,23 @@ impl Model {
         if let Some(&i) = self.users.get(key) {
             return Some(i);
         }
-        self.snapshot.users.iter().position(|u| {
+        if let Some(i) = self.snapshot.users.iter().position(|u| {
             u.user_name.eq_ignore_ascii_case(key)
                 || u.emails.iter().any(|e| e.value.eq_ignore_ascii_case(key))
-        })
+        }) {
+            return Some(i);
+        }
+        // `alice` for `alice@example.com`, when only one user has that local part.
+        let mut local = self.snapshot.users.iter().enumerate().filter(|(_, u)| {
+            u.user_name
+                .split('@')
+                .next()
+                .is_some_and(|l| l.eq_ignore_ascii_case(key))
+        });
+        match (local.next(), local.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
     }
 
     /// A group by id or name

@@ -556,3 +556,254 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
     }
     rows
 }
+
+/// Whose access `what_can` summarizes
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A user (principal tags known)
+    User(usize),
+    /// A group (members' principal tags unknown: ABAC grants are conditional)
+    Group(usize),
+}
+
+/// A what-can question
+#[derive(Debug, Clone)]
+pub struct WhatCanQuery {
+    /// Whose access
+    pub subject: Subject,
+    /// Only these accounts
+    pub accounts: Option<BTreeSet<usize>>,
+    /// Only this service prefix
+    pub service: Option<String>,
+    /// Only this access level
+    pub access_level: Option<crate::data::AccessLevel>,
+    /// Context keys the question fixes
+    pub context: Vec<(String, CtxValue)>,
+}
+
+/// One (account, permission set, service, access level) summary
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WhatCanRow {
+    /// Account id
+    pub account_id: String,
+    /// Account name
+    pub account_name: String,
+    /// Permission set
+    pub permission_set: String,
+    /// `direct` or `group:<name>` (all paths, joined)
+    pub via: String,
+    /// Service prefix
+    pub service: String,
+    /// `list`, `read`, `write`, `permissions`, `tagging`
+    pub access_level: &'static str,
+    /// Actions allowed outright
+    pub allowed: usize,
+    /// Actions allowed under a condition
+    pub conditional: usize,
+    /// Actions of that service and level in the catalog
+    pub total: usize,
+    /// The distinct conditions (at most three shown)
+    pub conditions: Vec<String>,
+    /// The permission set can grant itself anything in this account
+    pub admin_equivalent: bool,
+}
+
+/// (service, access level) → (allowed, conditional, total, conditions)
+type Summary = BTreeMap<(String, &'static str), (usize, usize, usize, BTreeSet<String>)>;
+
+/// Actions that let a principal give itself any permission: allowed
+/// outright on any resource, they make a permission set admin-equivalent
+pub const ESCALATION_ACTIONS: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:PassRole",
+];
+
+/// What a user or group can do, per account and permission set, summarized
+/// by service and access level from the action catalog
+pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
+    let cat = crate::data::catalog();
+    let actions: Vec<(String, &'static str, crate::data::AccessLevel)> = cat
+        .services
+        .iter()
+        .filter(|(svc, _)| {
+            q.service
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(svc))
+        })
+        .flat_map(|(svc, info)| info.actions.iter().map(move |(name, a)| (svc, name, a)))
+        .filter(|(_, _, a)| q.access_level.is_none_or(|l| l == a.access))
+        .map(|(svc, name, a)| (format!("{svc}:{name}"), a.access.code(), a.access))
+        .collect();
+    // (permission set, account) -> paths
+    let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    let mut add = |ps: usize, acct: usize, via: String| {
+        if q.accounts.as_ref().is_none_or(|f| f.contains(&acct)) {
+            pairs.entry((ps, acct)).or_default().push(via);
+        }
+    };
+    match q.subject {
+        Subject::User(u) => {
+            for a in &model.access[u] {
+                let via = match a.via {
+                    Via::Direct => "direct".to_owned(),
+                    Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+                };
+                add(a.permission_set, a.account, via);
+            }
+        }
+        Subject::Group(g) => {
+            let gid = &model.snapshot.groups[g].id;
+            for a in &model.snapshot.assignments {
+                if a.principal_type == crate::snapshot::PrincipalType::Group
+                    && &a.principal_id == gid
+                {
+                    if let (Some(ps), Some(acct)) = (
+                        model.find_permission_set(&a.permission_set_arn),
+                        model.find_account(&a.account_id),
+                    ) {
+                        add(ps, acct, format!("group:{}", model.snapshot.groups[g].name));
+                    }
+                }
+            }
+        }
+    }
+    let pairs: Vec<((usize, usize), Vec<String>)> = pairs.into_iter().collect();
+    let mut rows: Vec<WhatCanRow> = pairs
+        .par_iter()
+        .flat_map_iter(|((ps, acct), vias)| {
+            let account = &model.accounts()[*acct];
+            let role = model.provisioned_role(*ps, *acct);
+            let set = model.policy_set(*ps, *acct);
+            let mut ctx = match q.subject {
+                Subject::User(u) => principal_context(model, u, *acct, &role),
+                Subject::Group(_) => pair_context(model, *acct, &role),
+            };
+            for (k, v) in &q.context {
+                ctx.set(k, v.clone());
+            }
+            let session = role.session_arn(&account.id, "user");
+            let decide = |action: &str| -> Option<Answer> {
+                let req = Request::on_any_resource(&session, action, &account.id).ok()?;
+                Some(evaluate(&req, &ctx, &set).answer)
+            };
+            let admin = ESCALATION_ACTIONS
+                .iter()
+                .all(|a| matches!(decide(a), Some(Answer::Decided(Decision::Allow))));
+            let mut by: Summary = BTreeMap::new();
+            for (action, level, _) in &actions {
+                let svc = action.split(':').next().unwrap_or_default().to_owned();
+                let e = by.entry((svc, level)).or_default();
+                e.2 += 1;
+                match decide(action) {
+                    Some(Answer::Decided(Decision::Allow)) => e.0 += 1,
+                    Some(Answer::Conditional(r)) => {
+                        e.1 += 1;
+                        e.3.insert(r.to_string());
+                    }
+                    _ => {}
+                }
+            }
+            let mut vias = vias.clone();
+            vias.sort();
+            vias.dedup();
+            let ps_name = model.snapshot.permission_sets[*ps].name.clone();
+            by.into_iter()
+                .filter(|(_, (a, c, _, _))| a + c > 0)
+                .map(
+                    |((service, level), (allowed, conditional, total, conds))| WhatCanRow {
+                        account_id: account.id.clone(),
+                        account_name: account.name.clone(),
+                        permission_set: ps_name.clone(),
+                        via: vias.join(", "),
+                        service,
+                        access_level: level,
+                        allowed,
+                        conditional,
+                        total,
+                        conditions: conds.into_iter().take(3).collect(),
+                        admin_equivalent: admin,
+                    },
+                )
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// One assignment path decided by [`simulate_user`]
+#[derive(Debug, Clone)]
+pub struct PathDecision {
+    /// `direct` or `group:<name>`
+    pub via: String,
+    /// Permission set name
+    pub permission_set: String,
+    /// The session ARN the request is made as
+    pub session_arn: String,
+    /// The principal tags substituted (the user's ABAC attributes)
+    pub principal_tags: BTreeMap<String, String>,
+    /// The evaluation
+    pub evaluation: crate::eval::Evaluation,
+    /// Names of the identity policies, by index
+    pub labels: Vec<String>,
+    /// Explanation lines
+    pub explanation: Vec<crate::eval::explain::Line>,
+}
+
+/// Decides one request for `user` in `account` through every assignment
+/// path that reaches it (`accessgraph simulate --user`)
+pub fn simulate_user(
+    model: &Model,
+    user: usize,
+    account: usize,
+    action: &str,
+    resource: Option<&str>,
+    context: &[(String, CtxValue)],
+) -> Vec<PathDecision> {
+    let acct = &model.accounts()[account];
+    let mut out = Vec::new();
+    for a in model.access[user].iter().filter(|a| a.account == account) {
+        let role = model.provisioned_role(a.permission_set, account);
+        let mut set = model.policy_set(a.permission_set, account);
+        let mut ctx = principal_context(model, user, account, &role);
+        for (k, v) in context {
+            ctx.set(k, v.clone());
+        }
+        let session = role.session_arn(&acct.id, &model.snapshot.users[user].user_name);
+        let req = match resource {
+            Some(r) => {
+                let ra = resource_account_of(model, r, &acct.id);
+                set.resource = resource_policy_of(model, r);
+                set.rcps = model.find_account(&ra).and_then(|i| model.rcps_of(i));
+                add_resource_keys(&mut ctx, model, r, &ra);
+                Request::new(&session, action, r, Some(&ra))
+            }
+            None => Request::on_any_resource(&session, action, &acct.id),
+        };
+        let Ok(req) = req else { continue };
+        let evaluation = evaluate(&req, &ctx, &set);
+        let explanation = crate::eval::explain::explain(&req, &ctx, &set, &evaluation);
+        out.push(PathDecision {
+            via: match a.via {
+                Via::Direct => "direct".to_owned(),
+                Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+            },
+            permission_set: model.snapshot.permission_sets[a.permission_set]
+                .name
+                .clone(),
+            session_arn: session,
+            principal_tags: model.principal_tags[user].clone(),
+            evaluation,
+            labels: model.identity_labels(a.permission_set, account),
+            explanation,
+        });
+    }
+    out
+}
+
+/// A statement reference in words, with the identity policy's name
+pub fn describe_stmt(s: &StmtRef, labels: &[String]) -> String {
+    stmt_label(s, labels)
+}
