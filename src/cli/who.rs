@@ -151,7 +151,7 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
         context: parse_context(&args.context)?,
         include_disabled: args.include_disabled,
     };
-    let rows = who_can(&model, &q);
+    let answer = who_can(&model, &q);
     let mut w = out();
     let header = [
         "principal",
@@ -173,33 +173,46 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
         }
     };
     match g.format {
-        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&rows)?)?,
+        Format::Json => {
+            // Streamed: an answer can hold millions of rows.
+            writeln!(w, "[")?;
+            for i in 0..answer.len() {
+                let sep = if i + 1 == answer.len() { "" } else { "," };
+                writeln!(
+                    w,
+                    "  {}{sep}",
+                    serde_json::to_string(&answer.row(&model, i))?
+                )?;
+            }
+            writeln!(w, "]")?;
+        }
         Format::Csv => {
-            let data: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.principal.clone(),
-                        r.principal_type.to_owned(),
-                        r.via.clone(),
-                        r.permission_set.clone().unwrap_or_default(),
-                        r.account_id.clone(),
-                        r.account_name.clone(),
-                        r.decision.to_owned(),
-                        r.condition.clone().unwrap_or_default(),
-                        r.actions.join(" "),
-                        r.deciding.join("; "),
-                    ]
-                })
-                .collect();
-            csv_rows(&mut w, &header, &data)?;
+            let mut c = csv::Writer::from_writer(&mut w);
+            c.write_record(header)?;
+            for i in 0..answer.len() {
+                let r = answer.row(&model, i);
+                c.write_record([
+                    r.principal.as_str(),
+                    r.principal_type,
+                    &r.via,
+                    r.permission_set.as_deref().unwrap_or_default(),
+                    &r.account_id,
+                    &r.account_name,
+                    r.decision,
+                    r.condition.as_deref().unwrap_or_default(),
+                    &r.actions.join(" "),
+                    &r.deciding.join("; "),
+                ])?;
+            }
+            c.flush()?;
         }
         _ => {
-            if rows.is_empty() {
+            if answer.is_empty() {
                 writeln!(w, "nobody")?;
             } else {
                 let mut t = table(&header);
-                for r in &rows {
+                for i in 0..answer.len() {
+                    let r = answer.row(&model, i);
                     let mut principal = r.principal.clone();
                     if r.disabled {
                         principal.push_str(" (disabled)");
@@ -218,11 +231,11 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
                     ]);
                 }
                 writeln!(w, "{t}")?;
-                writeln!(w, "{} row(s)", rows.len())?;
+                writeln!(w, "{} row(s)", answer.len())?;
             }
         }
     }
-    Ok(if rows.is_empty() {
+    Ok(if answer.is_empty() {
         Exit::Fail
     } else {
         Exit::Ok

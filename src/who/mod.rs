@@ -237,6 +237,95 @@ fn resource_policy_of(model: &Model, resource: &str) -> Option<Arc<Policy>> {
         .map(Arc::new)
 }
 
+/// The answer to a who-can question, compact: one [`Hit`] per (user,
+/// access path, outcome), with the outcomes (decision, condition, actions,
+/// deciding statements) stored once and shared. Materialize rows with
+/// [`WhoCanAnswer::row`] when rendering.
+#[derive(Debug, Clone, Default)]
+pub struct WhoCanAnswer {
+    /// Identity Center hits, sorted (user name, account, permission set, path)
+    pub hits: Vec<Hit>,
+    /// Outcomes referenced by `hits`
+    pub outcomes: Vec<OutcomeInfo>,
+    /// IAM users and roles, already materialized and sorted
+    pub iam: Vec<WhoCanRow>,
+}
+
+/// One Identity Center user reaching one account through one path
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    /// User index
+    pub user: u32,
+    /// Account index
+    pub account: u32,
+    /// Permission set index
+    pub permission_set: u32,
+    /// How
+    pub via: Via,
+    /// Index into `outcomes`
+    pub outcome: u32,
+}
+
+/// What a hit can do
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OutcomeInfo {
+    /// `allow` or `conditional`
+    pub decision: &'static str,
+    /// The condition of a conditional outcome
+    pub condition: Option<String>,
+    /// The actions
+    pub actions: Vec<String>,
+    /// The granting statements
+    pub deciding: Vec<String>,
+}
+
+impl WhoCanAnswer {
+    /// Number of rows
+    pub fn len(&self) -> usize {
+        self.hits.len() + self.iam.len()
+    }
+
+    /// Whether nobody can
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` (Identity Center hits first, then IAM principals)
+    pub fn row(&self, model: &Model, i: usize) -> WhoCanRow {
+        let Some(h) = self.hits.get(i) else {
+            return self.iam[i - self.hits.len()].clone();
+        };
+        let o = &self.outcomes[h.outcome as usize];
+        let account = &model.accounts()[h.account as usize];
+        let user = h.user as usize;
+        WhoCanRow {
+            principal: model.snapshot.users[user].user_name.clone(),
+            principal_type: "identity-center-user",
+            via: match h.via {
+                Via::Direct => "direct".to_owned(),
+                Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+            },
+            permission_set: Some(
+                model.snapshot.permission_sets[h.permission_set as usize]
+                    .name
+                    .clone(),
+            ),
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            decision: o.decision,
+            condition: o.condition.clone(),
+            actions: o.actions.clone(),
+            deciding: o.deciding.clone(),
+            disabled: !model.user_enabled(user),
+        }
+    }
+
+    /// Every row, materialized (for small answers and tests)
+    pub fn rows(&self, model: &Model) -> Vec<WhoCanRow> {
+        (0..self.len()).map(|i| self.row(model, i)).collect()
+    }
+}
+
 /// Who can do `q.actions`: every Identity Center user (through each
 /// assignment path) and IAM principal of the snapshot, with allow or
 /// conditional decisions, sorted
@@ -245,7 +334,7 @@ fn resource_policy_of(model: &Model, resource: &str) -> Option<Arc<Policy>> {
 /// tags, so each (permission set, account, action) is evaluated once with
 /// the tags unknown, and the residual is then settled per distinct set of
 /// tag values among the users that reach it.
-pub fn who_can(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
+pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
     // Users per (permission set, account), with how they get it.
     let mut pairs: BTreeMap<(usize, usize), Vec<(usize, Via)>> = BTreeMap::new();
     for (u, list) in model.access.iter().enumerate() {
@@ -263,16 +352,25 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
         }
     }
     let pairs: Vec<PairUsers> = pairs.into_iter().collect();
-    let mut rows: Vec<WhoCanRow> = pairs
+    let parts: Vec<(Vec<Hit>, Vec<OutcomeInfo>)> = pairs
         .par_iter()
-        .flat_map_iter(|((ps, acct), users)| pair_rows(model, q, *ps, *acct, users))
+        .map(|((ps, acct), users)| pair_hits(model, q, *ps, *acct, users))
         .collect();
-    rows.extend(iam_rows(model, q));
-    rows.sort();
-    rows
+    let mut answer = WhoCanAnswer::default();
+    for (mut hits, outcomes) in parts {
+        let offset = answer.outcomes.len() as u32;
+        for h in &mut hits {
+            h.outcome += offset;
+        }
+        answer.hits.extend(hits);
+        answer.outcomes.extend(outcomes);
+    }
+    // Users are sorted by name in a normalized snapshot, so index order is name order.
+    answer.hits.par_sort_unstable();
+    answer.iam = iam_rows(model, q);
+    answer.iam.sort();
+    answer
 }
-
-type Outcome = (&'static str, Option<String>, Vec<String>);
 
 /// (decision, condition) → (actions, deciding statements)
 type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<String>)>;
@@ -288,13 +386,16 @@ type IamPrincipal<'a> = (
     Option<&'a String>,
 );
 
-fn pair_rows(
+/// The outcome of one action for one user: decision, condition, deciding
+type Outcome = (&'static str, Option<String>, Vec<String>);
+
+fn pair_hits(
     model: &Model,
     q: &WhoCanQuery,
     ps: usize,
     acct: usize,
     users: &[(usize, Via)],
-) -> Vec<WhoCanRow> {
+) -> (Vec<Hit>, Vec<OutcomeInfo>) {
     let account = &model.accounts()[acct];
     let role = model.provisioned_role(ps, acct);
     let mut set = model.policy_set(ps, acct);
@@ -316,51 +417,16 @@ fn pair_rows(
     }
     // A resource policy may name one user's session: decide per user then.
     let per_user = set.resource.is_some();
-    // (user, via) -> action outcomes
-    let mut per_path: BTreeMap<(usize, Via), Vec<(String, Outcome)>> = BTreeMap::new();
+    // Per action, per user (index into `users`): the outcome, if any.
+    let mut per_action: Vec<Vec<Option<Outcome>>> = Vec::with_capacity(q.actions.len());
     for action in &q.actions {
         let request_for = |session: &str| match &q.resource {
             Some(r) => Request::new(session, action, r, res_account.as_deref()),
             None => Request::on_any_resource(session, action, &account.id),
         };
-        let shared = if per_user {
-            None
-        } else {
-            let Ok(req) = request_for(&role.session_arn(&account.id, "user")) else {
-                continue;
-            };
-            let e = evaluate(&req, &base, &set);
-            if matches!(
-                e.answer,
-                Answer::Decided(Decision::ImplicitDeny | Decision::ExplicitDeny)
-            ) {
-                continue;
-            }
-            Some(e)
-        };
-        let mut cache: HashMap<&BTreeMap<String, String>, Option<Outcome>> = HashMap::new();
-        for &(u, via) in users {
-            let outcome = if let Some(e) = &shared {
-                let deciding: Vec<String> =
-                    e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
-                match &e.answer {
-                    Answer::Decided(_) => Some(("allow", None, deciding)),
-                    Answer::Conditional(r) => cache
-                        .entry(&model.principal_tags[u])
-                        .or_insert_with(|| {
-                            let mut ctx = base.clone();
-                            add_user_keys(&mut ctx, model, u, acct, &role);
-                            match r.eval(&ctx) {
-                                Tri::True => Some(("allow", None, deciding.clone())),
-                                Tri::False => None,
-                                Tri::Residual(rest) => {
-                                    Some(("conditional", Some(rest.to_string()), deciding.clone()))
-                                }
-                            }
-                        })
-                        .clone(),
-                }
-            } else {
+        let mut col: Vec<Option<Outcome>> = vec![None; users.len()];
+        if per_user {
+            for (k, &(u, _)) in users.iter().enumerate() {
                 let mut ctx = base.clone();
                 add_user_keys(&mut ctx, model, u, acct, &role);
                 let Ok(req) =
@@ -371,51 +437,102 @@ fn pair_rows(
                 let e = evaluate(&req, &ctx, &set);
                 let deciding: Vec<String> =
                     e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
-                match e.answer {
+                col[k] = match e.answer {
                     Answer::Decided(Decision::Allow) => Some(("allow", None, deciding)),
                     Answer::Conditional(r) => Some(("conditional", Some(r.to_string()), deciding)),
                     Answer::Decided(_) => None,
-                }
+                };
+            }
+        } else {
+            let Ok(req) = request_for(&role.session_arn(&account.id, "user")) else {
+                per_action.push(col);
+                continue;
             };
-            if let Some(o) = outcome {
-                per_path
-                    .entry((u, via))
-                    .or_default()
-                    .push((action.clone(), o));
+            let e = evaluate(&req, &base, &set);
+            let deciding: Vec<String> = e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
+            match &e.answer {
+                Answer::Decided(Decision::Allow) => {
+                    let o: Outcome = ("allow", None, deciding);
+                    col.iter_mut().for_each(|c| *c = Some(o.clone()));
+                }
+                Answer::Decided(_) => {}
+                Answer::Conditional(r) => {
+                    let mut cache: HashMap<&BTreeMap<String, String>, Option<Outcome>> =
+                        HashMap::new();
+                    for (k, &(u, _)) in users.iter().enumerate() {
+                        col[k] = cache
+                            .entry(&model.principal_tags[u])
+                            .or_insert_with(|| {
+                                let mut ctx = base.clone();
+                                add_user_keys(&mut ctx, model, u, acct, &role);
+                                match r.eval(&ctx) {
+                                    Tri::True => Some(("allow", None, deciding.clone())),
+                                    Tri::False => None,
+                                    Tri::Residual(rest) => Some((
+                                        "conditional",
+                                        Some(rest.to_string()),
+                                        deciding.clone(),
+                                    )),
+                                }
+                            })
+                            .clone();
+                    }
+                }
             }
         }
+        per_action.push(col);
     }
-    let ps_name = model.snapshot.permission_sets[ps].name.clone();
-    let mut rows = Vec::new();
-    for ((u, via), outcomes) in per_path {
-        // One row per distinct (decision, condition): the actions it covers.
-        let mut grouped: Grouped = BTreeMap::new();
-        for (action, (decision, cond, deciding)) in outcomes {
-            let e = grouped.entry((decision, cond)).or_default();
-            e.0.push(action);
-            e.1.extend(deciding);
+    // Intern each user's combination of per-action outcomes: users with the
+    // same tags share one outcome list.
+    let mut outcomes: Vec<OutcomeInfo> = Vec::new();
+    let mut interned: HashMap<OutcomeInfo, u32> = HashMap::new();
+    let mut by_signature: HashMap<Vec<Option<&Outcome>>, Vec<u32>> = HashMap::new();
+    let mut hits = Vec::new();
+    for (k, &(u, via)) in users.iter().enumerate() {
+        let signature: Vec<Option<&Outcome>> =
+            per_action.iter().map(|col| col[k].as_ref()).collect();
+        if signature.iter().all(Option::is_none) {
+            continue;
         }
-        let user = &model.snapshot.users[u];
-        for ((decision, condition), (actions, deciding)) in grouped {
-            rows.push(WhoCanRow {
-                principal: user.user_name.clone(),
-                principal_type: "identity-center-user",
-                via: match via {
-                    Via::Direct => "direct".to_owned(),
-                    Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
-                },
-                permission_set: Some(ps_name.clone()),
-                account_id: account.id.clone(),
-                account_name: account.name.clone(),
-                decision,
-                condition,
-                actions,
-                deciding: deciding.into_iter().collect(),
-                disabled: !model.user_enabled(u),
+        let ids = by_signature
+            .entry(signature)
+            .or_insert_with_key(|sig| {
+                let mut grouped: Grouped = BTreeMap::new();
+                for (action, o) in q.actions.iter().zip(sig) {
+                    if let Some((decision, cond, deciding)) = o {
+                        let e = grouped.entry((*decision, cond.clone())).or_default();
+                        e.0.push(action.clone());
+                        e.1.extend(deciding.iter().cloned());
+                    }
+                }
+                grouped
+                    .into_iter()
+                    .map(|((decision, condition), (actions, deciding))| {
+                        let info = OutcomeInfo {
+                            decision,
+                            condition,
+                            actions,
+                            deciding: deciding.into_iter().collect(),
+                        };
+                        *interned.entry(info.clone()).or_insert_with(|| {
+                            outcomes.push(info);
+                            (outcomes.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .clone();
+        for id in ids {
+            hits.push(Hit {
+                user: u as u32,
+                account: acct as u32,
+                permission_set: ps as u32,
+                via,
+                outcome: id,
             });
         }
     }
-    rows
+    (hits, outcomes)
 }
 
 /// IAM users and roles of the snapshot's IAM data (not the Identity Center
