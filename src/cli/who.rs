@@ -186,26 +186,7 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
             }
             writeln!(w, "]")?;
         }
-        Format::Csv => {
-            let mut c = csv::Writer::from_writer(&mut w);
-            c.write_record(header)?;
-            for i in 0..answer.len() {
-                let r = answer.row(&model, i);
-                c.write_record([
-                    r.principal.as_str(),
-                    r.principal_type,
-                    &r.via,
-                    r.permission_set.as_deref().unwrap_or_default(),
-                    &r.account_id,
-                    &r.account_name,
-                    r.decision,
-                    r.condition.as_deref().unwrap_or_default(),
-                    &r.actions.join(" "),
-                    &r.deciding.join("; "),
-                ])?;
-            }
-            c.flush()?;
-        }
+        Format::Csv => answer.write_csv(&model, &mut w)?,
         _ => {
             if answer.is_empty() {
                 writeln!(w, "nobody")?;

@@ -102,6 +102,11 @@ impl Context {
         self.entries.insert(key.to_lowercase(), Entry::Value(value));
     }
 
+    /// Forgets a key: it is then what `missing` says (absent or unknown)
+    pub fn remove(&mut self, key: &str) {
+        self.entries.remove(&key.to_lowercase());
+    }
+
     /// Marks a key as known to be absent
     pub fn set_absent(&mut self, key: &str) {
         self.entries.insert(key.to_lowercase(), Entry::Absent);

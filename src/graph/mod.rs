@@ -138,6 +138,11 @@ pub struct Model {
     pub access: Vec<Vec<Access>>,
     /// Principal tags of each user from the ABAC mapping (empty when ABAC is off)
     pub principal_tags: Vec<BTreeMap<String, String>>,
+    /// Users with equal principal tags share a class: residual conditions
+    /// are settled once per class, not once per user
+    pub tag_class: Vec<u32>,
+    /// Number of distinct tag classes
+    pub tag_classes: usize,
     /// Per account: the ids on its path, root first, the account last
     pub account_paths: Vec<Vec<String>>,
     scps: Vec<Option<Vec<Vec<Arc<Policy>>>>>,
@@ -268,6 +273,17 @@ impl Model {
                 .collect(),
             _ => vec![BTreeMap::new(); snapshot.users.len()],
         };
+
+        let mut classes: HashMap<&BTreeMap<String, String>, u32> = HashMap::new();
+        let tag_class: Vec<u32> = principal_tags
+            .iter()
+            .map(|t| {
+                let n = classes.len() as u32;
+                *classes.entry(t).or_insert(n)
+            })
+            .collect();
+        let tag_classes = classes.len();
+        drop(classes);
 
         // The org tree and SCP/RCP paths.
         let mut account_paths = Vec::with_capacity(org_accounts.len());
@@ -479,6 +495,8 @@ impl Model {
             group_members,
             access,
             principal_tags,
+            tag_class,
+            tag_classes,
             account_paths,
             scps,
             rcps,

@@ -156,6 +156,59 @@ fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Contex
     ctx
 }
 
+fn role_id(model: &Model, account: usize, role: &ProvisionedRole) -> Option<String> {
+    let account_id = &model.accounts()[account].id;
+    model
+        .snapshot
+        .iam
+        .iter()
+        .find(|a| &a.account_id == account_id)
+        .and_then(|a| a.roles.iter().find(|r| r.name == role.name))
+        .and_then(|r| r.id.clone())
+}
+
+/// A context for one user's sessions of a pair, built once per pair: the
+/// user-specific keys are swapped in per user (or per tag class) instead of
+/// cloning the whole context
+struct UserContext {
+    ctx: Context,
+    set_keys: Vec<String>,
+    role_id: Option<String>,
+}
+
+impl UserContext {
+    fn new(base: &Context, role_id: Option<String>) -> UserContext {
+        let mut ctx = base.clone();
+        ctx.absent_prefix("aws:PrincipalTag/");
+        UserContext {
+            ctx,
+            set_keys: Vec::new(),
+            role_id,
+        }
+    }
+
+    fn for_user(&mut self, model: &Model, user: usize) -> &Context {
+        for k in self.set_keys.drain(..) {
+            self.ctx.remove(&k);
+        }
+        let u = &model.snapshot.users[user];
+        self.ctx
+            .set("identitystore:UserId", CtxValue::single(u.id.clone()));
+        if let Some(id) = &self.role_id {
+            self.ctx.set(
+                "aws:userid",
+                CtxValue::single(format!("{id}:{}", u.user_name)),
+            );
+        }
+        for (k, v) in &model.principal_tags[user] {
+            let key = format!("aws:PrincipalTag/{k}");
+            self.ctx.set(&key, CtxValue::single(v.clone()));
+            self.set_keys.push(key);
+        }
+        &self.ctx
+    }
+}
+
 fn add_user_keys(
     ctx: &mut Context,
     model: &Model,
@@ -163,19 +216,9 @@ fn add_user_keys(
     account: usize,
     role: &ProvisionedRole,
 ) {
-    let full = principal_context(model, user, account, role);
-    let u = &model.snapshot.users[user];
-    ctx.set("identitystore:UserId", CtxValue::single(u.id.clone()));
-    if let crate::eval::context::Lookup::Value(v) = full.lookup("aws:userid") {
-        ctx.set("aws:userid", v.clone());
-    }
-    ctx.absent_prefix("aws:PrincipalTag/");
-    for (k, v) in &model.principal_tags[user] {
-        ctx.set(
-            &format!("aws:PrincipalTag/{k}"),
-            CtxValue::single(v.clone()),
-        );
-    }
+    let mut uc = UserContext::new(ctx, role_id(model, account, role));
+    uc.for_user(model, user);
+    *ctx = uc.ctx;
 }
 
 /// Keys of a known resource: its tags (all of them, so a missing tag is
@@ -356,7 +399,10 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         .par_iter()
         .map(|((ps, acct), users)| pair_hits(model, q, *ps, *acct, users))
         .collect();
-    let mut answer = WhoCanAnswer::default();
+    let mut answer = WhoCanAnswer {
+        hits: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
+        ..WhoCanAnswer::default()
+    };
     for (mut hits, outcomes) in parts {
         let offset = answer.outcomes.len() as u32;
         for h in &mut hits {
@@ -417,14 +463,26 @@ fn pair_hits(
     }
     // A resource policy may name one user's session: decide per user then.
     let per_user = set.resource.is_some();
-    // Per action, per user (index into `users`): the outcome, if any.
-    let mut per_action: Vec<Vec<Option<Outcome>>> = Vec::with_capacity(q.actions.len());
+    // Per action, per user (index into `users`): an index into `local`, or
+    // NONE. Outcomes are stored once per pair, never per user.
+    const NONE: u32 = u32::MAX;
+    let mut local: Vec<Outcome> = Vec::new();
+    let intern_local = |o: Outcome, local: &mut Vec<Outcome>| -> u32 {
+        match local.iter().position(|x| *x == o) {
+            Some(i) => i as u32,
+            None => {
+                local.push(o);
+                (local.len() - 1) as u32
+            }
+        }
+    };
+    let mut per_action: Vec<Vec<u32>> = Vec::with_capacity(q.actions.len());
     for action in &q.actions {
         let request_for = |session: &str| match &q.resource {
             Some(r) => Request::new(session, action, r, res_account.as_deref()),
             None => Request::on_any_resource(session, action, &account.id),
         };
-        let mut col: Vec<Option<Outcome>> = vec![None; users.len()];
+        let mut col: Vec<u32> = vec![NONE; users.len()];
         if per_user {
             for (k, &(u, _)) in users.iter().enumerate() {
                 let mut ctx = base.clone();
@@ -437,75 +495,83 @@ fn pair_hits(
                 let e = evaluate(&req, &ctx, &set);
                 let deciding: Vec<String> =
                     e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
-                col[k] = match e.answer {
+                let o = match e.answer {
                     Answer::Decided(Decision::Allow) => Some(("allow", None, deciding)),
                     Answer::Conditional(r) => Some(("conditional", Some(r.to_string()), deciding)),
                     Answer::Decided(_) => None,
                 };
+                if let Some(o) = o {
+                    col[k] = intern_local(o, &mut local);
+                }
             }
-        } else {
-            let Ok(req) = request_for(&role.session_arn(&account.id, "user")) else {
-                per_action.push(col);
-                continue;
-            };
+        } else if let Ok(req) = request_for(&role.session_arn(&account.id, "user")) {
             let e = evaluate(&req, &base, &set);
             let deciding: Vec<String> = e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
             match &e.answer {
                 Answer::Decided(Decision::Allow) => {
-                    let o: Outcome = ("allow", None, deciding);
-                    col.iter_mut().for_each(|c| *c = Some(o.clone()));
+                    let id = intern_local(("allow", None, deciding), &mut local);
+                    col.iter_mut().for_each(|c| *c = id);
                 }
                 Answer::Decided(_) => {}
                 Answer::Conditional(r) => {
-                    let mut cache: HashMap<&BTreeMap<String, String>, Option<Outcome>> =
-                        HashMap::new();
+                    // Settled once per tag class (users with equal ABAC
+                    // values), unless the residual names the user itself.
+                    let per_identity = r.keys().iter().any(|k| {
+                        k.eq_ignore_ascii_case("identitystore:UserId")
+                            || k.eq_ignore_ascii_case("aws:userid")
+                    });
+                    let mut uc = UserContext::new(&base, role_id(model, acct, &role));
+                    let mut cache: HashMap<u32, u32> = HashMap::new();
                     for (k, &(u, _)) in users.iter().enumerate() {
-                        col[k] = cache
-                            .entry(&model.principal_tags[u])
-                            .or_insert_with(|| {
-                                let mut ctx = base.clone();
-                                add_user_keys(&mut ctx, model, u, acct, &role);
-                                match r.eval(&ctx) {
-                                    Tri::True => Some(("allow", None, deciding.clone())),
-                                    Tri::False => None,
-                                    Tri::Residual(rest) => Some((
-                                        "conditional",
-                                        Some(rest.to_string()),
-                                        deciding.clone(),
-                                    )),
+                        let class = if per_identity {
+                            u as u32
+                        } else {
+                            model.tag_class[u]
+                        };
+                        col[k] = *cache.entry(class).or_insert_with(|| {
+                            let ctx = uc.for_user(model, u);
+                            match r.eval(ctx) {
+                                Tri::True => {
+                                    intern_local(("allow", None, deciding.clone()), &mut local)
                                 }
-                            })
-                            .clone();
+                                Tri::False => NONE,
+                                Tri::Residual(rest) => intern_local(
+                                    ("conditional", Some(rest.to_string()), deciding.clone()),
+                                    &mut local,
+                                ),
+                            }
+                        });
                     }
                 }
             }
         }
         per_action.push(col);
     }
-    // Intern each user's combination of per-action outcomes: users with the
-    // same tags share one outcome list.
+    // Group each user's per-action outcomes into rows (one per decision and
+    // condition), interned by the combination so equal users share them.
     let mut outcomes: Vec<OutcomeInfo> = Vec::new();
-    let mut interned: HashMap<OutcomeInfo, u32> = HashMap::new();
-    let mut by_signature: HashMap<Vec<Option<&Outcome>>, Vec<u32>> = HashMap::new();
-    let mut hits = Vec::new();
+    let mut by_signature: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+    let mut signature: Vec<u32> = Vec::with_capacity(per_action.len());
+    let mut hits = Vec::with_capacity(users.len());
     for (k, &(u, via)) in users.iter().enumerate() {
-        let signature: Vec<Option<&Outcome>> =
-            per_action.iter().map(|col| col[k].as_ref()).collect();
-        if signature.iter().all(Option::is_none) {
+        signature.clear();
+        signature.extend(per_action.iter().map(|col| col[k]));
+        if signature.iter().all(|&x| x == NONE) {
             continue;
         }
-        let ids = by_signature
-            .entry(signature)
-            .or_insert_with_key(|sig| {
+        let ids = match by_signature.get(&signature) {
+            Some(ids) => ids,
+            None => {
                 let mut grouped: Grouped = BTreeMap::new();
-                for (action, o) in q.actions.iter().zip(sig) {
-                    if let Some((decision, cond, deciding)) = o {
+                for (action, &o) in q.actions.iter().zip(&signature) {
+                    if o != NONE {
+                        let (decision, cond, deciding) = &local[o as usize];
                         let e = grouped.entry((*decision, cond.clone())).or_default();
                         e.0.push(action.clone());
                         e.1.extend(deciding.iter().cloned());
                     }
                 }
-                grouped
+                let ids: Vec<u32> = grouped
                     .into_iter()
                     .map(|((decision, condition), (actions, deciding))| {
                         let info = OutcomeInfo {
@@ -514,15 +580,19 @@ fn pair_hits(
                             actions,
                             deciding: deciding.into_iter().collect(),
                         };
-                        *interned.entry(info.clone()).or_insert_with(|| {
-                            outcomes.push(info);
-                            (outcomes.len() - 1) as u32
-                        })
+                        match outcomes.iter().position(|x| *x == info) {
+                            Some(i) => i as u32,
+                            None => {
+                                outcomes.push(info);
+                                (outcomes.len() - 1) as u32
+                            }
+                        }
                     })
-                    .collect()
-            })
-            .clone();
-        for id in ids {
+                    .collect();
+                by_signature.entry(signature.clone()).or_insert(ids)
+            }
+        };
+        for &id in ids {
             hits.push(Hit {
                 user: u as u32,
                 account: acct as u32,
@@ -923,4 +993,78 @@ pub fn simulate_user(
 /// A statement reference in words, with the identity policy's name
 pub fn describe_stmt(s: &StmtRef, labels: &[String]) -> String {
     stmt_label(s, labels)
+}
+
+impl WhoCanAnswer {
+    /// Writes the answer as CSV without materializing rows: names and
+    /// joined fields are prepared once per group, account, permission set and
+    /// outcome, and borrowed for every hit
+    ///
+    /// # Errors
+    /// Any write error.
+    pub fn write_csv<W: std::io::Write>(&self, model: &Model, w: W) -> Result<(), csv::Error> {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record([
+            "principal",
+            "type",
+            "via",
+            "permission_set",
+            "account_id",
+            "account_name",
+            "decision",
+            "condition",
+            "actions",
+            "deciding",
+        ])?;
+        let groups: Vec<String> = model
+            .snapshot
+            .groups
+            .iter()
+            .map(|g| format!("group:{}", g.name))
+            .collect();
+        let outcomes: Vec<(String, String)> = self
+            .outcomes
+            .iter()
+            .map(|o| (o.actions.join(" "), o.deciding.join("; ")))
+            .collect();
+        for h in &self.hits {
+            let o = &self.outcomes[h.outcome as usize];
+            let (actions, deciding) = &outcomes[h.outcome as usize];
+            let account = &model.accounts()[h.account as usize];
+            let via = match h.via {
+                Via::Direct => "direct",
+                Via::Group(g) => groups[g].as_str(),
+            };
+            c.write_record([
+                model.snapshot.users[h.user as usize].user_name.as_str(),
+                "identity-center-user",
+                via,
+                model.snapshot.permission_sets[h.permission_set as usize]
+                    .name
+                    .as_str(),
+                account.id.as_str(),
+                account.name.as_str(),
+                o.decision,
+                o.condition.as_deref().unwrap_or_default(),
+                actions,
+                deciding,
+            ])?;
+        }
+        for r in &self.iam {
+            c.write_record([
+                r.principal.as_str(),
+                r.principal_type,
+                &r.via,
+                r.permission_set.as_deref().unwrap_or_default(),
+                &r.account_id,
+                &r.account_name,
+                r.decision,
+                r.condition.as_deref().unwrap_or_default(),
+                &r.actions.join(" "),
+                &r.deciding.join("; "),
+            ])?;
+        }
+        c.flush()?;
+        Ok(())
+    }
 }
