@@ -41,8 +41,8 @@ pub enum Residual {
 /// One undecided policy condition
 #[derive(Debug, Clone, PartialEq)]
 pub struct Atom {
-    /// The condition as compiled
-    pub condition: Condition,
+    /// The condition as compiled (shared with its statement)
+    pub condition: Arc<Condition>,
     /// Its values with the known policy variables substituted
     pub shown_values: Vec<String>,
 }
@@ -71,7 +71,7 @@ impl From<bool> for Tri {
 
 impl Tri {
     /// A residual for a condition that depends on an unknown key
-    pub fn residual_condition(c: &Condition, ctx: &Context) -> Tri {
+    pub fn residual_condition(c: &Arc<Condition>, ctx: &Context) -> Tri {
         Tri::Residual(Residual::Cond(Arc::new(Atom {
             condition: c.clone(),
             shown_values: c.render_values(ctx),

@@ -263,7 +263,7 @@ impl Condition {
 
     /// Evaluates against `ctx`: true, false, or residual when the key (or a
     /// variable in a value) is unknown
-    pub fn eval(&self, ctx: &Context) -> Tri {
+    pub fn eval(self: &std::sync::Arc<Self>, ctx: &Context) -> Tri {
         match self.eval_known(ctx) {
             Some(b) => Tri::from(b),
             None => Tri::residual_condition(self, ctx),

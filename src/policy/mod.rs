@@ -138,7 +138,8 @@ pub struct Statement {
     /// `Resource` / `NotResource`; absent only in resource policies (trust policies)
     pub resource: Option<ResourceBlock>,
     /// `Condition`, one entry per (operator, key), in document order
-    pub conditions: Vec<Condition>,
+    /// (shared, so a residual condition refers to it without a copy)
+    pub conditions: Vec<std::sync::Arc<Condition>>,
 }
 
 /// `Action` or `NotAction`
@@ -1058,7 +1059,7 @@ fn parse_conditions(
     at: &At<'_>,
     p: &Ptr<'_>,
     variables: bool,
-) -> Result<Vec<Condition>, PolicyError> {
+) -> Result<Vec<std::sync::Arc<Condition>>, PolicyError> {
     let JsonValue::Object(ops) = v else {
         return Err(at.err(p, wrong("an object of condition operators", v)));
     };
@@ -1112,7 +1113,7 @@ fn parse_conditions(
                     )
                 },
             )?;
-            out.push(cond);
+            out.push(std::sync::Arc::new(cond));
         }
     }
     Ok(out)

@@ -327,14 +327,21 @@ pub fn generate(p: Params) -> Snapshot {
                 .map(|_| rng.below(member_accounts.len()))
                 .collect()
         };
+        // A group keeps the same permission sets across its accounts, as
+        // teams do (a team group gets two: a read-only one and its own).
+        let sets: Vec<usize> = if g < TEAMS.len() {
+            vec![
+                rng.below(permission_sets.len()),
+                rng.below(permission_sets.len()),
+            ]
+        } else {
+            vec![rng.below(permission_sets.len())]
+        };
         for a in picks {
-            let n_sets = if g < TEAMS.len() { 2 } else { 1 };
-            for _ in 0..n_sets {
+            for &ps in &sets {
                 assignments.push(Assignment {
                     account_id: member_accounts[a].id.clone(),
-                    permission_set_arn: permission_sets[rng.below(permission_sets.len())]
-                        .arn
-                        .clone(),
+                    permission_set_arn: permission_sets[ps].arn.clone(),
                     principal_type: PrincipalType::Group,
                     principal_id: group.id.clone(),
                 });

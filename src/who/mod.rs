@@ -807,11 +807,49 @@ pub const ESCALATION_ACTIONS: &[&str] = &[
     "iam:PassRole",
 ];
 
+/// Pairs sharing one policy set: (permission set, account, paths)
+type Members = Vec<(usize, usize, Vec<String>)>;
+
+/// Per (service, access level): allowed, conditional, total, distinct residuals
+type RawSummary<'a> =
+    BTreeMap<(&'a str, &'static str), (usize, usize, usize, Vec<&'a crate::eval::tri::Residual>)>;
+
+/// Keys that differ between the accounts a permission set is assigned in
+const ACCOUNT_KEYS: &[&str] = &[
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalOrgPaths",
+    "aws:userid",
+];
+
+fn ptr_of(p: &Arc<Policy>) -> usize {
+    Arc::as_ptr(p) as usize
+}
+
+/// A policy set's identity: equal signatures mean equal policies
+fn signature(ps: usize, set: &PolicySet) -> Vec<usize> {
+    let mut sig = vec![ps];
+    sig.extend(set.identity.iter().map(ptr_of));
+    sig.push(usize::MAX);
+    sig.extend(set.boundary.iter().map(ptr_of));
+    sig.push(usize::MAX);
+    for level in set.scps.iter().flatten() {
+        sig.extend(level.iter().map(ptr_of));
+        sig.push(usize::MAX - 1);
+    }
+    sig
+}
+
 /// What a user or group can do, per account and permission set, summarized
 /// by service and access level from the action catalog
+///
+/// The accounts a permission set reaches mostly share the same policies (the
+/// same SCP path): each distinct policy set is evaluated once over the
+/// catalog with the account-specific keys unknown, and only answers that
+/// depend on those keys are settled per account.
 pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
     let cat = crate::data::catalog();
-    let actions: Vec<(String, &'static str, crate::data::AccessLevel)> = cat
+    let actions: Vec<(String, &'static str)> = cat
         .services
         .iter()
         .filter(|(svc, _)| {
@@ -821,7 +859,7 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
         })
         .flat_map(|(svc, info)| info.actions.iter().map(move |(name, a)| (svc, name, a)))
         .filter(|(_, _, a)| q.access_level.is_none_or(|l| l == a.access))
-        .map(|(svc, name, a)| (format!("{svc}:{name}"), a.access.code(), a.access))
+        .map(|(svc, name, a)| (format!("{svc}:{name}"), a.access.code()))
         .collect();
     // (permission set, account) -> paths
     let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
@@ -856,64 +894,145 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             }
         }
     }
-    let pairs: Vec<((usize, usize), Vec<String>)> = pairs.into_iter().collect();
-    let mut rows: Vec<WhatCanRow> = pairs
+    // Group the pairs by the policies that bear on them.
+    let mut groups: BTreeMap<Vec<usize>, (PolicySet, Members)> = BTreeMap::new();
+    for ((ps, acct), mut vias) in pairs {
+        vias.sort();
+        vias.dedup();
+        let set = model.policy_set(ps, acct);
+        groups
+            .entry(signature(ps, &set))
+            .or_insert_with(|| (set, Vec::new()))
+            .1
+            .push((ps, acct, vias));
+    }
+    let groups: Vec<(PolicySet, Members)> = groups.into_values().collect();
+    let context_for = |acct: usize, role: &ProvisionedRole| {
+        let mut ctx = match q.subject {
+            Subject::User(u) => principal_context(model, u, acct, role),
+            Subject::Group(_) => pair_context(model, acct, role),
+        };
+        for (k, v) in &q.context {
+            ctx.set(k, v.clone());
+        }
+        ctx
+    };
+    let mut rows: Vec<WhatCanRow> = groups
         .par_iter()
-        .flat_map_iter(|((ps, acct), vias)| {
-            let account = &model.accounts()[*acct];
-            let role = model.provisioned_role(*ps, *acct);
-            let set = model.policy_set(*ps, *acct);
-            let mut ctx = match q.subject {
-                Subject::User(u) => principal_context(model, u, *acct, &role),
-                Subject::Group(_) => pair_context(model, *acct, &role),
-            };
-            for (k, v) in &q.context {
-                ctx.set(k, v.clone());
+        .flat_map_iter(|(set, members)| {
+            let (ps0, acct0, _) = &members[0];
+            let role0 = model.provisioned_role(*ps0, *acct0);
+            let mut shared = context_for(*acct0, &role0);
+            for k in ACCOUNT_KEYS {
+                shared.set_unknown(k);
             }
-            let session = role.session_arn(&account.id, "user");
+            let session = role0.session_arn(&model.accounts()[*acct0].id, "user");
+            let account0 = model.accounts()[*acct0].id.clone();
             let decide = |action: &str| -> Option<Answer> {
-                let req = Request::on_any_resource(&session, action, &account.id).ok()?;
-                Some(evaluate(&req, &ctx, &set).answer)
+                let req = Request::on_any_resource(&session, action, &account0).ok()?;
+                Some(evaluate(&req, &shared, set).answer)
             };
-            let admin = ESCALATION_ACTIONS
-                .iter()
-                .all(|a| matches!(decide(a), Some(Answer::Decided(Decision::Allow))));
-            let mut by: Summary = BTreeMap::new();
-            for (action, level, _) in &actions {
-                let svc = action.split(':').next().unwrap_or_default().to_owned();
-                let e = by.entry((svc, level)).or_default();
-                e.2 += 1;
-                match decide(action) {
-                    Some(Answer::Decided(Decision::Allow)) => e.0 += 1,
-                    Some(Answer::Conditional(r)) => {
-                        e.1 += 1;
-                        e.3.insert(r.to_string());
-                    }
-                    _ => {}
+            let answers: Vec<Option<Answer>> = actions.iter().map(|(a, _)| decide(a)).collect();
+            let escalation: Vec<Option<Answer>> =
+                ESCALATION_ACTIONS.iter().map(|a| decide(a)).collect();
+            let depends_on_account = |a: &Answer| match a {
+                Answer::Conditional(r) => r
+                    .keys()
+                    .iter()
+                    .any(|k| ACCOUNT_KEYS.iter().any(|x| x.eq_ignore_ascii_case(k))),
+                Answer::Decided(_) => false,
+            };
+            let settle = |a: &Option<Answer>, ctx: &Context| -> Option<Answer> {
+                match a {
+                    Some(ans) if depends_on_account(ans) => match ans {
+                        Answer::Conditional(r) => match r.eval(ctx) {
+                            Tri::True => Some(Answer::Decided(Decision::Allow)),
+                            Tri::False => None,
+                            Tri::Residual(rest) => Some(Answer::Conditional(rest)),
+                        },
+                        Answer::Decided(_) => a.clone(),
+                    },
+                    other => other.clone(),
                 }
-            }
-            let mut vias = vias.clone();
-            vias.sort();
-            vias.dedup();
-            let ps_name = model.snapshot.permission_sets[*ps].name.clone();
-            by.into_iter()
-                .filter(|(_, (a, c, _, _))| a + c > 0)
-                .map(
-                    |((service, level), (allowed, conditional, total, conds))| WhatCanRow {
+            };
+            let any_account_specific = answers
+                .iter()
+                .chain(&escalation)
+                .flatten()
+                .any(depends_on_account);
+            let summarize = |answers: &[Option<Answer>], escalation: &[Option<Answer>]| {
+                let admin = escalation
+                    .iter()
+                    .all(|a| matches!(a, Some(Answer::Decided(Decision::Allow))));
+                // Distinct conditions are kept as residuals (at most three per
+                // row) and formatted once at the end, not once per action.
+                let mut raw: RawSummary<'_> = BTreeMap::new();
+                for ((action, level), ans) in actions.iter().zip(answers) {
+                    let svc = action.split(':').next().unwrap_or_default();
+                    let e = raw.entry((svc, level)).or_default();
+                    e.2 += 1;
+                    match ans {
+                        Some(Answer::Decided(Decision::Allow)) => e.0 += 1,
+                        Some(Answer::Conditional(r)) => {
+                            e.1 += 1;
+                            if e.3.len() < 3 && !e.3.contains(&r) {
+                                e.3.push(r);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let by: Summary = raw
+                    .into_iter()
+                    .map(|((svc, level), (a, c, t, rs))| {
+                        (
+                            (svc.to_owned(), level),
+                            (a, c, t, rs.iter().map(ToString::to_string).collect()),
+                        )
+                    })
+                    .collect();
+                (by, admin)
+            };
+            let shared_summary = (!any_account_specific).then(|| summarize(&answers, &escalation));
+
+            let mut out = Vec::new();
+            for (ps, acct, vias) in members {
+                let account = &model.accounts()[*acct];
+                let own;
+                let (by, admin) = match &shared_summary {
+                    Some(s) => s,
+                    None => {
+                        let role = model.provisioned_role(*ps, *acct);
+                        let ctx = context_for(*acct, &role);
+                        let a: Vec<Option<Answer>> =
+                            answers.iter().map(|x| settle(x, &ctx)).collect();
+                        let e: Vec<Option<Answer>> =
+                            escalation.iter().map(|x| settle(x, &ctx)).collect();
+                        own = summarize(&a, &e);
+                        &own
+                    }
+                };
+                let ps_name = &model.snapshot.permission_sets[*ps].name;
+                for ((service, level), (allowed, conditional, total, conds)) in by {
+                    if allowed + conditional == 0 {
+                        continue;
+                    }
+                    out.push(WhatCanRow {
                         account_id: account.id.clone(),
                         account_name: account.name.clone(),
                         permission_set: ps_name.clone(),
                         via: vias.join(", "),
-                        service,
+                        service: service.clone(),
                         access_level: level,
-                        allowed,
-                        conditional,
-                        total,
-                        conditions: conds.into_iter().take(3).collect(),
-                        admin_equivalent: admin,
-                    },
-                )
-                .collect::<Vec<_>>()
+                        allowed: *allowed,
+                        conditional: *conditional,
+                        total: *total,
+                        conditions: conds.iter().take(3).cloned().collect(),
+                        admin_equivalent: *admin,
+                    });
+                }
+            }
+            out
         })
         .collect();
     rows.sort();
