@@ -151,7 +151,9 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
         context: parse_context(&args.context)?,
         include_disabled: args.include_disabled,
     };
+    let spinner = spinner("who-can: evaluating every assignment");
     let answer = who_can(&model, &q);
+    spinner.finish_and_clear();
     let mut w = out();
     let header = [
         "principal",
@@ -364,7 +366,9 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
         }),
         context: parse_context(&args.context)?,
     };
+    let spinner = spinner("what-can: evaluating the action catalog");
     let rows = what_can(&model, &q);
+    spinner.finish_and_clear();
     let mut w = out();
     let header = [
         "account_id",
@@ -426,4 +430,14 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// A spinner on stderr for queries that take more than a moment; indicatif
+/// draws nothing when stderr is not a terminal (CI, pipes)
+pub fn spinner(message: &'static str) -> indicatif::ProgressBar {
+    let pb =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    pb.set_message(message);
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
 }
