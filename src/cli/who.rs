@@ -155,18 +155,7 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
     let answer = who_can(&model, &q);
     spinner.finish_and_clear();
     let mut w = out();
-    let header = [
-        "principal",
-        "type",
-        "via",
-        "permission_set",
-        "account_id",
-        "account_name",
-        "decision",
-        "condition",
-        "actions",
-        "deciding",
-    ];
+    let header = accessgraph::who::WHO_CAN_HEADER;
     let shown_actions = |a: &[String]| {
         if a.len() <= 3 {
             a.join(", ")
