@@ -196,4 +196,9 @@ for fixture in "${fixtures[@]}"; do
   printf '%s: ' "$fixture"
   compare "$fixture" "$out" || status=1
 done
+if [ "$status" -eq 0 ]; then
+  echo "export-roundtrip: 2 passed, 0 failed"
+else
+  echo "export-roundtrip: 0 passed, 2 failed"
+fi
 exit "$status"
