@@ -179,7 +179,8 @@ impl Residual {
         }
     }
 
-    /// The distinct condition keys the residual depends on, as written
+    /// The distinct condition keys the residual depends on, as written:
+    /// the conditions' keys and the keys of the policy variables in them
     pub fn keys(&self) -> Vec<String> {
         let mut out = Vec::new();
         self.collect_keys(&mut out);
@@ -189,8 +190,12 @@ impl Residual {
     fn collect_keys(&self, out: &mut Vec<String>) {
         match self {
             Residual::Cond(a) => {
-                if !out.iter().any(|k| k.eq_ignore_ascii_case(&a.condition.key)) {
-                    out.push(a.condition.key.clone());
+                // The condition's key and the keys of the variables in its values.
+                for k in std::iter::once(a.condition.key.clone()).chain(a.condition.variable_keys())
+                {
+                    if !out.iter().any(|o| o.eq_ignore_ascii_case(&k)) {
+                        out.push(k);
+                    }
                 }
             }
             Residual::Resource(a) => {

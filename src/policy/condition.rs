@@ -365,6 +365,21 @@ impl Condition {
         Some(any != op.negated)
     }
 
+    /// The keys of the policy variables in the values (`${aws:PrincipalTag/team}`)
+    pub fn variable_keys(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.compiled {
+            if let Value::Template(t) = c {
+                for p in t.parts() {
+                    if let crate::policy::template::Part::Var { key, .. } = p {
+                        out.push(key.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The values with known variables substituted, for showing a residual
     pub fn render_values(&self, ctx: &Context) -> Vec<String> {
         self.compiled

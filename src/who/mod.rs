@@ -478,6 +478,20 @@ fn pair_hits(
                     col.iter_mut().for_each(|c| *c = id);
                 }
                 Answer::Decided(_) => {}
+                Answer::Conditional(r)
+                    if !r.keys().iter().any(|k| {
+                        let k = k.to_ascii_lowercase();
+                        k.starts_with("aws:principaltag/")
+                            || k == "identitystore:userid"
+                            || k == "aws:userid"
+                    }) =>
+                {
+                    // The condition does not depend on who the user is (an SCP
+                    // region guard, a resource tag): the same for everyone.
+                    let id =
+                        intern_local(("conditional", Some(r.to_string()), deciding), &mut local);
+                    col.iter_mut().for_each(|c| *c = id);
+                }
                 Answer::Conditional(r) => {
                     // Settled once per tag class (users with equal ABAC
                     // values), unless the residual names the user itself.
