@@ -657,3 +657,41 @@ fn generate_org_is_deterministic_and_loads() {
     assert_eq!(code, 0);
     assert!(stdout.lines().count() > 50, "{stdout}");
 }
+
+#[test]
+fn lint_reports_dangling_assignments_instead_of_skipping_them() {
+    let mut snap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let dangling = serde_json::json!({
+        "account_id": "222222222222",
+        "permission_set_arn": snap["permission_sets"][0]["arn"],
+        "principal_type": "GROUP",
+        "principal_id": "9067cb0001-deleted-group"
+    });
+    snap["assignments"].as_array_mut().unwrap().push(dangling);
+    let d = temp_dir("dangling");
+    let f = d.join("s.json");
+    std::fs::write(&f, serde_json::to_string(&snap).unwrap()).unwrap();
+    let (code, json, _) = run(&[
+        "--snapshot",
+        f.to_str().unwrap(),
+        "lint",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let dangling: Vec<&serde_json::Value> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dangling-reference")
+        .collect();
+    assert_eq!(dangling.len(), 1, "{json}");
+    assert_eq!(
+        dangling[0]["message"],
+        "names unknown group `9067cb0001-deleted-group`"
+    );
+}

@@ -101,6 +101,13 @@ pub const CODES: &[CodeDoc] = &[
         fix: "Correct the action name; see the Service Authorization Reference.",
     },
     CodeDoc {
+        code: "dangling-reference",
+        severity: Severity::Medium,
+        what: "An assignment or membership names a user, group, permission set or account the snapshot does not have.",
+        why: "Such a record grants nothing accessgraph can show, so every query leaves it out; it usually means a partial export or a deleted principal.",
+        fix: "Re-export (check provenance errors) or delete the stale assignment.",
+    },
+    CodeDoc {
         code: "long-session",
         severity: Severity::Low,
         what: "A permission set's session duration is longer than the threshold (8 hours by default).",
@@ -305,6 +312,42 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
+    for a in &snap.assignments {
+        let principal_known = match a.principal_type {
+            PrincipalType::User => model.find_user(&a.principal_id).is_some(),
+            PrincipalType::Group => model.find_group(&a.principal_id).is_some(),
+        };
+        let mut missing = Vec::new();
+        if !principal_known {
+            missing.push(format!("{:?} `{}`", a.principal_type, a.principal_id).to_lowercase());
+        }
+        if model.find_permission_set(&a.permission_set_arn).is_none() {
+            missing.push(format!("permission set `{}`", a.permission_set_arn));
+        }
+        if model.find_account(&a.account_id).is_none() {
+            missing.push(format!("account `{}`", a.account_id));
+        }
+        if !missing.is_empty() {
+            push(
+                "dangling-reference",
+                format!("assignment in {}", a.account_id),
+                format!("names unknown {}", missing.join(", ")),
+            );
+        }
+    }
+    for m in &snap.memberships {
+        if model.find_user(&m.user_id).is_none() || model.find_group(&m.group_id).is_none() {
+            push(
+                "dangling-reference",
+                format!("membership of `{}`", m.group_id),
+                format!(
+                    "user `{}` or group `{}` is not in the snapshot",
+                    m.user_id, m.group_id
+                ),
+            );
+        }
+    }
+
     for (u, user) in snap.users.iter().enumerate() {
         if user.status == UserStatus::Disabled && !model.access[u].is_empty() {
             push(
@@ -408,6 +451,7 @@ mod tests {
                 "disabled-user-with-assignments",
                 "abac-attribute-unmapped",
                 "unknown-action",
+                "dangling-reference",
                 "long-session"
             ]
         );
