@@ -1102,18 +1102,7 @@ impl WhoCanAnswer {
     /// Any write error.
     pub fn write_csv<W: std::io::Write>(&self, model: &Model, w: W) -> Result<(), csv::Error> {
         let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "principal",
-            "type",
-            "via",
-            "permission_set",
-            "account_id",
-            "account_name",
-            "decision",
-            "condition",
-            "actions",
-            "deciding",
-        ])?;
+        c.write_record(WHO_CAN_HEADER)?;
         let groups: Vec<String> = model
             .snapshot
             .groups
