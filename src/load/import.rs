@@ -96,30 +96,33 @@ impl Export {
         })
     }
 
+    /// The entries of a sub-folder (none when it does not exist); an entry
+    /// that cannot be read is an error, not skipped
+    fn entries(&self, rel: &str) -> Result<Vec<std::fs::DirEntry>> {
+        let dir = self.path(rel);
+        let io = |e: std::io::Error| ImportError::File {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => entries.map(|e| e.map_err(io)).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(io(e)),
+        }
+    }
+
     /// The `*.json` files of a sub-folder, by stem, sorted
     fn folder(&self, rel: &str) -> Result<Vec<(String, Doc)>> {
-        let dir = self.path(rel);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(ImportError::File {
-                    path: dir.display().to_string(),
-                    message: e.to_string(),
-                })
-            }
-        };
-        let mut names = Vec::new();
-        for e in entries {
-            let e = e.map_err(|e| ImportError::File {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".json") {
-                names.push(stem.to_owned());
-            }
-        }
+        let mut names: Vec<String> = self
+            .entries(rel)?
+            .iter()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .strip_suffix(".json")
+                    .map(str::to_owned)
+            })
+            .collect();
         names.sort();
         let mut out = Vec::new();
         for stem in names {
@@ -131,23 +134,12 @@ impl Export {
 
     /// Sub-folders of a folder, sorted
     fn subdirs(&self, rel: &str) -> Result<Vec<String>> {
-        let dir = self.path(rel);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(ImportError::File {
-                    path: dir.display().to_string(),
-                    message: e.to_string(),
-                })
-            }
-        };
-        let mut out = Vec::new();
-        for e in entries.flatten() {
-            if e.path().is_dir() {
-                out.push(e.file_name().to_string_lossy().into_owned());
-            }
-        }
+        let mut out: Vec<String> = self
+            .entries(rel)?
+            .iter()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         out.sort();
         Ok(out)
     }
