@@ -695,3 +695,34 @@ fn lint_reports_dangling_assignments_instead_of_skipping_them() {
         "names unknown group `9067cb0001-deleted-group`"
     );
 }
+
+#[test]
+fn a_broken_document_in_the_snapshot_iam_data_exits_2_with_its_place() {
+    let mut snap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let (i, j) = snap["iam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| (!a["roles"].as_array().unwrap().is_empty()).then_some((i, 0)))
+        .unwrap();
+    snap["iam"][i]["roles"][j]["trust_policy"] = serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*",
+        "Action": "sts:AssumeRole", "Condition": {"StringEqualz": {"a": "b"}}}});
+    let role = snap["iam"][i]["roles"][j]["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d = temp_dir("broken-iam");
+    let f = d.join("s.json");
+    std::fs::write(&f, serde_json::to_string(&snap).unwrap()).unwrap();
+    let (code, stdout, stderr) = run(&["--snapshot", f.to_str().unwrap(), "lint"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr.replace(f.to_str().unwrap(), "FILE"),
+        format!("error: FILE: invalid policy in the snapshot: trust policy of `{role}` (/iam/{i}/roles/{j}/trust_policy): statement 0 at `/Statement/Condition/StringEqualz`: unknown condition operator `StringEqualz`\n")
+    );
+}

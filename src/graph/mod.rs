@@ -484,6 +484,79 @@ impl Model {
             }
         }
 
+        // Every other document the queries compile on demand (IAM data,
+        // resource policies) is validated here, so a broken one stops the
+        // load with its place instead of being skipped later.
+        for (i, a) in snapshot.iam.iter().enumerate() {
+            let at = |what: &str, j: usize, field: &str| format!("{what} (/iam/{i}/{field}/{j})");
+            for (j, r) in a.roles.iter().enumerate() {
+                compile(
+                    &r.trust_policy,
+                    PolicyKind::Resource,
+                    format!(
+                        "trust policy of `{}` (/iam/{i}/roles/{j}/trust_policy)",
+                        r.arn
+                    ),
+                )?;
+                for ip in &r.inline_policies {
+                    compile(
+                        &ip.document,
+                        PolicyKind::Identity,
+                        at(
+                            &format!("inline policy `{}` of `{}`", ip.name, r.arn),
+                            j,
+                            "roles",
+                        ),
+                    )?;
+                }
+            }
+            for (j, u) in a.users.iter().enumerate() {
+                for ip in &u.inline_policies {
+                    compile(
+                        &ip.document,
+                        PolicyKind::Identity,
+                        at(
+                            &format!("inline policy `{}` of `{}`", ip.name, u.arn),
+                            j,
+                            "users",
+                        ),
+                    )?;
+                }
+            }
+            for (j, g) in a.groups.iter().enumerate() {
+                for ip in &g.inline_policies {
+                    compile(
+                        &ip.document,
+                        PolicyKind::Identity,
+                        at(
+                            &format!("inline policy `{}` of `{}`", ip.name, g.arn),
+                            j,
+                            "groups",
+                        ),
+                    )?;
+                }
+            }
+            for (j, p) in a.policies.iter().enumerate() {
+                compile(
+                    &p.document,
+                    PolicyKind::Identity,
+                    format!(
+                        "managed policy `{}` (/iam/{i}/policies/{j}/document)",
+                        p.arn
+                    ),
+                )?;
+            }
+        }
+        for (i, r) in snapshot.resources.iter().enumerate() {
+            if let Some(doc) = &r.policy {
+                compile(
+                    doc,
+                    PolicyKind::Resource,
+                    format!("resource policy of `{}` (/resources/{i}/policy)", r.arn),
+                )?;
+            }
+        }
+
         Ok(Model {
             graph,
             users,

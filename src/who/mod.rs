@@ -584,6 +584,17 @@ fn pair_hits(
     (hits, outcomes)
 }
 
+/// Compiles inline policies with a label each (validated when the model was
+/// built, so none fails here)
+fn inline_docs(prefix: &str, list: &[crate::snapshot::InlinePolicy]) -> Vec<(String, Arc<Policy>)> {
+    list.iter()
+        .filter_map(|ip| {
+            let p = Policy::from_json(&ip.document, PolicyKind::Identity, "").ok()?;
+            Some((format!("{prefix}inline {}", ip.name), Arc::new(p)))
+        })
+        .collect()
+}
+
 /// IAM users and roles of the snapshot's IAM data (not the Identity Center
 /// roles, which are answered through their users)
 fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
@@ -612,23 +623,14 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
         };
         let mut principals: Vec<IamPrincipal<'_>> = Vec::new();
         for u in &iam.users {
-            let mut docs = Vec::new();
-            for ip in &u.inline_policies {
-                if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
-                    docs.push((format!("inline {}", ip.name), Arc::new(p)));
-                }
-            }
+            let mut docs = inline_docs("", &u.inline_policies);
             docs.extend(u.managed_policies.iter().filter_map(|a| managed(a)));
             for gname in &u.groups {
                 if let Some(g) = iam.groups.iter().find(|g| &g.name == gname) {
-                    for ip in &g.inline_policies {
-                        if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
-                            docs.push((
-                                format!("group {} inline {}", g.name, ip.name),
-                                Arc::new(p),
-                            ));
-                        }
-                    }
+                    docs.extend(inline_docs(
+                        &format!("group {} ", g.name),
+                        &g.inline_policies,
+                    ));
                     docs.extend(g.managed_policies.iter().filter_map(|a| managed(a)));
                 }
             }
@@ -638,12 +640,7 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
             if r.name.starts_with("AWSReservedSSO_") {
                 continue;
             }
-            let mut docs = Vec::new();
-            for ip in &r.inline_policies {
-                if let Ok(p) = Policy::from_json(&ip.document, PolicyKind::Identity, "") {
-                    docs.push((format!("inline {}", ip.name), Arc::new(p)));
-                }
-            }
+            let mut docs = inline_docs("", &r.inline_policies);
             docs.extend(r.managed_policies.iter().filter_map(|a| managed(a)));
             principals.push(("iam-role", &r.arn, docs, r.permissions_boundary.as_ref()));
         }
