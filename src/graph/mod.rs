@@ -118,6 +118,49 @@ impl ProvisionedRole {
     }
 }
 
+/// Pairs of `index_pairs`: the pairs, their users, and each access entry's place
+type PairIndex = (
+    Vec<(usize, usize)>,
+    Vec<Vec<(u32, Via)>>,
+    Vec<Vec<(u32, u32)>>,
+);
+
+/// Groups users' access entries by (permission set, account), so a query
+/// evaluates each pair once and fans the answer back out to users
+fn index_pairs(access: &[Vec<Access>]) -> PairIndex {
+    // Two passes, so each pair's user list is allocated once at its size.
+    let mut ids: rustc_hash::FxHashMap<(usize, usize), u32> = Default::default();
+    let mut pairs = Vec::new();
+    let mut sizes: Vec<u32> = Vec::new();
+    let access_pair: Vec<Vec<(u32, u32)>> = access
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|a| {
+                    let key = (a.permission_set, a.account);
+                    let p = *ids.entry(key).or_insert_with(|| {
+                        pairs.push(key);
+                        sizes.push(0);
+                        (pairs.len() - 1) as u32
+                    });
+                    sizes[p as usize] += 1;
+                    (p, sizes[p as usize] - 1)
+                })
+                .collect()
+        })
+        .collect();
+    let mut pair_users: Vec<Vec<(u32, Via)>> = sizes
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    for (u, (list, places)) in access.iter().zip(&access_pair).enumerate() {
+        for (a, &(p, _)) in list.iter().zip(places) {
+            pair_users[p as usize].push((u as u32, a.via));
+        }
+    }
+    (pairs, pair_users, access_pair)
+}
+
 /// The compiled organization
 #[derive(Debug)]
 pub struct Model {
@@ -136,6 +179,15 @@ pub struct Model {
     pub group_members: Vec<Vec<usize>>,
     /// Accounts each user reaches, sorted
     pub access: Vec<Vec<Access>>,
+    /// Every (permission set, account) pair some user reaches, in order of
+    /// first appearance when walking users in index order
+    pub pairs: Vec<(usize, usize)>,
+    /// The users of each pair (parallel to `pairs`), in user index order,
+    /// with how they reach it
+    pub pair_users: Vec<Vec<(u32, Via)>>,
+    /// Parallel to `access`: the pair of each entry and the entry's
+    /// position in that pair's `pair_users`
+    pub access_pair: Vec<Vec<(u32, u32)>>,
     /// Principal tags of each user from the ABAC mapping (empty when ABAC is off)
     pub principal_tags: Vec<BTreeMap<String, String>>,
     /// Users with equal principal tags share a class: residual conditions
@@ -258,6 +310,7 @@ impl Model {
             v.sort_unstable();
             v.dedup();
         }
+        let (pairs, pair_users, access_pair) = index_pairs(&access);
 
         let principal_tags = match &snapshot.identity_center {
             Some(ic) if ic.abac.enabled => snapshot
@@ -567,6 +620,9 @@ impl Model {
             user_groups,
             group_members,
             access,
+            pairs,
+            pair_users,
+            access_pair,
             principal_tags,
             tag_class,
             tag_classes,

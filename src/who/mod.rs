@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::eval::request::Request;
 use crate::eval::tri::Tri;
 use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
-use crate::graph::Via;
+use crate::graph::{Access, Via};
 use crate::policy::{Policy, PolicyKind};
 
 /// A who-can question
@@ -343,51 +343,96 @@ impl WhoCanAnswer {
 /// the tags unknown, and the residual is then settled per distinct set of
 /// tag values among the users that reach it.
 pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
-    // Users per (permission set, account), with how they get it.
-    let mut pairs: BTreeMap<(usize, usize), Vec<(usize, Via)>> = BTreeMap::new();
-    for (u, list) in model.access.iter().enumerate() {
-        if !q.include_disabled && !model.user_enabled(u) {
-            continue;
-        }
-        for a in list {
-            if q.accounts.as_ref().is_some_and(|f| !f.contains(&a.account)) {
-                continue;
-            }
-            pairs
-                .entry((a.permission_set, a.account))
-                .or_default()
-                .push((u, a.via));
-        }
-    }
-    let pairs: Vec<PairUsers> = pairs.into_iter().collect();
-    let parts: Vec<(Vec<Hit>, Vec<OutcomeInfo>)> = pairs
-        .par_iter()
-        .map(|((ps, acct), users)| pair_hits(model, q, *ps, *acct, users))
+    // Evaluate each (permission set, account) pair once, for all its users.
+    let selected: Vec<usize> = (0..model.pairs.len())
+        .filter(|&p| {
+            q.accounts
+                .as_ref()
+                .is_none_or(|f| f.contains(&model.pairs[p].1))
+        })
         .collect();
-    let mut answer = WhoCanAnswer {
-        hits: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
-        ..WhoCanAnswer::default()
-    };
-    for (mut hits, outcomes) in parts {
-        let offset = answer.outcomes.len() as u32;
-        for h in &mut hits {
-            h.outcome += offset;
-        }
-        answer.hits.extend(hits);
-        answer.outcomes.extend(outcomes);
+    let parts: Vec<PairResult> = selected
+        .par_iter()
+        .map(|&p| {
+            let (ps, acct) = model.pairs[p];
+            pair_outcomes(model, q, ps, acct, &model.pair_users[p])
+        })
+        .collect();
+    // Number the outcomes globally, pair by pair.
+    const UNSELECTED: u32 = u32::MAX;
+    let mut part_of = vec![UNSELECTED; model.pairs.len()];
+    let mut offsets = Vec::with_capacity(parts.len());
+    let mut outcomes = Vec::with_capacity(parts.iter().map(|r| r.outcomes.len()).sum());
+    for (i, (&p, r)) in selected.iter().zip(&parts).enumerate() {
+        part_of[p] = i as u32;
+        offsets.push(outcomes.len() as u32);
+        outcomes.extend(r.outcomes.iter().cloned());
     }
-    // Users are sorted by name in a normalized snapshot, so index order is name order.
-    answer.hits.par_sort_unstable();
-    answer.iam = iam_rows(model, q);
-    answer.iam.sort();
-    answer
+    // Fan out to users in index order (name order in a normalized snapshot);
+    // each user's entries are sorted by (account, permission set, via), so
+    // the hits come out sorted without a global sort.
+    let hits: Vec<Hit> = (0..model.access.len())
+        .into_par_iter()
+        .with_min_len(256)
+        .flat_map_iter(|u| {
+            let keep = q.include_disabled || model.user_enabled(u);
+            let (list, places): (&[Access], &[(u32, u32)]) = if keep {
+                (&model.access[u], &model.access_pair[u])
+            } else {
+                (&[], &[])
+            };
+            let (part_of, parts, offsets) = (&part_of, &parts, &offsets);
+            list.iter().zip(places).flat_map(move |(a, &(p, k))| {
+                let i = part_of[p as usize];
+                let ids: &[u32] = if i == UNSELECTED {
+                    &[]
+                } else {
+                    let r = &parts[i as usize];
+                    match r.by_position[k as usize] {
+                        NONE => &[],
+                        g => &r.groups[g as usize],
+                    }
+                };
+                let offset = if i == UNSELECTED {
+                    0
+                } else {
+                    offsets[i as usize]
+                };
+                ids.iter().map(move |&id| Hit {
+                    user: u as u32,
+                    account: a.account as u32,
+                    permission_set: a.permission_set as u32,
+                    via: a.via,
+                    outcome: offset + id,
+                })
+            })
+        })
+        .collect();
+    let mut iam = iam_rows(model, q);
+    iam.sort();
+    WhoCanAnswer {
+        hits,
+        outcomes,
+        iam,
+    }
+}
+
+/// No outcome
+const NONE: u32 = u32::MAX;
+
+/// What one (permission set, account) pair gives its users
+struct PairResult {
+    /// Per position in the pair's users: an index into `groups`, or `NONE`
+    by_position: Vec<u32>,
+    /// Outcome lists (indices into `outcomes`, ascending) shared by users
+    /// with equal answers
+    groups: Vec<Vec<u32>>,
+    /// The pair's distinct outcomes
+    outcomes: Vec<OutcomeInfo>,
 }
 
 /// (decision, condition) → (actions, deciding statements)
 type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<String>)>;
-
-/// Users reaching one (permission set, account) pair, with how
-type PairUsers = ((usize, usize), Vec<(usize, Via)>);
 
 /// An IAM principal: kind, ARN, its identity policies (labelled), boundary ARN
 type IamPrincipal<'a> = (
@@ -400,13 +445,13 @@ type IamPrincipal<'a> = (
 /// The outcome of one action for one user: decision, condition, deciding
 type Outcome = (&'static str, Option<String>, Vec<String>);
 
-fn pair_hits(
+fn pair_outcomes(
     model: &Model,
     q: &WhoCanQuery,
     ps: usize,
     acct: usize,
-    users: &[(usize, Via)],
-) -> (Vec<Hit>, Vec<OutcomeInfo>) {
+    users: &[(u32, Via)],
+) -> PairResult {
     let account = &model.accounts()[acct];
     let role = model.provisioned_role(ps, acct);
     let mut set = model.policy_set(ps, acct);
@@ -430,7 +475,6 @@ fn pair_hits(
     let per_user = set.resource.is_some();
     // Per action, per user (index into `users`): an index into `local`, or
     // NONE. Outcomes are stored once per pair, never per user.
-    const NONE: u32 = u32::MAX;
     let mut local: Vec<Outcome> = Vec::new();
     let intern_local = |o: Outcome, local: &mut Vec<Outcome>| -> u32 {
         match local.iter().position(|x| *x == o) {
@@ -450,6 +494,7 @@ fn pair_hits(
         let mut col: Vec<u32> = vec![NONE; users.len()];
         if per_user {
             for (k, &(u, _)) in users.iter().enumerate() {
+                let u = u as usize;
                 let mut ctx = base.clone();
                 add_user_keys(&mut ctx, model, u, acct, &role);
                 let Ok(req) =
@@ -502,6 +547,7 @@ fn pair_hits(
                     let mut uc = UserContext::new(&base, role_id(model, acct, &role));
                     let mut cache: HashMap<u32, u32> = HashMap::new();
                     for (k, &(u, _)) in users.iter().enumerate() {
+                        let u = u as usize;
                         let class = if per_identity {
                             u as u32
                         } else {
@@ -529,59 +575,58 @@ fn pair_hits(
     // Group each user's per-action outcomes into rows (one per decision and
     // condition), interned by the combination so equal users share them.
     let mut outcomes: Vec<OutcomeInfo> = Vec::new();
-    let mut by_signature: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut by_signature: HashMap<Vec<u32>, u32> = HashMap::new();
     let mut signature: Vec<u32> = Vec::with_capacity(per_action.len());
-    let mut hits = Vec::with_capacity(users.len());
-    for (k, &(u, via)) in users.iter().enumerate() {
+    let mut by_position = vec![NONE; users.len()];
+    for (k, slot) in by_position.iter_mut().enumerate() {
         signature.clear();
         signature.extend(per_action.iter().map(|col| col[k]));
         if signature.iter().all(|&x| x == NONE) {
             continue;
         }
-        let ids = match by_signature.get(&signature) {
-            Some(ids) => ids,
-            None => {
-                let mut grouped: Grouped = BTreeMap::new();
-                for (action, &o) in q.actions.iter().zip(&signature) {
-                    if o != NONE {
-                        let (decision, cond, deciding) = &local[o as usize];
-                        let e = grouped.entry((*decision, cond.clone())).or_default();
-                        e.0.push(action.clone());
-                        e.1.extend(deciding.iter().cloned());
+        if let Some(&g) = by_signature.get(&signature) {
+            *slot = g;
+            continue;
+        }
+        let mut grouped: Grouped = BTreeMap::new();
+        for (action, &o) in q.actions.iter().zip(&signature) {
+            if o != NONE {
+                let (decision, cond, deciding) = &local[o as usize];
+                let e = grouped.entry((*decision, cond.clone())).or_default();
+                e.0.push(action.clone());
+                e.1.extend(deciding.iter().cloned());
+            }
+        }
+        let mut ids: Vec<u32> = grouped
+            .into_iter()
+            .map(|((decision, condition), (actions, deciding))| {
+                let info = OutcomeInfo {
+                    decision,
+                    condition,
+                    actions,
+                    deciding: deciding.into_iter().collect(),
+                };
+                match outcomes.iter().position(|x| *x == info) {
+                    Some(i) => i as u32,
+                    None => {
+                        outcomes.push(info);
+                        (outcomes.len() - 1) as u32
                     }
                 }
-                let ids: Vec<u32> = grouped
-                    .into_iter()
-                    .map(|((decision, condition), (actions, deciding))| {
-                        let info = OutcomeInfo {
-                            decision,
-                            condition,
-                            actions,
-                            deciding: deciding.into_iter().collect(),
-                        };
-                        match outcomes.iter().position(|x| *x == info) {
-                            Some(i) => i as u32,
-                            None => {
-                                outcomes.push(info);
-                                (outcomes.len() - 1) as u32
-                            }
-                        }
-                    })
-                    .collect();
-                by_signature.entry(signature.clone()).or_insert(ids)
-            }
-        };
-        for &id in ids {
-            hits.push(Hit {
-                user: u as u32,
-                account: acct as u32,
-                permission_set: ps as u32,
-                via,
-                outcome: id,
-            });
-        }
+            })
+            .collect();
+        ids.sort_unstable();
+        groups.push(ids);
+        let g = (groups.len() - 1) as u32;
+        by_signature.insert(signature.clone(), g);
+        *slot = g;
     }
-    (hits, outcomes)
+    PairResult {
+        by_position,
+        groups,
+        outcomes,
+    }
 }
 
 /// Compiles inline policies with a label each (validated when the model was
