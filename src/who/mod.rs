@@ -32,6 +32,7 @@ use crate::eval::request::Request;
 use crate::eval::tri::Tri;
 use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
 use crate::graph::{Access, Via};
+use crate::policy::ActionName;
 use crate::policy::{Policy, PolicyKind};
 
 /// A who-can question
@@ -882,6 +883,12 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
         .filter(|(_, _, a)| q.access_level.is_none_or(|l| l == a.access))
         .map(|(svc, name, a)| (format!("{svc}:{name}"), a.access.code()))
         .collect();
+    // Parsed once for every policy set below (catalog names always parse).
+    let names: Vec<Option<ActionName>> = actions.iter().map(|(a, _)| ActionName::new(a)).collect();
+    let escalation_names: Vec<Option<ActionName>> = ESCALATION_ACTIONS
+        .iter()
+        .map(|a| ActionName::new(a))
+        .collect();
     // (permission set, account) -> paths
     let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
     let mut add = |ps: usize, acct: usize, via: String| {
@@ -949,13 +956,28 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             }
             let session = role0.session_arn(&model.accounts()[*acct0].id, "user");
             let account0 = model.accounts()[*acct0].id.clone();
-            let decide = |action: &str| -> Option<Answer> {
-                let req = Request::on_any_resource(&session, action, &account0).ok()?;
+            let base = Request::on_any_resource(&session, "sts:GetCallerIdentity", &account0).ok();
+            let allow_stmts: Vec<&crate::policy::ActionBlock> = set
+                .identity
+                .iter()
+                .flat_map(|p| &p.statements)
+                .filter(|s| s.effect == crate::policy::Effect::Allow)
+                .map(|s| &s.action)
+                .collect();
+            // Without a resource policy only an identity Allow can grant: an
+            // action no Allow statement names is an implicit deny, and most
+            // of the catalog is that for all but the broadest sets.
+            let decide = |name: &Option<ActionName>| -> Option<Answer> {
+                let name = name.as_ref()?;
+                if set.resource.is_none() && !allow_stmts.iter().any(|b| b.matches(name)) {
+                    return None;
+                }
+                let mut req = base.clone()?;
+                req.action = name.clone();
                 Some(evaluate(&req, &shared, set).answer)
             };
-            let answers: Vec<Option<Answer>> = actions.iter().map(|(a, _)| decide(a)).collect();
-            let escalation: Vec<Option<Answer>> =
-                ESCALATION_ACTIONS.iter().map(|a| decide(a)).collect();
+            let answers: Vec<Option<Answer>> = names.iter().map(decide).collect();
+            let escalation: Vec<Option<Answer>> = escalation_names.iter().map(decide).collect();
             let depends_on_account = |a: &Answer| match a {
                 Answer::Conditional(r) => r
                     .keys()
