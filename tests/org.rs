@@ -726,3 +726,168 @@ fn a_broken_document_in_the_snapshot_iam_data_exits_2_with_its_place() {
         format!("error: FILE: invalid policy in the snapshot: trust policy of `{role}` (/iam/{i}/roles/{j}/trust_policy): statement 0 at `/Statement/Condition/StringEqualz`: unknown condition operator `StringEqualz`\n")
     );
 }
+
+/// Parses CSV output into records (header first)
+fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn every_query_command_and_format_on_both_fixtures() {
+    let sqs = "arn:aws:sqs:eu-west-1:210000000101:payments-events";
+    let queries: [(&str, Vec<&str>, usize); 4] = [
+        (
+            "cookbook",
+            vec![
+                "who-can",
+                "s3:ListBucket",
+                "--account",
+                "aws-sec-cookbook-1",
+            ],
+            2,
+        ),
+        (
+            "acme",
+            vec![
+                "who-can",
+                "sqs:SendMessage",
+                "--resource",
+                sqs,
+                "--account",
+                "acme-prod",
+            ],
+            9,
+        ),
+        (
+            "cookbook",
+            vec!["what-can", "awsseccbadmin1", "--service", "s3"],
+            5,
+        ),
+        (
+            "acme",
+            vec!["what-can", "hiro.tanaka", "--service", "sqs"],
+            4,
+        ),
+    ];
+    for (fixture, args, _) in &queries {
+        let mut json_args = args.clone();
+        json_args.extend(["--format", "json"]);
+        let (code, json, stderr) = on(fixture, &json_args);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            code,
+            i32::from(rows.is_empty()),
+            "{fixture} {args:?}: {stderr}"
+        );
+        let mut csv_args = args.clone();
+        csv_args.extend(["--format", "csv"]);
+        let (code_csv, csv, _) = on(fixture, &csv_args);
+        assert_eq!(code_csv, code);
+        let records = csv_records(&csv);
+        assert_eq!(
+            records.len(),
+            rows.len() + 1,
+            "{fixture} {args:?}: header + one record per JSON row"
+        );
+        let (code_table, table, _) = on(fixture, args);
+        assert_eq!(code_table, code);
+        // Every CSV record's first two cells appear on one table line.
+        for r in &records[1..] {
+            assert!(
+                table
+                    .lines()
+                    .any(|l| l.contains(&r[0]) && l.contains(&r[1])),
+                "{fixture} {args:?}: {r:?} not in\n{table}"
+            );
+        }
+    }
+    // The exact row counts, so a query that lost rows in all formats fails.
+    for (fixture, args, expected) in &queries {
+        let mut json_args = args.clone();
+        json_args.extend(["--format", "json"]);
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&on(fixture, &json_args).1).unwrap();
+        assert_eq!(rows.len(), *expected, "{fixture} {args:?}");
+        if args[0] == "what-can" {
+            assert!(
+                rows.iter().all(|r| r["service"] == args[3]),
+                "--service keeps one service"
+            );
+        }
+    }
+    insta::assert_snapshot!("acme_who_can_sqs_prod_table", on("acme", &queries[1].1).1);
+}
+
+#[test]
+fn simulate_an_iam_role_of_the_snapshot() {
+    let role = "arn:aws:iam::210000000101:role/acme/app/payments-api";
+    let sqs = "arn:aws:sqs:eu-west-1:210000000101:payments-events";
+    let args = [
+        "simulate",
+        "--role",
+        role,
+        "--action",
+        "sqs:SendMessage",
+        "--resource",
+        sqs,
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ];
+    let (code, table, stderr) = on("acme", &args);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("acme_simulate_role", table);
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (code, json, _) = on("acme", &json_args);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["decision"], "Allow");
+    assert_eq!(v[0]["via"], "iam-role");
+    assert_eq!(v[0]["permission_set"], serde_json::Value::Null);
+    assert_eq!(
+        v[0]["session_arn"],
+        "arn:aws:sts::210000000101:assumed-role/payments-api/accessgraph"
+    );
+    assert_eq!(v[0]["principal_tags"]["team"], "payments");
+    assert_eq!(v[0]["deciding"][0], "managed AcmePaymentsApi #0");
+    // The role's boundary denies creating IAM users, whatever it is granted.
+    let (code, table, _) = on(
+        "acme",
+        &["simulate", "--role", role, "--action", "iam:CreateUser"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        table.contains("ExplicitDeny")
+            && table.contains("decided by: boundary policy 0 #1 (NoIamUsers)"),
+        "{table}"
+    );
+    // An unknown role names the close ones; csv is not a simulate format.
+    let (code, _, stderr) = on(
+        "acme",
+        &[
+            "simulate",
+            "--role",
+            "arn:aws:iam::210000000101:role/acme/app/payment-api",
+            "--action",
+            "sqs:SendMessage",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("did you mean `arn:aws:iam::210000000101:role/acme/app/payments-api`"),
+        "{stderr}"
+    );
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let (code, _, stderr) = on("acme", &csv_args);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("simulate prints `table` or `json`, not `csv`"),
+        "{stderr}"
+    );
+}

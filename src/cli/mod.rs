@@ -2,6 +2,7 @@
 //! and the choice of renderer. The library below it does no IO.
 
 mod org;
+mod report;
 mod simulate;
 mod who;
 
@@ -61,6 +62,8 @@ enum Command {
     Lint(org::LintArgs),
     /// The organization (or one user's access) as a Graphviz graph
     Graph(org::GraphArgs),
+    /// Access reviews: assignments, access to actions, permission sets (csv, json, markdown, html)
+    Report(report::ReportArgs),
 }
 
 /// Output format
@@ -74,6 +77,10 @@ pub enum Format {
     Csv,
     /// Graphviz
     Dot,
+    /// Markdown (reports)
+    Markdown,
+    /// A self-contained HTML page (reports)
+    Html,
 }
 
 /// The name of a format as the command line spells it
@@ -83,6 +90,8 @@ pub fn format_name(f: Format) -> &'static str {
         Format::Json => "json",
         Format::Csv => "csv",
         Format::Dot => "dot",
+        Format::Markdown => "markdown",
+        Format::Html => "html",
     }
 }
 
@@ -125,5 +134,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Admins => org::admins(&g),
         Command::Lint(args) => org::lint(args, &g),
         Command::Graph(args) => org::graph(args, &g),
+        Command::Report(args) => report::run(args, &g),
     }
 }

@@ -21,13 +21,16 @@ pub struct SimulateArgs {
     #[arg(
         long = "case",
         value_name = "FILE",
-        required_unless_present = "user",
-        conflicts_with = "user"
+        required_unless_present_any = ["user", "role"],
+        conflicts_with_all = ["user", "role"]
     )]
     cases: Vec<PathBuf>,
     /// Decide for an Identity Center user of the snapshot instead (with --account and --action)
-    #[arg(long, requires_all = ["account", "action"])]
+    #[arg(long, requires_all = ["account", "action"], conflicts_with = "role")]
     user: Option<String>,
+    /// Decide for an IAM role (or IAM user) of the snapshot's IAM data, by ARN (with --action)
+    #[arg(long, value_name = "ARN", requires = "action")]
+    role: Option<String>,
     /// The account (id or name) for --user
     #[arg(long)]
     account: Option<String>,
@@ -77,7 +80,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 pub fn run(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
-    if args.user.is_some() {
+    if args.user.is_some() || args.role.is_some() {
         return run_user(args, g);
     }
     let format = g.format;
@@ -119,14 +122,11 @@ pub fn run(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
 
 fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
     use accessgraph::eval::{Answer, Decision};
-    use accessgraph::who::{describe_stmt, simulate_user};
+    use accessgraph::who::{describe_stmt, simulate_iam, simulate_user};
     let model = super::org::load(g)?;
-    let (Some(user), Some(account), Some(action)) = (&args.user, &args.account, &args.action)
-    else {
-        bail!("--user needs --account and --action");
+    let Some(action) = &args.action else {
+        bail!("--user and --role need --action");
     };
-    let u = super::who::user_or_hint(&model, user)?;
-    let a = super::who::account_or_hint(&model, account)?;
     let actions = super::who::expand_actions(std::slice::from_ref(action))?;
     if actions.len() != 1 {
         bail!(
@@ -135,16 +135,41 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         );
     }
     let context = super::who::parse_context(&args.context)?;
-    let paths = simulate_user(
-        &model,
-        u,
-        a,
-        &actions[0],
-        args.resource.as_deref(),
-        &context,
-    );
-    let user_name = &model.snapshot.users[u].user_name;
-    let account_name = &model.accounts()[a].name;
+    let (paths, user_name, account_name) = if let Some(arn) = &args.role {
+        let Some(p) = simulate_iam(&model, arn, &actions[0], args.resource.as_deref(), &context)
+        else {
+            let known = accessgraph::who::iam_subjects(&model, None);
+            let hint = super::who::close_names(arn, known.iter().map(|s| s.arn.as_str()));
+            bail!("no IAM role or user `{arn}` in the snapshot's IAM data{hint}");
+        };
+        let account = model
+            .accounts()
+            .iter()
+            .find(|a| arn.split(':').nth(4) == Some(a.id.as_str()))
+            .map(|a| a.name.clone())
+            .unwrap_or_default();
+        (vec![p], arn.clone(), account)
+    } else {
+        let (Some(user), Some(account)) = (&args.user, &args.account) else {
+            bail!("--user needs --account and --action");
+        };
+        let u = super::who::user_or_hint(&model, user)?;
+        let a = super::who::account_or_hint(&model, account)?;
+        let paths = simulate_user(
+            &model,
+            u,
+            a,
+            &actions[0],
+            args.resource.as_deref(),
+            &context,
+        );
+        (
+            paths,
+            model.snapshot.users[u].user_name.clone(),
+            model.accounts()[a].name.clone(),
+        )
+    };
+    let (user_name, account_name) = (&user_name, &account_name);
     let mut w = BufWriter::new(std::io::stdout().lock());
     let decision_text = |e: &accessgraph::eval::Evaluation| match &e.answer {
         Answer::Decided(d) => d.to_string(),
@@ -157,7 +182,7 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
                 .map(|p| {
                     serde_json::json!({
                         "via": p.via,
-                        "permission_set": p.permission_set,
+                        "permission_set": (!p.permission_set.is_empty()).then_some(&p.permission_set),
                         "session_arn": p.session_arn,
                         "principal_tags": p.principal_tags,
                         "decision": p.evaluation.decision().as_str(),
@@ -175,13 +200,22 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
                 writeln!(w, "{user_name} has no assignment in {account_name}: the portal shows nothing there, and GetRoleCredentials fails with ForbiddenException (No access).")?;
             }
             for p in &paths {
-                writeln!(
-                    w,
-                    "{user_name} in {account_name} via {} with {}: {}",
-                    p.via,
-                    p.permission_set,
-                    decision_text(&p.evaluation)
-                )?;
+                if p.permission_set.is_empty() {
+                    writeln!(
+                        w,
+                        "{user_name} ({}) in {account_name}: {}",
+                        p.via,
+                        decision_text(&p.evaluation)
+                    )?;
+                } else {
+                    writeln!(
+                        w,
+                        "{user_name} in {account_name} via {} with {}: {}",
+                        p.via,
+                        p.permission_set,
+                        decision_text(&p.evaluation)
+                    )?;
+                }
                 writeln!(w, "  as {}", p.session_arn)?;
                 if !p.principal_tags.is_empty() {
                     let tags: Vec<String> = p

@@ -2,4 +2,6 @@
 //! binary decides where that goes.
 
 pub mod dot;
+pub mod review;
 pub mod simulate;
+pub mod tabular;

@@ -32,8 +32,10 @@ use crate::eval::request::Request;
 use crate::eval::tri::Tri;
 use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
 use crate::graph::{Access, Via};
-use crate::policy::ActionName;
+pub mod profile;
+
 use crate::policy::{Policy, PolicyKind};
+pub use profile::{AccessProfile, PrivilegeLevel};
 
 /// A who-can question
 #[derive(Debug, Clone, Default)]
@@ -91,18 +93,9 @@ pub struct WhoCanRow {
     pub disabled: bool,
 }
 
-/// The context every session of a (permission set, account) pair shares:
-/// like [`principal_context`] with the user's own keys left unknown
-fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Context {
-    let mut ctx = Context::open();
-    let account_id = &model.accounts()[account].id;
-    ctx.set("aws:PrincipalArn", CtxValue::single(role.arn.clone()));
-    ctx.set("aws:PrincipalAccount", CtxValue::single(account_id.clone()));
-    ctx.set("aws:PrincipalType", CtxValue::single("AssumedRole"));
-    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
-    ctx.set_absent("aws:username");
-    ctx.set_absent("aws:PrincipalServiceName");
-    ctx.set_absent("aws:PrincipalServiceNamesList");
+/// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (root and OUs above
+/// the account, not the account) of a principal in `account`
+fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
     if let Some(org) = &model.snapshot.organization {
         ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
         let path = &model.account_paths[account];
@@ -113,6 +106,21 @@ fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Contex
         }
         ctx.set("aws:PrincipalOrgPaths", CtxValue::multi([p]));
     }
+}
+
+/// The context every session of a (permission set, account) pair shares:
+/// like [`principal_context`] with the user's own keys left unknown
+pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Context {
+    let mut ctx = Context::open();
+    let account_id = &model.accounts()[account].id;
+    ctx.set("aws:PrincipalArn", CtxValue::single(role.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account_id.clone()));
+    ctx.set("aws:PrincipalType", CtxValue::single("AssumedRole"));
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    ctx.set_absent("aws:username");
+    ctx.set_absent("aws:PrincipalServiceName");
+    ctx.set_absent("aws:PrincipalServiceNamesList");
+    add_org_keys(&mut ctx, model, account);
     if let Some(ic) = &model.snapshot.identity_center {
         ctx.set(
             "aws:MultiFactorAuthPresent",
@@ -435,14 +443,6 @@ struct PairResult {
 /// (decision, condition) → (actions, deciding statements)
 type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<String>)>;
 
-/// An IAM principal: kind, ARN, its identity policies (labelled), boundary ARN
-type IamPrincipal<'a> = (
-    &'static str,
-    &'a str,
-    Vec<(String, Arc<Policy>)>,
-    Option<&'a String>,
-);
-
 /// The outcome of one action for one user: decision, condition, deciding
 type Outcome = (&'static str, Option<String>, Vec<String>);
 
@@ -641,19 +641,79 @@ fn inline_docs(prefix: &str, list: &[crate::snapshot::InlinePolicy]) -> Vec<(Str
         .collect()
 }
 
-/// IAM users and roles of the snapshot's IAM data (not the Identity Center
-/// roles, which are answered through their users)
-fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
+/// An IAM user or role of the snapshot's IAM data, with its policies
+#[derive(Debug, Clone)]
+pub struct IamSubject {
+    /// `iam-user` or `iam-role`
+    pub kind: &'static str,
+    /// The user's or role's ARN
+    pub arn: String,
+    /// Account index
+    pub account: usize,
+    /// Names of the identity policies, parallel to `set.identity`
+    pub labels: Vec<String>,
+    /// Identity policies, boundary and SCPs (no resource side yet)
+    pub set: PolicySet,
+    /// The principal's tags (`aws:PrincipalTag/<key>`)
+    pub tags: BTreeMap<String, String>,
+}
+
+impl IamSubject {
+    /// The ARN requests are made as: the user itself, or a session of the
+    /// role (`arn:aws:sts::A:assumed-role/<name>/accessgraph`)
+    pub fn caller_arn(&self, model: &Model) -> String {
+        if self.kind == "iam-role" {
+            let name = self.arn.rsplit('/').next().unwrap_or(&self.arn);
+            format!(
+                "arn:aws:sts::{}:assumed-role/{name}/accessgraph",
+                model.accounts()[self.account].id
+            )
+        } else {
+            self.arn.clone()
+        }
+    }
+
+    /// Every key that follows from the principal; the rest unknown
+    pub fn context(&self, model: &Model) -> Context {
+        let account = &model.accounts()[self.account];
+        let mut ctx = Context::open();
+        ctx.set("aws:PrincipalArn", CtxValue::single(self.arn.clone()));
+        ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+        ctx.set(
+            "aws:PrincipalType",
+            CtxValue::single(if self.kind == "iam-user" {
+                "User"
+            } else {
+                "AssumedRole"
+            }),
+        );
+        ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+        add_org_keys(&mut ctx, model, self.account);
+        // The snapshot holds all of the principal's tags: others are absent.
+        ctx.absent_prefix("aws:PrincipalTag/");
+        for (k, v) in &self.tags {
+            ctx.set(
+                &format!("aws:PrincipalTag/{k}"),
+                CtxValue::single(v.clone()),
+            );
+        }
+        ctx
+    }
+}
+
+/// IAM users and roles of the snapshot's IAM data in `accounts` (all when
+/// `None`), not the Identity Center roles, which are answered through their
+/// users
+pub fn iam_subjects(model: &Model, accounts: Option<&BTreeSet<usize>>) -> Vec<IamSubject> {
     let bundled = crate::data::managed_policies();
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for iam in &model.snapshot.iam {
         let Some(acct) = model.find_account(&iam.account_id) else {
             continue;
         };
-        if q.accounts.as_ref().is_some_and(|f| !f.contains(&acct)) {
+        if accounts.is_some_and(|f| !f.contains(&acct)) {
             continue;
         }
-        let account = &model.accounts()[acct];
         let managed = |arn: &str| -> Option<(String, Arc<Policy>)> {
             let doc = iam
                 .policies
@@ -667,7 +727,25 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
                 Arc::new(p),
             ))
         };
-        let mut principals: Vec<IamPrincipal<'_>> = Vec::new();
+        let mut push = |kind: &'static str,
+                        arn: &str,
+                        docs: Vec<(String, Arc<Policy>)>,
+                        boundary: Option<&String>,
+                        tags: &BTreeMap<String, String>| {
+            out.push(IamSubject {
+                kind,
+                arn: arn.to_owned(),
+                account: acct,
+                labels: docs.iter().map(|(l, _)| l.clone()).collect(),
+                set: PolicySet {
+                    identity: docs.into_iter().map(|(_, p)| p).collect(),
+                    boundary: boundary.and_then(|b| managed(b)).map(|(_, p)| p),
+                    scps: model.policy_set_scps(acct),
+                    ..PolicySet::default()
+                },
+                tags: tags.clone(),
+            });
+        };
         for u in &iam.users {
             let mut docs = inline_docs("", &u.inline_policies);
             docs.extend(u.managed_policies.iter().filter_map(|a| managed(a)));
@@ -680,7 +758,13 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
                     docs.extend(g.managed_policies.iter().filter_map(|a| managed(a)));
                 }
             }
-            principals.push(("iam-user", &u.arn, docs, u.permissions_boundary.as_ref()));
+            push(
+                "iam-user",
+                &u.arn,
+                docs,
+                u.permissions_boundary.as_ref(),
+                &u.tags,
+            );
         }
         for r in &iam.roles {
             if r.name.starts_with("AWSReservedSSO_") {
@@ -688,79 +772,83 @@ fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
             }
             let mut docs = inline_docs("", &r.inline_policies);
             docs.extend(r.managed_policies.iter().filter_map(|a| managed(a)));
-            principals.push(("iam-role", &r.arn, docs, r.permissions_boundary.as_ref()));
-        }
-        for (kind, arn, docs, boundary) in principals {
-            let labels: Vec<String> = docs.iter().map(|(l, _)| l.clone()).collect();
-            let res_account = q
-                .resource
-                .as_deref()
-                .map(|r| resource_account_of(model, r, &account.id));
-            let mut set = PolicySet {
-                identity: docs.into_iter().map(|(_, p)| p).collect(),
-                boundary: boundary.and_then(|b| managed(b)).map(|(_, p)| p),
-                scps: model.policy_set_scps(acct),
-                ..PolicySet::default()
-            };
-            if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
-                set.resource = resource_policy_of(model, r);
-                set.rcps = model.find_account(ra).and_then(|i| model.rcps_of(i));
-            }
-            let mut ctx = Context::open();
-            ctx.set("aws:PrincipalArn", CtxValue::single(arn.to_owned()));
-            ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
-            ctx.set(
-                "aws:PrincipalType",
-                CtxValue::single(if kind == "iam-user" {
-                    "User"
-                } else {
-                    "AssumedRole"
-                }),
+            push(
+                "iam-role",
+                &r.arn,
+                docs,
+                r.permissions_boundary.as_ref(),
+                &r.tags,
             );
-            ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
-            if let Some(org) = &model.snapshot.organization {
-                ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
-            }
-            for (k, v) in &q.context {
-                ctx.set(k, v.clone());
-            }
-            if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
-                add_resource_keys(&mut ctx, model, r, ra);
-            }
-            let mut grouped: Grouped = BTreeMap::new();
-            for action in &q.actions {
-                let req = match &q.resource {
-                    Some(r) => Request::new(arn, action, r, res_account.as_deref()),
-                    None => Request::on_any_resource(arn, action, &account.id),
-                };
-                let Ok(req) = req else { continue };
-                let e = evaluate(&req, &ctx, &set);
-                let (decision, cond) = match &e.answer {
-                    Answer::Decided(Decision::Allow) => ("allow", None),
-                    Answer::Conditional(r) => ("conditional", Some(r.to_string())),
-                    Answer::Decided(_) => continue,
-                };
-                let entry = grouped.entry((decision, cond)).or_default();
-                entry.0.push(action.clone());
-                entry
-                    .1
-                    .extend(e.deciding.iter().map(|s| stmt_label(s, &labels)));
-            }
-            for ((decision, condition), (actions, deciding)) in grouped {
-                rows.push(WhoCanRow {
-                    principal: arn.to_owned(),
-                    principal_type: kind,
-                    via: "iam".to_owned(),
-                    permission_set: None,
-                    account_id: account.id.clone(),
-                    account_name: account.name.clone(),
-                    decision,
-                    condition,
-                    actions,
-                    deciding: deciding.into_iter().collect(),
-                    disabled: false,
-                });
-            }
+        }
+    }
+    out
+}
+
+/// Adds the resource side of a request to `set` and `ctx`: the resource's
+/// policy, its account's RCPs and its tags; returns the resource account
+fn add_resource_side(
+    model: &Model,
+    resource: &str,
+    caller_account: &str,
+    set: &mut PolicySet,
+    ctx: &mut Context,
+) -> String {
+    let ra = resource_account_of(model, resource, caller_account);
+    set.resource = resource_policy_of(model, resource);
+    set.rcps = model.find_account(&ra).and_then(|i| model.rcps_of(i));
+    add_resource_keys(ctx, model, resource, &ra);
+    ra
+}
+
+/// IAM users and roles of the snapshot's IAM data (not the Identity Center
+/// roles, which are answered through their users)
+fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
+    let mut rows = Vec::new();
+    for subject in iam_subjects(model, q.accounts.as_ref()) {
+        let account = &model.accounts()[subject.account];
+        let mut ctx = subject.context(model);
+        for (k, v) in &q.context {
+            ctx.set(k, v.clone());
+        }
+        let mut set = subject.set.clone();
+        let res_account = q
+            .resource
+            .as_deref()
+            .map(|r| add_resource_side(model, r, &account.id, &mut set, &mut ctx));
+        let caller = subject.caller_arn(model);
+        let mut grouped: Grouped = BTreeMap::new();
+        for action in &q.actions {
+            let req = match &q.resource {
+                Some(r) => Request::new(&caller, action, r, res_account.as_deref()),
+                None => Request::on_any_resource(&caller, action, &account.id),
+            };
+            let Ok(req) = req else { continue };
+            let e = evaluate(&req, &ctx, &set);
+            let (decision, cond) = match &e.answer {
+                Answer::Decided(Decision::Allow) => ("allow", None),
+                Answer::Conditional(r) => ("conditional", Some(r.to_string())),
+                Answer::Decided(_) => continue,
+            };
+            let entry = grouped.entry((decision, cond)).or_default();
+            entry.0.push(action.clone());
+            entry
+                .1
+                .extend(e.deciding.iter().map(|s| stmt_label(s, &subject.labels)));
+        }
+        for ((decision, condition), (actions, deciding)) in grouped {
+            rows.push(WhoCanRow {
+                principal: subject.arn.clone(),
+                principal_type: subject.kind,
+                via: "iam".to_owned(),
+                permission_set: None,
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                decision,
+                condition,
+                actions,
+                deciding: deciding.into_iter().collect(),
+                disabled: false,
+            });
         }
     }
     rows
@@ -837,7 +925,7 @@ type RawSummary<'a> =
     BTreeMap<(&'a str, &'static str), (usize, usize, usize, Vec<&'a crate::eval::tri::Residual>)>;
 
 /// Keys that differ between the accounts a permission set is assigned in
-const ACCOUNT_KEYS: &[&str] = &[
+pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "aws:PrincipalAccount",
     "aws:PrincipalArn",
     "aws:PrincipalOrgPaths",
@@ -849,7 +937,7 @@ fn ptr_of(p: &Arc<Policy>) -> usize {
 }
 
 /// A policy set's identity: equal signatures mean equal policies
-fn signature(ps: usize, set: &PolicySet) -> Vec<usize> {
+pub(crate) fn signature(ps: usize, set: &PolicySet) -> Vec<usize> {
     let mut sig = vec![ps];
     sig.extend(set.identity.iter().map(ptr_of));
     sig.push(usize::MAX);
@@ -870,25 +958,8 @@ fn signature(ps: usize, set: &PolicySet) -> Vec<usize> {
 /// catalog with the account-specific keys unknown, and only answers that
 /// depend on those keys are settled per account.
 pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
-    let cat = crate::data::catalog();
-    let actions: Vec<(String, &'static str)> = cat
-        .services
-        .iter()
-        .filter(|(svc, _)| {
-            q.service
-                .as_deref()
-                .is_none_or(|s| s.eq_ignore_ascii_case(svc))
-        })
-        .flat_map(|(svc, info)| info.actions.iter().map(move |(name, a)| (svc, name, a)))
-        .filter(|(_, _, a)| q.access_level.is_none_or(|l| l == a.access))
-        .map(|(svc, name, a)| (format!("{svc}:{name}"), a.access.code()))
-        .collect();
-    // Parsed once for every policy set below (catalog names always parse).
-    let names: Vec<Option<ActionName>> = actions.iter().map(|(a, _)| ActionName::new(a)).collect();
-    let escalation_names: Vec<Option<ActionName>> = ESCALATION_ACTIONS
-        .iter()
-        .map(|a| ActionName::new(a))
-        .collect();
+    let cat = profile::CatalogActions::new(q.service.as_deref(), q.access_level);
+    let actions = &cat.actions;
     // (permission set, account) -> paths
     let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
     let mut add = |ps: usize, acct: usize, via: String| {
@@ -956,28 +1027,9 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             }
             let session = role0.session_arn(&model.accounts()[*acct0].id, "user");
             let account0 = model.accounts()[*acct0].id.clone();
-            let base = Request::on_any_resource(&session, "sts:GetCallerIdentity", &account0).ok();
-            let allow_stmts: Vec<&crate::policy::ActionBlock> = set
-                .identity
-                .iter()
-                .flat_map(|p| &p.statements)
-                .filter(|s| s.effect == crate::policy::Effect::Allow)
-                .map(|s| &s.action)
-                .collect();
-            // Without a resource policy only an identity Allow can grant: an
-            // action no Allow statement names is an implicit deny, and most
-            // of the catalog is that for all but the broadest sets.
-            let decide = |name: &Option<ActionName>| -> Option<Answer> {
-                let name = name.as_ref()?;
-                if set.resource.is_none() && !allow_stmts.iter().any(|b| b.matches(name)) {
-                    return None;
-                }
-                let mut req = base.clone()?;
-                req.action = name.clone();
-                Some(evaluate(&req, &shared, set).answer)
-            };
-            let answers: Vec<Option<Answer>> = names.iter().map(decide).collect();
-            let escalation: Vec<Option<Answer>> = escalation_names.iter().map(decide).collect();
+            let answers = profile::decide_all(set, &shared, &session, &account0, &cat.names);
+            let escalation =
+                profile::decide_all(set, &shared, &session, &account0, &cat.escalation);
             let depends_on_account = |a: &Answer| match a {
                 Answer::Conditional(r) => r
                     .keys()
@@ -1085,9 +1137,9 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
 /// One assignment path decided by [`simulate_user`]
 #[derive(Debug, Clone)]
 pub struct PathDecision {
-    /// `direct` or `group:<name>`
+    /// `direct` or `group:<name>`; `iam-user` or `iam-role` for IAM principals
     pub via: String,
-    /// Permission set name
+    /// Permission set name (empty for IAM principals)
     pub permission_set: String,
     /// The session ARN the request is made as
     pub session_arn: String,
@@ -1123,10 +1175,7 @@ pub fn simulate_user(
         let session = role.session_arn(&acct.id, &model.snapshot.users[user].user_name);
         let req = match resource {
             Some(r) => {
-                let ra = resource_account_of(model, r, &acct.id);
-                set.resource = resource_policy_of(model, r);
-                set.rcps = model.find_account(&ra).and_then(|i| model.rcps_of(i));
-                add_resource_keys(&mut ctx, model, r, &ra);
+                let ra = add_resource_side(model, r, &acct.id, &mut set, &mut ctx);
                 Request::new(&session, action, r, Some(&ra))
             }
             None => Request::on_any_resource(&session, action, &acct.id),
@@ -1150,6 +1199,47 @@ pub fn simulate_user(
         });
     }
     out
+}
+
+/// Decides one request for an IAM user or role of the snapshot
+/// (`accessgraph simulate --role ARN`); `None` when the snapshot's IAM data
+/// has no principal with that ARN (or the action is not `service:Action`)
+pub fn simulate_iam(
+    model: &Model,
+    arn: &str,
+    action: &str,
+    resource: Option<&str>,
+    context: &[(String, CtxValue)],
+) -> Option<PathDecision> {
+    let subject = iam_subjects(model, None)
+        .into_iter()
+        .find(|s| s.arn.eq_ignore_ascii_case(arn))?;
+    let account_id = model.accounts()[subject.account].id.clone();
+    let mut ctx = subject.context(model);
+    for (k, v) in context {
+        ctx.set(k, v.clone());
+    }
+    let mut set = subject.set.clone();
+    let caller = subject.caller_arn(model);
+    let req = match resource {
+        Some(r) => {
+            let ra = add_resource_side(model, r, &account_id, &mut set, &mut ctx);
+            Request::new(&caller, action, r, Some(&ra))
+        }
+        None => Request::on_any_resource(&caller, action, &account_id),
+    }
+    .ok()?;
+    let evaluation = evaluate(&req, &ctx, &set);
+    let explanation = crate::eval::explain::explain(&req, &ctx, &set, &evaluation);
+    Some(PathDecision {
+        via: subject.kind.to_owned(),
+        permission_set: String::new(),
+        session_arn: caller,
+        principal_tags: subject.tags,
+        evaluation,
+        labels: subject.labels,
+        explanation,
+    })
 }
 
 /// A statement reference in words, with the identity policy's name

@@ -1,0 +1,312 @@
+//! `accessgraph report assignments|access|permission-sets`: access reviews.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Subcommand, ValueEnum};
+
+use accessgraph::graph::Model;
+use accessgraph::report::review::{
+    access_rows, permission_set_rows, sso_util_rows, AssignmentReview, ReviewFilter, ACCESS_HEADER,
+    ASSIGNMENT_HEADER, PERMISSION_SET_HEADER, SSO_UTIL_HEADER,
+};
+use accessgraph::report::tabular::{write_csv, write_html, write_markdown};
+use accessgraph::who::{who_can, WhoCanQuery};
+
+use super::org::{load, out, table};
+use super::who::{close_names, expand_actions, parse_context, resolve_accounts, spinner};
+use super::{format_name, Exit, Format, Global};
+
+/// `report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    kind: ReportKind,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportKind {
+    /// One row per user x account x permission set x access path (groups
+    /// expanded), with empty review columns
+    Assignments(AssignmentsArgs),
+    /// The who-can rows for ACTION... as a review
+    Access(AccessArgs),
+    /// One row per permission set: policies, access summary, reach
+    PermissionSets(FilterArgs),
+}
+
+/// Filters shared by the reports
+#[derive(Debug, Args)]
+struct FilterArgs {
+    /// Only these accounts: id or name
+    #[arg(long = "account", value_name = "ID|NAME")]
+    accounts: Vec<String>,
+    /// Only accounts below these OUs: id or name
+    #[arg(long = "ou", value_name = "ID|NAME")]
+    ous: Vec<String>,
+    /// Only these users: user name, email or id
+    #[arg(long = "user")]
+    users: Vec<String>,
+    /// Only access through these groups: name or id
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    /// Only these permission sets: name or ARN
+    #[arg(long = "permission-set")]
+    permission_sets: Vec<String>,
+    /// Only privileged grants (admin, power user, identity permissions management)
+    #[arg(long)]
+    privileged_only: bool,
+}
+
+#[derive(Debug, Args)]
+struct AssignmentsArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Column layout
+    #[arg(long, value_enum, default_value = "accessgraph")]
+    layout: Layout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Layout {
+    /// The full review layout (docs/reports.md)
+    Accessgraph,
+    /// The 9 columns of aws-sso-util's assignment listing, one row per assignment
+    AwsSsoUtil,
+}
+
+#[derive(Debug, Args)]
+struct AccessArgs {
+    /// Actions (`s3:GetObject`), wildcards allowed
+    #[arg(required = true)]
+    actions: Vec<String>,
+    /// The resource ARN; without it, "on some resource"
+    #[arg(long)]
+    resource: Option<String>,
+    /// Only these accounts: id, name, or an OU
+    #[arg(long = "account", value_name = "ID|NAME|OU")]
+    accounts: Vec<String>,
+    /// Fix a condition key (`KEY=VALUE`)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// Include disabled users
+    #[arg(long)]
+    include_disabled: bool,
+}
+
+fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
+    let mut accounts = resolve_accounts(model, &f.accounts)?;
+    if !f.ous.is_empty() {
+        let under = resolve_accounts(model, &f.ous)?.unwrap_or_default();
+        accounts = Some(match accounts {
+            Some(a) => a.intersection(&under).copied().collect(),
+            None => under,
+        });
+    }
+    let set = |keys: &[String],
+               find: &dyn Fn(&str) -> Option<usize>,
+               what: &str,
+               names: &dyn Fn() -> Vec<String>|
+     -> anyhow::Result<Option<BTreeSet<usize>>> {
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        keys.iter()
+            .map(|k| {
+                find(k).with_context(|| {
+                    let all = names();
+                    format!(
+                        "no {what} `{k}` in the snapshot{}",
+                        close_names(k, all.iter().map(String::as_str))
+                    )
+                })
+            })
+            .collect::<anyhow::Result<BTreeSet<usize>>>()
+            .map(Some)
+    };
+    Ok(ReviewFilter {
+        accounts,
+        users: set(&f.users, &|k| model.find_user(k), "user", &|| {
+            model
+                .snapshot
+                .users
+                .iter()
+                .map(|u| u.user_name.clone())
+                .collect()
+        })?,
+        groups: set(&f.groups, &|k| model.find_group(k), "group", &|| {
+            model
+                .snapshot
+                .groups
+                .iter()
+                .map(|g| g.name.clone())
+                .collect()
+        })?,
+        permission_sets: set(
+            &f.permission_sets,
+            &|k| model.find_permission_set(k),
+            "permission set",
+            &|| {
+                model
+                    .snapshot
+                    .permission_sets
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect()
+            },
+        )?,
+        privileged_only: f.privileged_only,
+    })
+}
+
+/// The summary line of a report
+fn summary(model: &Model, what: &str, rows: usize) -> String {
+    let p = &model.snapshot.provenance;
+    format!(
+        "{rows} {what} as of {} (snapshot: {}).",
+        p.collected_at, p.source
+    )
+}
+
+/// Writes `n` rows, made one at a time by `row`, in the chosen format;
+/// JSON is the serde form of the rows, streamed
+#[allow(clippy::too_many_arguments, reason = "one call per report kind")]
+fn emit<T: serde::Serialize>(
+    format: Format,
+    title: &str,
+    summary_line: &str,
+    header: &[&str],
+    n: usize,
+    row: impl Fn(usize) -> T,
+    cells: impl Fn(&T) -> Vec<String>,
+    counts: Option<&Counts>,
+) -> anyhow::Result<()> {
+    let mut w = out();
+    let all = || (0..n).map(|i| cells(&row(i)));
+    match format {
+        Format::Csv => write_csv(&mut w, header, all())?,
+        Format::Json => {
+            writeln!(w, "[")?;
+            for i in 0..n {
+                let sep = if i + 1 == n { "" } else { "," };
+                writeln!(w, "  {}{sep}", serde_json::to_string(&row(i))?)?;
+            }
+            writeln!(w, "]")?;
+        }
+        Format::Markdown => write_markdown(&mut w, title, summary_line, header, all())?,
+        Format::Html => {
+            let empty = Counts::new();
+            write_html(
+                &mut w,
+                title,
+                summary_line,
+                counts.unwrap_or(&empty),
+                header,
+                all(),
+            )?;
+        }
+        Format::Table => {
+            let mut t = table(header);
+            for r in all() {
+                t.add_row(r);
+            }
+            writeln!(w, "{t}\n{summary_line}")?;
+        }
+        other => bail!(
+            "report prints csv, json, markdown, html or table, not `{}`",
+            format_name(other)
+        ),
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Rows per account and privilege level
+type Counts = std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, usize>>;
+
+/// `report ...`
+pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
+    if matches!(g.format, Format::Dot) {
+        bail!(
+            "report prints csv, json, markdown, html or table, not `{}`",
+            format_name(g.format)
+        );
+    }
+    let model = load(g)?;
+    match args.kind {
+        ReportKind::Assignments(a) => {
+            let f = resolve(&model, &a.filter)?;
+            match a.layout {
+                Layout::Accessgraph => {
+                    let sp = spinner("report: deciding each grant's privilege level");
+                    let review = AssignmentReview::new(&model, &f);
+                    sp.finish_and_clear();
+                    let counts =
+                        (g.format == Format::Html).then(|| review.counts_by_account(&model));
+                    emit(
+                        g.format,
+                        "Identity Center access review: assignments",
+                        &summary(&model, "user access paths", review.len()),
+                        &ASSIGNMENT_HEADER,
+                        review.len(),
+                        |i| review.row(&model, i),
+                        |r| r.cells(),
+                        counts.as_ref(),
+                    )?;
+                }
+                Layout::AwsSsoUtil => {
+                    let rows = sso_util_rows(&model, &f);
+                    emit(
+                        g.format,
+                        "Identity Center account assignments",
+                        &summary(&model, "assignments", rows.len()),
+                        &SSO_UTIL_HEADER,
+                        rows.len(),
+                        |i| rows[i].clone(),
+                        |r| r.to_vec(),
+                        None,
+                    )?;
+                }
+            }
+        }
+        ReportKind::Access(a) => {
+            let q = WhoCanQuery {
+                actions: expand_actions(&a.actions)?,
+                resource: a.resource,
+                accounts: resolve_accounts(&model, &a.accounts)?,
+                context: parse_context(&a.context)?,
+                include_disabled: a.include_disabled,
+            };
+            let sp = spinner("report: evaluating every assignment");
+            let rows = access_rows(&model, &who_can(&model, &q));
+            sp.finish_and_clear();
+            emit(
+                g.format,
+                &format!("Who can {}", q.actions.join(", ")),
+                &summary(&model, "access rows", rows.len()),
+                &ACCESS_HEADER,
+                rows.len(),
+                |i| rows[i].clone(),
+                |r| r.cells(),
+                None,
+            )?;
+        }
+        ReportKind::PermissionSets(fa) => {
+            let f = resolve(&model, &fa)?;
+            let rows = permission_set_rows(&model, &f);
+            emit(
+                g.format,
+                "Identity Center permission sets",
+                &summary(&model, "permission sets", rows.len()),
+                &PERMISSION_SET_HEADER,
+                rows.len(),
+                |i| rows[i].clone(),
+                |r| r.cells(),
+                None,
+            )?;
+        }
+    }
+    // An empty review is a result, not a failure.
+    Ok(Exit::Ok)
+}

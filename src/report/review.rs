@@ -1,0 +1,801 @@
+//! Access reviews: the populations auditors take as evidence (SOC 2
+//! CC6.1-CC6.3, ISO 27001 A.5.18). Pure: rows are built from the model;
+//! [`super::tabular`] writes them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::graph::{Model, Via};
+use crate::snapshot::{Boundary, PrincipalType, UserStatus};
+use crate::who::profile::{pair_profiles, permission_set_profile, CatalogActions};
+use crate::who::{AccessProfile, WhoCanAnswer};
+
+/// Which rows a review keeps (`None` = all)
+#[derive(Debug, Clone, Default)]
+pub struct ReviewFilter {
+    /// Account indices (an OU given on the command line is its accounts)
+    pub accounts: Option<BTreeSet<usize>>,
+    /// User indices
+    pub users: Option<BTreeSet<usize>>,
+    /// Group indices: rows reached through one of these groups
+    pub groups: Option<BTreeSet<usize>>,
+    /// Permission set indices
+    pub permission_sets: Option<BTreeSet<usize>>,
+    /// Only privileged grants
+    pub privileged_only: bool,
+}
+
+fn keep(f: &Option<BTreeSet<usize>>, i: usize) -> bool {
+    f.as_ref().is_none_or(|s| s.contains(&i))
+}
+
+/// Columns an auditor fills in, empty in the file
+pub const REVIEW_COLUMNS: [&str; 5] = [
+    "reviewer",
+    "decision",
+    "decision_date",
+    "justification",
+    "ticket",
+];
+
+/// One user x account x permission set x access path
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentRow {
+    /// When the snapshot was taken (UTC, RFC 3339)
+    pub as_of_utc: String,
+    /// Where the snapshot came from
+    pub snapshot_source: String,
+    /// The identity store
+    pub identity_store_id: String,
+    /// User id
+    pub user_id: String,
+    /// User name
+    pub user_name: String,
+    /// Display name
+    pub display_name: String,
+    /// Primary email
+    pub email: String,
+    /// `ENABLED` or `DISABLED`
+    pub user_status: String,
+    /// `DIRECT` or `GROUP`
+    pub access_path: &'static str,
+    /// Group id (GROUP rows)
+    pub group_id: String,
+    /// Group name (GROUP rows)
+    pub group_name: String,
+    /// Permission set ARN
+    pub permission_set_arn: String,
+    /// Permission set name
+    pub permission_set_name: String,
+    /// Account id
+    pub account_id: String,
+    /// Account name
+    pub account_name: String,
+    /// `Root/<OU>/<OU>` names above the account
+    pub ou_path: String,
+    /// AWS managed policy names, `;`-separated
+    pub aws_managed_policies: String,
+    /// Customer managed policy path+names, `;`-separated
+    pub customer_managed_policies: String,
+    /// The permission set has an inline policy
+    pub has_inline_policy: bool,
+    /// The boundary (managed policy name or customer managed path+name)
+    pub permissions_boundary: String,
+    /// ISO 8601 duration, as Identity Center stores it (`PT1H`)
+    pub session_duration: String,
+    /// `admin`, `power user`, `write`, `read`, `list` or `none`
+    pub privilege_level: &'static str,
+    /// Admin, power user or identity permissions management
+    pub is_privileged: bool,
+    /// The user's principal tags, `key=value;...`
+    pub abac_attributes: String,
+    /// Review columns, empty
+    pub reviewer: String,
+    /// Review columns, empty
+    pub decision: String,
+    /// Review columns, empty
+    pub decision_date: String,
+    /// Review columns, empty
+    pub justification: String,
+    /// Review columns, empty
+    pub ticket: String,
+}
+
+/// The header of [`AssignmentRow`]
+pub const ASSIGNMENT_HEADER: [&str; 29] = [
+    "as_of_utc",
+    "snapshot_source",
+    "identity_store_id",
+    "user_id",
+    "user_name",
+    "display_name",
+    "email",
+    "user_status",
+    "access_path",
+    "group_id",
+    "group_name",
+    "permission_set_arn",
+    "permission_set_name",
+    "account_id",
+    "account_name",
+    "ou_path",
+    "aws_managed_policies",
+    "customer_managed_policies",
+    "has_inline_policy",
+    "permissions_boundary",
+    "session_duration",
+    "privilege_level",
+    "is_privileged",
+    "abac_attributes",
+    "reviewer",
+    "decision",
+    "decision_date",
+    "justification",
+    "ticket",
+];
+
+impl AssignmentRow {
+    /// The cells, in [`ASSIGNMENT_HEADER`] order
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.as_of_utc.clone(),
+            self.snapshot_source.clone(),
+            self.identity_store_id.clone(),
+            self.user_id.clone(),
+            self.user_name.clone(),
+            self.display_name.clone(),
+            self.email.clone(),
+            self.user_status.clone(),
+            self.access_path.to_owned(),
+            self.group_id.clone(),
+            self.group_name.clone(),
+            self.permission_set_arn.clone(),
+            self.permission_set_name.clone(),
+            self.account_id.clone(),
+            self.account_name.clone(),
+            self.ou_path.clone(),
+            self.aws_managed_policies.clone(),
+            self.customer_managed_policies.clone(),
+            self.has_inline_policy.to_string(),
+            self.permissions_boundary.clone(),
+            self.session_duration.clone(),
+            self.privilege_level.to_owned(),
+            self.is_privileged.to_string(),
+            self.abac_attributes.clone(),
+            self.reviewer.clone(),
+            self.decision.clone(),
+            self.decision_date.clone(),
+            self.justification.clone(),
+            self.ticket.clone(),
+        ]
+    }
+}
+
+/// Facts of the snapshot every row repeats
+#[derive(Debug)]
+struct Common {
+    as_of_utc: String,
+    snapshot_source: String,
+    identity_store_id: String,
+}
+
+fn common(model: &Model) -> Common {
+    let p = &model.snapshot.provenance;
+    Common {
+        as_of_utc: p.collected_at.clone(),
+        snapshot_source: p.source.clone(),
+        identity_store_id: model
+            .snapshot
+            .identity_center
+            .as_ref()
+            .map(|ic| ic.identity_store_id.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// `Root/Workloads/Prod`: the names of the root and OUs above `account`
+pub fn ou_path(model: &Model, account: usize) -> String {
+    let Some(org) = &model.snapshot.organization else {
+        return String::new();
+    };
+    let path = &model.account_paths[account];
+    path[..path.len().saturating_sub(1)]
+        .iter()
+        .map(|id| {
+            if *id == org.root_id {
+                "Root".to_owned()
+            } else {
+                org.ous
+                    .iter()
+                    .find(|o| o.id == *id)
+                    .map_or_else(|| id.clone(), |o| o.name.clone())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A permission set's policy parts as review cells: AWS managed names,
+/// customer managed path+names, has inline, boundary
+fn policy_cells(model: &Model, ps: usize) -> (String, String, bool, String) {
+    let p = &model.snapshot.permission_sets[ps];
+    let short = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_owned();
+    let managed = p
+        .aws_managed_policies
+        .iter()
+        .map(|a| short(a))
+        .collect::<Vec<_>>()
+        .join(";");
+    let customer = p
+        .customer_managed_policies
+        .iter()
+        .map(|r| format!("{}{}", r.path, r.name))
+        .collect::<Vec<_>>()
+        .join(";");
+    let boundary = match &p.permissions_boundary {
+        Some(Boundary::ManagedPolicyArn(a)) => short(a),
+        Some(Boundary::CustomerManaged(r)) => format!("{}{}", r.path, r.name),
+        None => String::new(),
+    };
+    (managed, customer, p.inline_policy.is_some(), boundary)
+}
+
+fn abac_cell(model: &Model, user: usize) -> String {
+    model.principal_tags[user]
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn primary_email(model: &Model, user: usize) -> String {
+    let emails = &model.snapshot.users[user].emails;
+    emails
+        .iter()
+        .find(|e| e.primary)
+        .or_else(|| emails.first())
+        .map(|e| e.value.clone())
+        .unwrap_or_default()
+}
+
+/// `report assignments`: one row per user x account x permission set x
+/// access path, groups expanded to their members, in user, account,
+/// permission set, path order. Rows are made one at a time ([`Self::row`]):
+/// a large organization has millions.
+#[derive(Debug)]
+pub struct AssignmentReview {
+    common: Common,
+    profiles: HashMap<(usize, usize), Arc<AccessProfile>>,
+    /// Per permission set: AWS managed, customer managed, inline, boundary
+    policies: Vec<(String, String, bool, String)>,
+    /// Per account: the OU path
+    ou_paths: Vec<String>,
+    /// (user, index into the user's access list)
+    entries: Vec<(u32, u32)>,
+}
+
+impl AssignmentReview {
+    /// Selects the rows `f` keeps and decides each pair's privilege level
+    pub fn new(model: &Model, f: &ReviewFilter) -> AssignmentReview {
+        let mut wanted: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for (u, list) in model.access.iter().enumerate() {
+            if keep(&f.users, u) {
+                for a in list {
+                    if keep(&f.accounts, a.account) && keep(&f.permission_sets, a.permission_set) {
+                        wanted.insert((a.permission_set, a.account));
+                    }
+                }
+            }
+        }
+        let pairs: Vec<(usize, usize)> = wanted.into_iter().collect();
+        let profiles = pair_profiles(model, &pairs);
+        let mut entries = Vec::new();
+        for (u, list) in model.access.iter().enumerate() {
+            if !keep(&f.users, u) {
+                continue;
+            }
+            for (j, a) in list.iter().enumerate() {
+                let group = match a.via {
+                    Via::Group(g) => Some(g),
+                    Via::Direct => None,
+                };
+                if !keep(&f.accounts, a.account)
+                    || !keep(&f.permission_sets, a.permission_set)
+                    || f.groups
+                        .as_ref()
+                        .is_some_and(|gs| group.is_none_or(|g| !gs.contains(&g)))
+                {
+                    continue;
+                }
+                let privileged = profiles
+                    .get(&(a.permission_set, a.account))
+                    .is_some_and(|p| p.privileged);
+                if f.privileged_only && !privileged {
+                    continue;
+                }
+                entries.push((u as u32, j as u32));
+            }
+        }
+        AssignmentReview {
+            common: common(model),
+            profiles,
+            policies: (0..model.snapshot.permission_sets.len())
+                .map(|ps| policy_cells(model, ps))
+                .collect(),
+            ou_paths: (0..model.accounts().len())
+                .map(|a| ou_path(model, a))
+                .collect(),
+            entries,
+        }
+    }
+
+    /// Number of rows
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Row `i`
+    pub fn row(&self, model: &Model, i: usize) -> AssignmentRow {
+        let (u, j) = self.entries[i];
+        let u = u as usize;
+        let a = &model.access[u][j as usize];
+        let user = &model.snapshot.users[u];
+        let group = match a.via {
+            Via::Group(g) => Some(&model.snapshot.groups[g]),
+            Via::Direct => None,
+        };
+        let ps = &model.snapshot.permission_sets[a.permission_set];
+        let account = &model.accounts()[a.account];
+        let (managed, customer, inline, boundary) = &self.policies[a.permission_set];
+        let profile = self.profiles.get(&(a.permission_set, a.account));
+        AssignmentRow {
+            as_of_utc: self.common.as_of_utc.clone(),
+            snapshot_source: self.common.snapshot_source.clone(),
+            identity_store_id: self.common.identity_store_id.clone(),
+            user_id: user.id.clone(),
+            user_name: user.user_name.clone(),
+            display_name: user.display_name.clone().unwrap_or_default(),
+            email: primary_email(model, u),
+            user_status: match user.status {
+                UserStatus::Enabled => "ENABLED".to_owned(),
+                UserStatus::Disabled => "DISABLED".to_owned(),
+            },
+            access_path: if group.is_some() { "GROUP" } else { "DIRECT" },
+            group_id: group.map(|g| g.id.clone()).unwrap_or_default(),
+            group_name: group.map(|g| g.name.clone()).unwrap_or_default(),
+            permission_set_arn: ps.arn.clone(),
+            permission_set_name: ps.name.clone(),
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            ou_path: self.ou_paths[a.account].clone(),
+            aws_managed_policies: managed.clone(),
+            customer_managed_policies: customer.clone(),
+            has_inline_policy: *inline,
+            permissions_boundary: boundary.clone(),
+            session_duration: ps.session_duration.clone(),
+            privilege_level: profile.map_or("none", |p| p.level.as_str()),
+            is_privileged: profile.is_some_and(|p| p.privileged),
+            abac_attributes: abac_cell(model, u),
+            reviewer: String::new(),
+            decision: String::new(),
+            decision_date: String::new(),
+            justification: String::new(),
+            ticket: String::new(),
+        }
+    }
+
+    /// Rows per account and privilege level, for the HTML summary: `name
+    /// (id)` → level → rows (only levels that occur)
+    pub fn counts_by_account(
+        &self,
+        model: &Model,
+    ) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
+        let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+        let mut names: HashMap<usize, String> = HashMap::new();
+        for &(u, j) in &self.entries {
+            let a = &model.access[u as usize][j as usize];
+            let level = self
+                .profiles
+                .get(&(a.permission_set, a.account))
+                .map_or("none", |p| p.level.as_str());
+            let name = names.entry(a.account).or_insert_with(|| {
+                let acct = &model.accounts()[a.account];
+                format!("{} ({})", acct.name, acct.id)
+            });
+            *out.entry(name.clone())
+                .or_default()
+                .entry(level)
+                .or_default() += 1;
+        }
+        out
+    }
+}
+
+/// Every row of [`AssignmentReview`], materialized (small organizations, tests)
+pub fn assignment_rows(model: &Model, f: &ReviewFilter) -> Vec<AssignmentRow> {
+    let review = AssignmentReview::new(model, f);
+    (0..review.len()).map(|i| review.row(model, i)).collect()
+}
+
+/// The 9 columns of aws-sso-util's assignment listing, for drop-in use
+pub const SSO_UTIL_HEADER: [&str; 9] = [
+    "instance_arn",
+    "principal_type",
+    "principal_id",
+    "principal_name",
+    "permission_set_arn",
+    "permission_set_name",
+    "target_type",
+    "target_id",
+    "target_name",
+];
+
+/// `report assignments --layout aws-sso-util`: one row per account
+/// assignment as Identity Center stores it (groups not expanded), filtered
+/// like [`assignment_rows`] (a user filter keeps the user's own assignments
+/// and those of its groups)
+pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
+    let instance = model
+        .snapshot
+        .identity_center
+        .as_ref()
+        .map(|ic| ic.instance_arn.clone())
+        .unwrap_or_default();
+    let pairs: Vec<(usize, usize)> = model
+        .snapshot
+        .assignments
+        .iter()
+        .filter_map(|a| {
+            Some((
+                model.find_permission_set(&a.permission_set_arn)?,
+                model.find_account(&a.account_id)?,
+            ))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let profiles = if f.privileged_only {
+        pair_profiles(model, &pairs)
+    } else {
+        HashMap::new()
+    };
+    let mut rows: Vec<[String; 9]> = Vec::new();
+    for a in &model.snapshot.assignments {
+        let (Some(ps), Some(acct)) = (
+            model.find_permission_set(&a.permission_set_arn),
+            model.find_account(&a.account_id),
+        ) else {
+            continue;
+        };
+        let (ptype, name, principal_ok) = match a.principal_type {
+            PrincipalType::User => {
+                let u = model.find_user(&a.principal_id);
+                (
+                    "USER",
+                    u.map(|u| model.snapshot.users[u].user_name.clone()),
+                    u.is_some_and(|u| keep(&f.users, u)) && f.groups.is_none(),
+                )
+            }
+            PrincipalType::Group => {
+                let g = model.find_group(&a.principal_id);
+                (
+                    "GROUP",
+                    g.map(|g| model.snapshot.groups[g].name.clone()),
+                    g.is_some_and(|g| {
+                        keep(&f.groups, g)
+                            && f.users.as_ref().is_none_or(|us| {
+                                model.group_members[g].iter().any(|u| us.contains(u))
+                            })
+                    }),
+                )
+            }
+        };
+        if !principal_ok || !keep(&f.accounts, acct) || !keep(&f.permission_sets, ps) {
+            continue;
+        }
+        if f.privileged_only && !profiles.get(&(ps, acct)).is_some_and(|p| p.privileged) {
+            continue;
+        }
+        let p = &model.snapshot.permission_sets[ps];
+        let account = &model.accounts()[acct];
+        rows.push([
+            instance.clone(),
+            ptype.to_owned(),
+            a.principal_id.clone(),
+            name.unwrap_or_default(),
+            p.arn.clone(),
+            p.name.clone(),
+            "AWS_ACCOUNT".to_owned(),
+            account.id.clone(),
+            account.name.clone(),
+        ]);
+    }
+    rows.sort();
+    rows
+}
+
+/// One permission set, for `report permission-sets`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PermissionSetRow {
+    /// Name
+    pub name: String,
+    /// ARN
+    pub arn: String,
+    /// Description
+    pub description: String,
+    /// AWS managed policy names, `;`-separated
+    pub aws_managed_policies: String,
+    /// Customer managed policy path+names, `;`-separated
+    pub customer_managed_policies: String,
+    /// Has an inline policy
+    pub has_inline_policy: bool,
+    /// The boundary
+    pub permissions_boundary: String,
+    /// ISO 8601 duration
+    pub session_duration: String,
+    /// `s3: list, read; sqs: write` from the catalog, the set's own policies
+    pub access_summary: String,
+    /// The summary level of its own policies
+    pub privilege_level: &'static str,
+    /// Admin-equivalent by its own policies
+    pub admin_equivalent: bool,
+    /// Accounts it is provisioned to (names), `;`-separated
+    pub provisioned_accounts: String,
+    /// Distinct users it reaches through assignments
+    pub users_reached: usize,
+}
+
+/// The header of [`PermissionSetRow`]
+pub const PERMISSION_SET_HEADER: [&str; 13] = [
+    "name",
+    "arn",
+    "description",
+    "aws_managed_policies",
+    "customer_managed_policies",
+    "has_inline_policy",
+    "permissions_boundary",
+    "session_duration",
+    "access_summary",
+    "privilege_level",
+    "admin_equivalent",
+    "provisioned_accounts",
+    "users_reached",
+];
+
+impl PermissionSetRow {
+    /// The cells, in [`PERMISSION_SET_HEADER`] order
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.arn.clone(),
+            self.description.clone(),
+            self.aws_managed_policies.clone(),
+            self.customer_managed_policies.clone(),
+            self.has_inline_policy.to_string(),
+            self.permissions_boundary.clone(),
+            self.session_duration.clone(),
+            self.access_summary.clone(),
+            self.privilege_level.to_owned(),
+            self.admin_equivalent.to_string(),
+            self.provisioned_accounts.clone(),
+            self.users_reached.to_string(),
+        ]
+    }
+}
+
+/// `report permission-sets`: one row per permission set, in name order.
+/// Access is what the set's own policies allow (no SCPs), with customer
+/// managed policies resolved in the first account it is provisioned or
+/// assigned to.
+pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSetRow> {
+    let cat = CatalogActions::new(None, None);
+    let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let mut accounts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (u, list) in model.access.iter().enumerate() {
+        for a in list {
+            if keep(&f.accounts, a.account) {
+                users.entry(a.permission_set).or_default().insert(u);
+                accounts
+                    .entry(a.permission_set)
+                    .or_default()
+                    .insert(a.account);
+            }
+        }
+    }
+    let mut rows: Vec<PermissionSetRow> = (0..model.snapshot.permission_sets.len())
+        .filter(|&ps| keep(&f.permission_sets, ps))
+        .map(|ps| {
+            let p = &model.snapshot.permission_sets[ps];
+            let provisioned: Vec<usize> = p
+                .provisioning
+                .iter()
+                .filter_map(|pr| model.find_account(&pr.account_id))
+                .collect();
+            let home = provisioned
+                .first()
+                .copied()
+                .or_else(|| accounts.get(&ps).and_then(|s| s.first().copied()))
+                .unwrap_or(0);
+            let profile = if model.accounts().is_empty() {
+                None
+            } else {
+                Some(permission_set_profile(model, ps, home, &cat))
+            };
+            let (managed, customer, inline, boundary) = policy_cells(model, ps);
+            let mut names: Vec<String> = provisioned
+                .iter()
+                .map(|&a| model.accounts()[a].name.clone())
+                .collect();
+            names.sort();
+            PermissionSetRow {
+                name: p.name.clone(),
+                arn: p.arn.clone(),
+                description: p.description.clone().unwrap_or_default(),
+                aws_managed_policies: managed,
+                customer_managed_policies: customer,
+                has_inline_policy: inline,
+                permissions_boundary: boundary,
+                session_duration: p.session_duration.clone(),
+                access_summary: profile.as_ref().map(|p| p.summary()).unwrap_or_default(),
+                privilege_level: profile.as_ref().map_or("none", |p| p.level.as_str()),
+                admin_equivalent: profile.as_ref().is_some_and(|p| p.admin_equivalent),
+                provisioned_accounts: names.join(";"),
+                users_reached: users.get(&ps).map_or(0, BTreeSet::len),
+            }
+        })
+        .filter(|r| {
+            !f.privileged_only || r.privilege_level == "admin" || r.privilege_level == "power user"
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arn.cmp(&b.arn)));
+    rows
+}
+
+/// One who-can row with the reviewed user's facts, for `report access`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRow {
+    /// When the snapshot was taken
+    pub as_of_utc: String,
+    /// User id (Identity Center) or the IAM principal's ARN
+    pub principal_id: String,
+    /// User name or the IAM principal's ARN
+    pub principal_name: String,
+    /// `identity-center-user`, `iam-user`, `iam-role`
+    pub principal_type: String,
+    /// Primary email (Identity Center users)
+    pub email: String,
+    /// `ENABLED` or `DISABLED` (Identity Center users)
+    pub user_status: String,
+    /// `DIRECT`, `GROUP` or `IAM`
+    pub access_path: String,
+    /// Group name (GROUP rows)
+    pub group_name: String,
+    /// Permission set name (Identity Center rows)
+    pub permission_set_name: String,
+    /// Account id
+    pub account_id: String,
+    /// Account name
+    pub account_name: String,
+    /// `Root/<OU>/...`
+    pub ou_path: String,
+    /// `allow` or `conditional`
+    pub decision: String,
+    /// For conditional rows: the condition that must hold
+    pub condition: String,
+    /// The actions this row allows, `;`-separated
+    pub actions: String,
+    /// The granting statements, `;`-separated
+    pub deciding: String,
+}
+
+/// The header of [`AccessRow`]
+pub const ACCESS_HEADER: [&str; 16] = [
+    "as_of_utc",
+    "principal_id",
+    "principal_name",
+    "principal_type",
+    "email",
+    "user_status",
+    "access_path",
+    "group_name",
+    "permission_set_name",
+    "account_id",
+    "account_name",
+    "ou_path",
+    "decision",
+    "condition",
+    "actions",
+    "deciding",
+];
+
+impl AccessRow {
+    /// The cells, in [`ACCESS_HEADER`] order
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.as_of_utc.clone(),
+            self.principal_id.clone(),
+            self.principal_name.clone(),
+            self.principal_type.clone(),
+            self.email.clone(),
+            self.user_status.clone(),
+            self.access_path.clone(),
+            self.group_name.clone(),
+            self.permission_set_name.clone(),
+            self.account_id.clone(),
+            self.account_name.clone(),
+            self.ou_path.clone(),
+            self.decision.clone(),
+            self.condition.clone(),
+            self.actions.clone(),
+            self.deciding.clone(),
+        ]
+    }
+}
+
+/// `report access`: the who-can answer as review rows, in its order
+pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
+    let as_of = model.snapshot.provenance.collected_at.clone();
+    let mut rows = Vec::with_capacity(answer.len());
+    for (i, h) in answer.hits.iter().enumerate() {
+        let r = answer.row(model, i);
+        let u = h.user as usize;
+        let user = &model.snapshot.users[u];
+        let (path, group) = match h.via {
+            Via::Direct => ("DIRECT", String::new()),
+            Via::Group(g) => ("GROUP", model.snapshot.groups[g].name.clone()),
+        };
+        rows.push(AccessRow {
+            as_of_utc: as_of.clone(),
+            principal_id: user.id.clone(),
+            principal_name: user.user_name.clone(),
+            principal_type: r.principal_type.to_owned(),
+            email: primary_email(model, u),
+            user_status: match user.status {
+                UserStatus::Enabled => "ENABLED".to_owned(),
+                UserStatus::Disabled => "DISABLED".to_owned(),
+            },
+            access_path: path.to_owned(),
+            group_name: group,
+            permission_set_name: r.permission_set.unwrap_or_default(),
+            account_id: r.account_id,
+            account_name: r.account_name,
+            ou_path: ou_path(model, h.account as usize),
+            decision: r.decision.to_owned(),
+            condition: r.condition.unwrap_or_default(),
+            actions: r.actions.join(";"),
+            deciding: r.deciding.join(";"),
+        });
+    }
+    for r in &answer.iam {
+        let ou = model
+            .find_account(&r.account_id)
+            .map(|a| ou_path(model, a))
+            .unwrap_or_default();
+        rows.push(AccessRow {
+            as_of_utc: as_of.clone(),
+            principal_id: r.principal.clone(),
+            principal_name: r.principal.clone(),
+            principal_type: r.principal_type.to_owned(),
+            email: String::new(),
+            user_status: String::new(),
+            access_path: "IAM".to_owned(),
+            group_name: String::new(),
+            permission_set_name: String::new(),
+            account_id: r.account_id.clone(),
+            account_name: r.account_name.clone(),
+            ou_path: ou,
+            decision: r.decision.to_owned(),
+            condition: r.condition.clone().unwrap_or_default(),
+            actions: r.actions.join(";"),
+            deciding: r.deciding.join(";"),
+        });
+    }
+    rows
+}
