@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod case;
+pub mod check;
 pub mod data;
 pub mod eval;
 pub mod graph;

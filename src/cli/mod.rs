@@ -1,6 +1,7 @@
 //! This module is the command line: clap arguments per subcommand, file IO,
 //! and the choice of renderer. The library below it does no IO.
 
+mod check;
 mod org;
 mod report;
 mod simulate;
@@ -64,6 +65,10 @@ enum Command {
     Graph(org::GraphArgs),
     /// Access reviews: assignments, access to actions, permission sets (csv, json, markdown, html)
     Report(report::ReportArgs),
+    /// Pre-merge check of a proposed state: access diff, Cedar guardrails, lint
+    Check(check::CheckArgs),
+    /// The access a proposed state gains and loses, per assignment
+    Diff(check::DiffArgs),
 }
 
 /// Output format
@@ -81,6 +86,8 @@ pub enum Format {
     Markdown,
     /// A self-contained HTML page (reports)
     Html,
+    /// SARIF 2.1.0 (check, for code scanning)
+    Sarif,
 }
 
 /// The name of a format as the command line spells it
@@ -92,6 +99,7 @@ pub fn format_name(f: Format) -> &'static str {
         Format::Dot => "dot",
         Format::Markdown => "markdown",
         Format::Html => "html",
+        Format::Sarif => "sarif",
     }
 }
 
@@ -135,5 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Lint(args) => org::lint(args, &g),
         Command::Graph(args) => org::graph(args, &g),
         Command::Report(args) => report::run(args, &g),
+        Command::Check(args) => check::run_check(args, &g),
+        Command::Diff(args) => check::run_diff(args, &g),
     }
 }

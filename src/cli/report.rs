@@ -227,7 +227,7 @@ type Counts = std::collections::BTreeMap<String, std::collections::BTreeMap<&'st
 
 /// `report ...`
 pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
-    if matches!(g.format, Format::Dot) {
+    if matches!(g.format, Format::Dot | Format::Sarif) {
         bail!(
             "report prints csv, json, markdown, html or table, not `{}`",
             format_name(g.format)

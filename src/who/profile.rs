@@ -50,6 +50,31 @@ impl CatalogActions {
             escalation,
         }
     }
+
+    /// These actions (with their catalog access level; `write` when the
+    /// catalog does not list one)
+    pub fn from_actions(list: &[&str]) -> CatalogActions {
+        let cat = crate::data::catalog();
+        let actions: Vec<(String, &'static str)> = list
+            .iter()
+            .map(|a| {
+                let level = cat
+                    .action(a)
+                    .map_or("write", |(_, _, info)| info.access.code());
+                ((*a).to_owned(), level)
+            })
+            .collect();
+        let names = actions.iter().map(|(a, _)| ActionName::new(a)).collect();
+        let escalation = ESCALATION_ACTIONS
+            .iter()
+            .map(|a| ActionName::new(a))
+            .collect();
+        CatalogActions {
+            actions,
+            names,
+            escalation,
+        }
+    }
 }
 
 /// Decides every name of `names` for `session` in `account` on some
@@ -257,13 +282,25 @@ pub fn permission_set_profile(
     set_profile(model, &set, ps, account, cat)
 }
 
-fn set_profile(
+/// The answers of a (permission set, account) pair (its policies and the
+/// account's SCPs) for `cat`'s actions and the escalation actions, with the
+/// users' own keys unknown
+pub fn pair_answers(
+    model: &Model,
+    ps: usize,
+    acct: usize,
+    cat: &CatalogActions,
+) -> (Vec<Option<Answer>>, Vec<Option<Answer>>) {
+    set_answers(model, &model.policy_set(ps, acct), ps, acct, cat)
+}
+
+fn set_answers(
     model: &Model,
     set: &PolicySet,
     ps: usize,
     acct: usize,
     cat: &CatalogActions,
-) -> AccessProfile {
+) -> (Vec<Option<Answer>>, Vec<Option<Answer>>) {
     let role = model.provisioned_role(ps, acct);
     let mut ctx = pair_context(model, acct, &role);
     for k in ACCOUNT_KEYS {
@@ -273,5 +310,16 @@ fn set_profile(
     let session = role.session_arn(account, "user");
     let answers = decide_all(set, &ctx, &session, account, &cat.names);
     let escalation = decide_all(set, &ctx, &session, account, &cat.escalation);
+    (answers, escalation)
+}
+
+fn set_profile(
+    model: &Model,
+    set: &PolicySet,
+    ps: usize,
+    acct: usize,
+    cat: &CatalogActions,
+) -> AccessProfile {
+    let (answers, escalation) = set_answers(model, set, ps, acct, cat);
     AccessProfile::from_answers(cat, &answers, &escalation)
 }

@@ -1,0 +1,593 @@
+//! Pre-merge checks: what a proposed Identity Center state (`head`) changes
+//! against the current one (`base`): the access diff per principal,
+//! account and permission set, findings from it, from the Cedar guardrails
+//! and from the lint of the new state. Pure: the binary reads the files.
+
+pub mod guardrails;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::eval::{Answer, Decision};
+use crate::graph::Model;
+use crate::query::lint::{lint, LintOptions, Severity};
+use crate::snapshot::PrincipalType;
+use crate::who::profile::{pair_answers, CatalogActions};
+
+use guardrails::{uid, Guardrails};
+
+/// Actions whose new grant is a privilege-escalation finding: policy and
+/// role editing, passing roles, assuming any role, and Identity Center and
+/// identity store administration
+pub const ESCALATION: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:CreateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:CreateAccessKey",
+    "iam:PassRole",
+    "sts:AssumeRole",
+    "sso:CreatePermissionSet",
+    "sso:PutInlinePolicyToPermissionSet",
+    "sso:AttachManagedPolicyToPermissionSet",
+    "sso:CreateAccountAssignment",
+    "identitystore:CreateGroupMembership",
+    "identitystore:UpdateUser",
+];
+
+/// What happened to one assignment
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// New in head
+    Added,
+    /// Gone in head
+    Removed,
+    /// In both, but what the permission set grants there changed
+    Changed,
+}
+
+/// How an action is granted
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Grant {
+    No,
+    Allow,
+    If(String),
+}
+
+fn grant(a: &Option<Answer>) -> Grant {
+    match a {
+        Some(Answer::Decided(Decision::Allow)) => Grant::Allow,
+        Some(Answer::Conditional(r)) => Grant::If(r.to_string()),
+        _ => Grant::No,
+    }
+}
+
+/// The access one assignment gains or loses
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffEntry {
+    /// `user:<name>` or `group:<name>`
+    pub principal: String,
+    /// `name (id)`
+    pub account: String,
+    /// Permission set name
+    pub permission_set: String,
+    /// Added, removed or changed
+    pub change: Change,
+    /// Users the assignment reaches (head for added/changed, base for removed)
+    pub users_reached: usize,
+    /// `service level` → actions gained
+    pub gained: BTreeMap<String, usize>,
+    /// `service level` → actions lost
+    pub lost: BTreeMap<String, usize>,
+    /// Admin-equivalent in head and not before
+    pub newly_admin_equivalent: bool,
+    /// [`ESCALATION`] actions granted in head and not before
+    pub escalation_gained: Vec<String>,
+    /// Actions whose condition was removed or changed: (action, before, after)
+    pub conditions_loosened: Vec<(String, String, String)>,
+}
+
+/// A finding of `check`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckFinding {
+    /// Stable code: a guardrail's `@id`, a diff code, or a lint code
+    pub code: String,
+    /// Severity
+    pub severity: Severity,
+    /// `guardrail`, `diff` or `lint`
+    pub source: &'static str,
+    /// What it is about
+    pub subject: String,
+    /// What is wrong
+    pub message: String,
+}
+
+/// The result of `check`
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The access diff
+    pub diff: Vec<DiffEntry>,
+    /// Findings, most severe first
+    pub findings: Vec<CheckFinding>,
+}
+
+/// Options
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Evaluate the guardrails on every assignment of head, not only the
+    /// added and changed ones
+    pub all: bool,
+}
+
+/// A pair's fingerprint: the policies that decide what it grants
+fn fingerprint(model: &Model, ps: usize, acct: usize) -> String {
+    let set = model.policy_set(ps, acct);
+    let mut parts: Vec<serde_json::Value> = set.identity.iter().map(|p| p.to_json()).collect();
+    parts.push(
+        set.boundary
+            .as_ref()
+            .map_or(serde_json::Value::Null, |p| p.to_json()),
+    );
+    for level in set.scps.iter().flatten() {
+        parts.push(serde_json::Value::Array(
+            level.iter().map(|p| p.to_json()).collect(),
+        ));
+    }
+    serde_json::Value::Array(parts).to_string()
+}
+
+/// The facts of a permission set the guardrails read besides its policies
+fn ps_facts(model: &Model, ps: usize) -> (Option<String>, String) {
+    let p = &model.snapshot.permission_sets[ps];
+    (p.description.clone(), p.session_duration.clone())
+}
+
+/// (principal type, principal name, account id, permission set name)
+type Key = (PrincipalType, String, String, String);
+
+fn assignments(model: &Model) -> BTreeMap<Key, (usize, usize, usize)> {
+    let mut out = BTreeMap::new();
+    for a in &model.snapshot.assignments {
+        let (Some(ps), Some(acct)) = (
+            model.find_permission_set(&a.permission_set_arn),
+            model.find_account(&a.account_id),
+        ) else {
+            continue;
+        };
+        let (name, reach) = match a.principal_type {
+            PrincipalType::User => match model.find_user(&a.principal_id) {
+                Some(u) => (model.snapshot.users[u].user_name.clone(), 1),
+                None => continue,
+            },
+            PrincipalType::Group => match model.find_group(&a.principal_id) {
+                Some(g) => (
+                    model.snapshot.groups[g].name.clone(),
+                    model.group_members[g].len(),
+                ),
+                None => continue,
+            },
+        };
+        let ps_name = model.snapshot.permission_sets[ps].name.clone();
+        out.insert(
+            (a.principal_type, name, a.account_id.clone(), ps_name),
+            (ps, acct, reach),
+        );
+    }
+    out
+}
+
+/// A pair's grants: catalog actions, escalation actions, admin-equivalent
+type PairGrants = (Vec<Grant>, Vec<Grant>, bool);
+
+/// Catalog answers of pairs, computed once per pair
+struct Answers<'m> {
+    model: &'m Model,
+    cat: &'m CatalogActions,
+    esc: &'m CatalogActions,
+    cache: HashMap<(usize, usize), PairGrants>,
+}
+
+impl Answers<'_> {
+    fn get(&mut self, ps: usize, acct: usize) -> &PairGrants {
+        let (model, cat, esc) = (self.model, self.cat, self.esc);
+        self.cache.entry((ps, acct)).or_insert_with(|| {
+            let (answers, escalation) = pair_answers(model, ps, acct, cat);
+            let admin = escalation.iter().all(|a| grant(a) != Grant::No);
+            let (esc_answers, _) = pair_answers(model, ps, acct, esc);
+            (
+                answers.iter().map(grant).collect(),
+                esc_answers.iter().map(grant).collect(),
+                admin,
+            )
+        })
+    }
+}
+
+fn principal_label(t: PrincipalType, name: &str) -> String {
+    match t {
+        PrincipalType::User => format!("user:{name}"),
+        PrincipalType::Group => format!("group:{name}"),
+    }
+}
+
+/// The access diff between two states
+pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
+    let cat = CatalogActions::new(None, None);
+    let esc = CatalogActions::from_actions(ESCALATION);
+    let mut b = Answers {
+        model: base,
+        cat: &cat,
+        esc: &esc,
+        cache: HashMap::new(),
+    };
+    let mut h = Answers {
+        model: head,
+        cat: &cat,
+        esc: &esc,
+        cache: HashMap::new(),
+    };
+    let before = assignments(base);
+    let after = assignments(head);
+    let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
+    let empty: PairGrants = (
+        vec![Grant::No; cat.actions.len()],
+        vec![Grant::No; esc.actions.len()],
+        false,
+    );
+    let mut out = Vec::new();
+    for key in keys {
+        let (ptype, name, account_id, ps_name) = key;
+        let (change, reach) = match (before.get(key), after.get(key)) {
+            (None, Some(&(_, _, r))) => (Change::Added, r),
+            (Some(&(_, _, r)), None) => (Change::Removed, r),
+            (Some(&(bps, bacct, _)), Some(&(hps, hacct, r))) => {
+                if fingerprint(base, bps, bacct) == fingerprint(head, hps, hacct) {
+                    continue;
+                }
+                (Change::Changed, r)
+            }
+            (None, None) => continue,
+        };
+        let old = match before.get(key) {
+            Some(&(ps, acct, _)) => b.get(ps, acct).clone(),
+            None => empty.clone(),
+        };
+        let new = match after.get(key) {
+            Some(&(ps, acct, _)) => h.get(ps, acct).clone(),
+            None => empty.clone(),
+        };
+        let mut gained: BTreeMap<String, usize> = BTreeMap::new();
+        let mut lost: BTreeMap<String, usize> = BTreeMap::new();
+        let mut loosened = Vec::new();
+        for (i, (action, level)) in cat.actions.iter().enumerate() {
+            let svc = action.split(':').next().unwrap_or_default();
+            match (&old.0[i], &new.0[i]) {
+                (Grant::No, Grant::No) => {}
+                (Grant::No, _) => *gained.entry(format!("{svc} {level}")).or_default() += 1,
+                (_, Grant::No) => *lost.entry(format!("{svc} {level}")).or_default() += 1,
+                (Grant::If(c), Grant::Allow) => {
+                    loosened.push((action.clone(), c.clone(), "(none)".to_owned()));
+                }
+                (Grant::If(c), Grant::If(d)) if c != d => {
+                    loosened.push((action.clone(), c.clone(), d.clone()));
+                }
+                _ => {}
+            }
+        }
+        let escalation_gained: Vec<String> = esc
+            .actions
+            .iter()
+            .zip(old.1.iter().zip(&new.1))
+            .filter(|(_, (o, n))| **o == Grant::No && **n != Grant::No)
+            .map(|((a, _), _)| a.clone())
+            .collect();
+        let account_label = head
+            .find_account(account_id)
+            .or_else(|| base.find_account(account_id))
+            .map(|i| {
+                let m = if head.find_account(account_id).is_some() {
+                    head
+                } else {
+                    base
+                };
+                format!("{} ({})", m.accounts()[i].name, account_id)
+            })
+            .unwrap_or_else(|| account_id.clone());
+        out.push(DiffEntry {
+            principal: principal_label(*ptype, name),
+            account: account_label,
+            permission_set: ps_name.clone(),
+            change,
+            users_reached: reach,
+            gained,
+            lost,
+            newly_admin_equivalent: new.2 && !old.2,
+            escalation_gained,
+            conditions_loosened: loosened,
+        });
+    }
+    out
+}
+
+fn summarize(counts: &BTreeMap<String, usize>) -> String {
+    let total: usize = counts.values().sum();
+    let mut top: Vec<(&String, &usize)> = counts.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = top
+        .iter()
+        .take(4)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let more = if top.len() > 4 {
+        format!(", ... ({} service levels)", top.len())
+    } else {
+        String::new()
+    };
+    format!("{total} actions ({}{more})", shown.join(", "))
+}
+
+/// ISO 8601 duration (`PT8H`, `PT1H30M`) in minutes
+pub fn session_minutes(duration: &str) -> i64 {
+    let Some(t) = duration.strip_prefix("PT") else {
+        return 0;
+    };
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            let n: i64 = num.parse().unwrap_or(0);
+            num.clear();
+            total += match c {
+                'H' => n * 60,
+                'M' => n,
+                'S' => n / 60,
+                _ => 0,
+            };
+        }
+    }
+    total
+}
+
+/// Whether an inline policy document allows `*` on `*`
+fn allows_star_on_star(doc: &crate::json::JsonValue) -> bool {
+    let Ok(p) = crate::policy::Policy::from_json(doc, crate::policy::PolicyKind::Identity, "")
+    else {
+        return false;
+    };
+    p.statements.iter().any(|s| {
+        s.effect == crate::policy::Effect::Allow
+            && !s.action.negated
+            && s.action.patterns.iter().any(|a| a == "*")
+            && s.resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.patterns.iter().any(|x| x == "*"))
+    })
+}
+
+/// The Cedar entities of a state: users (in their groups), groups, the
+/// root, OUs, accounts (with their tags)
+pub fn cedar_entities(model: &Model) -> serde_json::Value {
+    use serde_json::json;
+    let mut out = Vec::new();
+    let group_uid =
+        |g: usize| json!({"type": "AccessGraph::Group", "id": model.snapshot.groups[g].name});
+    for group in &model.snapshot.groups {
+        out.push(json!({"uid": {"type": "AccessGraph::Group", "id": group.name}, "attrs": {"name": group.name}, "parents": []}));
+    }
+    for (u, user) in model.snapshot.users.iter().enumerate() {
+        let parents: Vec<serde_json::Value> =
+            model.user_groups[u].iter().map(|&g| group_uid(g)).collect();
+        out.push(json!({
+            "uid": {"type": "AccessGraph::User", "id": user.user_name},
+            "attrs": {"name": user.user_name, "status": match user.status {
+                crate::snapshot::UserStatus::Enabled => "ENABLED",
+                crate::snapshot::UserStatus::Disabled => "DISABLED",
+            }},
+            "parents": parents,
+        }));
+    }
+    if let Some(org) = &model.snapshot.organization {
+        let ou = |id: &str| json!({"type": "AccessGraph::OrganizationalUnit", "id": id});
+        out.push(json!({"uid": ou(&org.root_id), "attrs": {"name": "Root"}, "parents": []}));
+        for o in &org.ous {
+            out.push(
+                json!({"uid": ou(&o.id), "attrs": {"name": o.name}, "parents": [ou(&o.parent_id)]}),
+            );
+        }
+        for a in &org.accounts {
+            out.push(json!({
+                "uid": {"type": "AccessGraph::Account", "id": a.id},
+                "attrs": {"name": a.name, "id": a.id},
+                "parents": [ou(&a.parent_id)],
+                "tags": a.tags,
+            }));
+        }
+    }
+    serde_json::Value::Array(out)
+}
+
+/// Runs the guardrails on head's assignments (`only`: the keys to check;
+/// `None` for all)
+///
+/// # Errors
+/// A Cedar request that does not fit the schema.
+fn guardrail_findings(
+    head: &Model,
+    rules: &Guardrails,
+    only: Option<&BTreeSet<Key>>,
+) -> Result<Vec<CheckFinding>, guardrails::GuardrailError> {
+    let cat = CatalogActions::new(None, None);
+    let mut requests = Vec::new();
+    let mut subjects = Vec::new();
+    let mut profiles: HashMap<(usize, usize), crate::who::AccessProfile> = HashMap::new();
+    for (key, &(ps, acct, reach)) in &assignments(head) {
+        if only.is_some_and(|o| !o.contains(key)) {
+            continue;
+        }
+        let (ptype, name, account_id, ps_name) = key;
+        let profile = profiles.entry((ps, acct)).or_insert_with(|| {
+            let (answers, escalation) = pair_answers(head, ps, acct, &cat);
+            crate::who::AccessProfile::from_answers(&cat, &answers, &escalation)
+        });
+        let p = &head.snapshot.permission_sets[ps];
+        let levels: BTreeSet<&str> = profile.services.values().flatten().copied().collect();
+        let context = serde_json::json!({
+            "permission_set": p.name,
+            "description": p.description.clone().unwrap_or_default(),
+            "session_minutes": session_minutes(&p.session_duration),
+            "admin_equivalent": profile.admin_equivalent,
+            "access_levels": levels,
+            "services": profile.services.keys().collect::<Vec<_>>(),
+            "has_inline_policy": p.inline_policy.is_some(),
+            "inline_allows_star": p.inline_policy.as_ref().is_some_and(allows_star_on_star),
+            "has_boundary": p.permissions_boundary.is_some(),
+            "users_reached": reach,
+        });
+        let principal = match ptype {
+            PrincipalType::User => uid("User", name),
+            PrincipalType::Group => uid("Group", name),
+        };
+        requests.push((principal, uid("Account", account_id), context));
+        subjects.push(format!(
+            "{} -> {ps_name} in {} ({account_id})",
+            principal_label(*ptype, name),
+            head.accounts()[acct].name
+        ));
+    }
+    let violations = rules.evaluate(cedar_entities(head), &requests)?;
+    Ok(violations
+        .into_iter()
+        .map(|v| CheckFinding {
+            code: v.rule.id.clone(),
+            severity: v.rule.severity,
+            source: "guardrail",
+            subject: subjects[v.request].clone(),
+            message: v.rule.message.clone(),
+        })
+        .collect())
+}
+
+/// Compares `head` with `base`: the access diff, and findings from it, from
+/// the guardrails (on added and changed assignments, or all of head with
+/// `opts.all`) and from lint findings head has and base had not
+///
+/// # Errors
+/// A Cedar request that does not fit the schema.
+pub fn check(
+    base: &Model,
+    head: &Model,
+    rules: &Guardrails,
+    opts: &CheckOptions,
+) -> Result<CheckReport, guardrails::GuardrailError> {
+    let d = diff(base, head);
+    let mut findings = Vec::new();
+    for e in &d {
+        let subject = format!("{} -> {} in {}", e.principal, e.permission_set, e.account);
+        let reach = format!("reaches {} user(s)", e.users_reached);
+        if e.newly_admin_equivalent {
+            findings.push(CheckFinding {
+                code: "admin-equivalent-granted".into(),
+                severity: Severity::High,
+                source: "diff",
+                subject: subject.clone(),
+                message: format!("newly admin-equivalent access; {reach}"),
+            });
+        } else if !e.escalation_gained.is_empty() {
+            findings.push(CheckFinding {
+                code: "escalation-action-granted".into(),
+                severity: Severity::High,
+                source: "diff",
+                subject: subject.clone(),
+                message: format!(
+                    "newly grants privilege-escalation actions: {}; {reach}",
+                    e.escalation_gained.join(", ")
+                ),
+            });
+        }
+        if let Some((action, was, now)) = e.conditions_loosened.first() {
+            findings.push(CheckFinding {
+                code: "condition-loosened".into(),
+                severity: Severity::Medium,
+                source: "diff",
+                subject: subject.clone(),
+                message: format!(
+                    "{} action(s) lose or change their condition, e.g. {action}: `{was}` -> `{now}`; {reach}",
+                    e.conditions_loosened.len()
+                ),
+            });
+        }
+        if !e.gained.is_empty() {
+            findings.push(CheckFinding {
+                code: "access-gained".into(),
+                severity: Severity::Low,
+                source: "diff",
+                subject: subject.clone(),
+                message: format!("gains {}; {reach}", summarize(&e.gained)),
+            });
+        }
+        if !e.lost.is_empty() {
+            findings.push(CheckFinding {
+                code: "access-lost".into(),
+                severity: Severity::Low,
+                source: "diff",
+                subject: subject.clone(),
+                message: format!("loses {}; {reach}", summarize(&e.lost)),
+            });
+        }
+    }
+    // Guardrails on what the change touches.
+    let touched: BTreeSet<Key> = {
+        let after = assignments(head);
+        let before = assignments(base);
+        after
+            .iter()
+            .filter(|(k, &(ps, acct, _))| match before.get(*k) {
+                None => true,
+                Some(&(bps, bacct, _)) => {
+                    fingerprint(base, bps, bacct) != fingerprint(head, ps, acct)
+                        || ps_facts(base, bps) != ps_facts(head, ps)
+                }
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    findings.extend(guardrail_findings(
+        head,
+        rules,
+        if opts.all { None } else { Some(&touched) },
+    )?);
+    // Lint findings that are new in head.
+    let old: BTreeSet<(String, String, String)> = lint(base, LintOptions::default())
+        .into_iter()
+        .map(|f| (f.code.to_owned(), f.subject, f.message))
+        .collect();
+    for f in lint(head, LintOptions::default()) {
+        if !old.contains(&(f.code.to_owned(), f.subject.clone(), f.message.clone())) {
+            findings.push(CheckFinding {
+                code: f.code.to_owned(),
+                severity: f.severity,
+                source: "lint",
+                subject: f.subject,
+                message: f.message,
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    findings.dedup();
+    Ok(CheckReport { diff: d, findings })
+}

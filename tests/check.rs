@@ -1,0 +1,401 @@
+//! `accessgraph check` and `diff` on the fixture pull requests under
+//! `fixtures/changes/` (base: `fixtures/acme/snapshot.json`): exact findings
+//! and exit codes in every format, custom Cedar rules, broken rule files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_accessgraph"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn check(change: &str, extra: &[&str]) -> (i32, String, String) {
+    let head = format!("fixtures/changes/{change}/head.json");
+    let mut args = vec![
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        head.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// (severity, code, subject) of every finding, from the JSON output
+fn findings(json: &str) -> Vec<(String, String, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                f["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn f(sev: &str, code: &str, subject: &str) -> (String, String, String) {
+    (sev.to_owned(), code.to_owned(), subject.to_owned())
+}
+
+/// Checks a SARIF 2.1.0 log's required structure (the parts code scanning
+/// reads): version, one run with a named driver and its rules, results with
+/// a known rule, a level from the spec's enum, a message and a location
+fn assert_sarif(text: &str, expected_results: usize) {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "accessgraph");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), expected_results);
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index], id, "ruleIndex points at ruleId");
+        assert!(["none", "note", "warning", "error"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        assert!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("head.json")
+        );
+    }
+}
+
+#[test]
+fn admin_for_a_dev_group_on_prod_blocks() {
+    let subject = "group:acme-developers -> AdministratorAccess in acme-prod (210000000101)";
+    let (code, json, stderr) = check("admin-for-dev-on-prod", &["--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings(&json),
+        [
+            f("high", "admin-equivalent-granted", subject),
+            f("high", "no-admin-on-prod", subject),
+            f(
+                "medium",
+                "disabled-user-with-assignments",
+                "user `wei.chen@acme.example`"
+            ),
+            f("low", "access-gained", subject),
+        ]
+    );
+    let (code, md, _) = check("admin-for-dev-on-prod", &["--format", "markdown"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("admin_for_dev_on_prod_markdown", md);
+    let (code, sarif, _) = check("admin-for-dev-on-prod", &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert_sarif(&sarif, 4);
+    let (code, table, _) = check("admin-for-dev-on-prod", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        table.starts_with("BLOCKED: 2 finding(s) at high or above"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_12_hour_session_is_medium() {
+    let (code, json, _) = check("session-12-hours", &["--format", "json"]);
+    assert_eq!(
+        code, 0,
+        "medium does not block at the default --fail-on high"
+    );
+    let got = findings(&json);
+    let guard: Vec<&(String, String, String)> = got
+        .iter()
+        .filter(|x| x.1 == "session-over-8-hours")
+        .collect();
+    assert_eq!(
+        guard.len(),
+        4,
+        "one per assignment of PlatformEngineer: {got:?}"
+    );
+    assert!(guard.iter().all(|x| x.0 == "medium"));
+    assert_eq!(got.len(), 5);
+    assert_eq!(
+        got[4],
+        f("low", "long-session", "permission set `PlatformEngineer`")
+    );
+    let (code, _, _) = check("session-12-hours", &["--fail-on", "medium"]);
+    assert_eq!(code, 1);
+    let (code, sarif, _) = check("session-12-hours", &["--format", "sarif"]);
+    assert_eq!(code, 0);
+    assert_sarif(&sarif, 5);
+    insta::assert_snapshot!(
+        "session_12_hours_markdown",
+        check("session-12-hours", &["--format", "markdown"]).1
+    );
+}
+
+#[test]
+fn a_widened_abac_condition_is_found() {
+    let (code, json, _) = check("abac-condition-widened", &["--format", "json"]);
+    assert_eq!(code, 0);
+    let got = findings(&json);
+    assert_eq!(
+        got,
+        [
+            f(
+                "medium",
+                "condition-loosened",
+                "group:acme-data-engineers -> DataEngineer in acme-data-prod (210000000102)"
+            ),
+            f(
+                "medium",
+                "condition-loosened",
+                "group:acme-data-engineers -> DataEngineer in acme-dev (210000000202)"
+            ),
+            f(
+                "medium",
+                "condition-loosened",
+                "user:carlos.mendes@acme.example -> DataEngineer in acme-data-prod (210000000102)"
+            ),
+            f(
+                "low",
+                "assign-groups-not-users",
+                "user:carlos.mendes@acme.example -> DataEngineer in acme-data-prod (210000000102)"
+            ),
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let loosened = &v["diff"][0]["conditions_loosened"];
+    assert_eq!(loosened.as_array().unwrap().len(), 6);
+    assert!(loosened[0][1]
+        .as_str()
+        .unwrap()
+        .contains("aws:ResourceTag/team = \"${aws:PrincipalTag/team}\""));
+    assert!(loosened[0][2]
+        .as_str()
+        .unwrap()
+        .starts_with("StringLike(aws:ResourceTag/team, \"*\")"));
+    let (code, _, _) = check(
+        "abac-condition-widened",
+        &["--fail-on", "medium", "--format", "sarif"],
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_description_change_is_harmless() {
+    for format in ["json", "markdown", "sarif", "table"] {
+        let (code, out, stderr) = check("description-only", &["--format", format]);
+        assert_eq!(code, 0, "{format}: {stderr}");
+        match format {
+            "json" => assert_eq!(findings(&out), []),
+            "sarif" => assert_sarif(&out, 0),
+            "markdown" => assert_eq!(
+                out,
+                "**accessgraph check**: OK: nothing blocks (0 high, 0 medium, 0 low; 0 assignment(s) change access)\n\n"
+            ),
+            _ => assert!(out.starts_with("OK: nothing blocks")),
+        }
+    }
+    let (code, json, _) = run(&[
+        "diff",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        "fixtures/changes/description-only/head.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!((code, json.trim()), (0, "[]"));
+}
+
+#[test]
+fn diff_shows_gains_alone() {
+    let (code, json, _) = run(&[
+        "diff",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        "fixtures/changes/admin-for-dev-on-prod/head.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "something changed");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let e = &v[0];
+    assert_eq!(e["change"], "added");
+    assert_eq!(e["principal"], "group:acme-developers");
+    assert_eq!(e["users_reached"], 11);
+    assert_eq!(e["newly_admin_equivalent"], true);
+    assert_eq!(
+        e["gained"]["iam permissions"], 23,
+        "every iam permissions-management action"
+    );
+    assert!(e["lost"].as_object().unwrap().is_empty());
+    assert!(e["escalation_gained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "iam:PassRole"));
+}
+
+#[test]
+fn default_guardrails_run_on_both_fixture_organizations() {
+    // --all: every assignment of the proposed state, here the state itself.
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/cookbook/snapshot.json",
+        "--head",
+        "fixtures/cookbook/snapshot.json",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(findings(&json), []);
+    let (code, json, _) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        "fixtures/acme/snapshot.json",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        code, 1,
+        "acme's admins group has AdministratorAccess on prod"
+    );
+    let got = findings(&json);
+    let codes: std::collections::BTreeSet<&str> = got.iter().map(|x| x.1.as_str()).collect();
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        [
+            "assign-groups-not-users",
+            "no-admin-on-prod",
+            "session-over-8-hours"
+        ]
+    );
+    assert!(got.contains(&f(
+        "high",
+        "no-admin-on-prod",
+        "group:acme-admins -> AdministratorAccess in acme-prod (210000000101)"
+    )));
+    // The break-glass group is exempt.
+    assert!(!got
+        .iter()
+        .any(|x| x.2.starts_with("group:acme-break-glass") && x.1 == "no-admin-on-prod"));
+}
+
+#[test]
+fn custom_rules_take_effect_and_broken_ones_exit_2() {
+    let dir = std::env::temp_dir().join(format!("accessgraph-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mine.cedar"),
+        r#"@id("developers-max-4-hours")
+@severity("medium")
+@message("developers keep sessions of 4 hours or less")
+forbid (principal in AccessGraph::Group::"acme-developers", action == AccessGraph::Action::"assign", resource)
+when { context.session_minutes > 240 };
+
+@id("billing-only-in-management")
+@severity("high")
+@message("Billing only in the management account")
+forbid (principal, action == AccessGraph::Action::"assign", resource)
+when { context.permission_set == "Billing" && !(resource.hasTag("env") && resource.getTag("env") == "mgmt") };
+"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        "fixtures/acme/snapshot.json",
+        "--all",
+        "--no-default-rules",
+        "--policies",
+        d,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let got: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["source"] == "guardrail")
+        .map(|x| {
+            f(
+                x["severity"].as_str().unwrap(),
+                x["code"].as_str().unwrap(),
+                x["subject"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Only the custom rules ran; Billing is only in the management account.
+    assert_eq!(
+        got,
+        [
+            f(
+                "medium",
+                "developers-max-4-hours",
+                "group:acme-developers -> DeveloperAccess in acme-dev (210000000202)"
+            ),
+            f(
+                "medium",
+                "developers-max-4-hours",
+                "group:acme-developers -> DeveloperAccess in acme-staging (210000000201)"
+            ),
+            f(
+                "medium",
+                "developers-max-4-hours",
+                "group:acme-developers -> ReadOnlyAccess in acme-prod (210000000101)"
+            ),
+        ]
+    );
+    std::fs::write(dir.join("broken.cedar"), "@id(\"x\")\n@severity(\"low\")\n@message(\"m\")\nforbid (principal, action, resource) when { context.  };\n").unwrap();
+    let (code, _, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        "fixtures/acme/snapshot.json",
+        "--policies",
+        d,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("broken.cedar:4:"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
