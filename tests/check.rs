@@ -61,11 +61,22 @@ fn f(sev: &str, code: &str, subject: &str) -> (String, String, String) {
     (sev.to_owned(), code.to_owned(), subject.to_owned())
 }
 
-/// Checks a SARIF 2.1.0 log's required structure (the parts code scanning
-/// reads): version, one run with a named driver and its rules, results with
-/// a known rule, a level from the spec's enum, a message and a location
+/// Validates a SARIF log against the SARIF 2.1.0 JSON schema (bundled in
+/// `data/`, from the MIT npm package @microsoft/jest-sarif), then checks
+/// the parts code scanning reads: version, one run with a named driver and
+/// its rules, results with a known rule, a level, a message and a location
 fn assert_sarif(text: &str, expected_results: usize) {
     let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("data/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "not valid SARIF 2.1.0: {errors:?}");
     assert_eq!(v["version"], "2.1.0");
     assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
     let run = &v["runs"][0];
@@ -88,7 +99,7 @@ fn assert_sarif(text: &str, expected_results: usize) {
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                 .as_str()
                 .unwrap()
-                .ends_with("head.json")
+                .starts_with("fixtures/changes/")
         );
     }
 }
@@ -397,5 +408,164 @@ when { context.permission_set == "Billing" && !(resource.hasTag("env") && resour
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("broken.cedar:4:"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_terraform_plan_or_a_cloudformation_template_is_a_proposed_state() {
+    let base = "fixtures/acme/snapshot.json";
+    let (code, from_head, _) = check("admin-for-dev-on-prod", &["--format", "json"]);
+    assert_eq!(code, 1);
+    let (code, from_plan, stderr) = run(&[
+        "check",
+        "--base",
+        base,
+        "--plan",
+        "fixtures/changes/admin-for-dev-on-prod/plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings(&from_plan),
+        findings(&from_head),
+        "the plan is the same change"
+    );
+
+    // YAML with !Ref and !GetAtt: a new admin set for developers on prod.
+    let subject = "group:acme-developers -> DevAdmin in acme-prod (210000000101)";
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        base,
+        "--template",
+        "fixtures/changes/admin-for-dev-on-prod/template.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings(&json),
+        [
+            f("high", "admin-equivalent-granted", subject),
+            f("high", "no-admin-on-prod", subject),
+            f(
+                "medium",
+                "disabled-user-with-assignments",
+                "user `wei.chen@acme.example`"
+            ),
+            f("low", "access-gained", subject),
+        ]
+    );
+
+    // A new set whose ARN is known only after apply, tied by references.
+    let subject = "user:alice.martin@acme.example -> OnCall in acme-staging (210000000201)";
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        base,
+        "--plan",
+        "fixtures/changes/new-oncall-permission-set/plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings(&json),
+        [
+            f("high", "admin-equivalent-granted", subject),
+            f("high", "inline-allows-star-on-star", subject),
+            f("medium", "session-over-8-hours", subject),
+            f("low", "access-gained", subject),
+            f("low", "assign-groups-not-users", subject),
+            f(
+                "low",
+                "direct-user-assignment",
+                "user `alice.martin@acme.example`"
+            ),
+            f("low", "long-session", "permission set `OnCall`"),
+            f("low", "permission-set-without-description", subject),
+        ]
+    );
+    let (_, sarif, _) = run(&[
+        "check",
+        "--base",
+        base,
+        "--plan",
+        "fixtures/changes/new-oncall-permission-set/plan.json",
+        "--format",
+        "sarif",
+    ]);
+    assert_sarif(&sarif, 8);
+    insta::assert_snapshot!(
+        "new_oncall_permission_set_markdown",
+        run(&[
+            "check",
+            "--base",
+            base,
+            "--plan",
+            "fixtures/changes/new-oncall-permission-set/plan.json",
+            "--format",
+            "markdown",
+        ])
+        .1
+    );
+}
+
+#[test]
+fn the_schema_check_catches_invalid_sarif() {
+    // The validator is not vacuous: a log with a bad level fails it.
+    let bad = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
+        "results": [{"message": {"text": "m"}, "level": "severe"}]}]}"#;
+    let result = std::panic::catch_unwind(|| assert_sarif(bad, 1));
+    assert!(result.is_err());
+}
+
+#[test]
+fn broken_plans_and_templates_exit_2_naming_the_place() {
+    let dir = std::env::temp_dir().join(format!("accessgraph-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let base = "fixtures/acme/snapshot.json";
+    let not_a_plan = write("state.json", r#"{"format_version": "1.0", "values": {}}"#);
+    let (code, _, stderr) = run(&["check", "--base", base, "--plan", &not_a_plan]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "state.json: /resource_changes: missing: is this `terraform show -json PLAN` output?"
+        ),
+        "{stderr}"
+    );
+    let dangling = write(
+        "dangling.json",
+        r#"{"resource_changes": [{"address": "aws_ssoadmin_account_assignment.x", "type": "aws_ssoadmin_account_assignment",
+            "change": {"actions": ["create"], "before": null,
+              "after": {"principal_id": "p", "principal_type": "GROUP", "target_id": "210000000101", "target_type": "AWS_ACCOUNT"},
+              "after_unknown": {"permission_set_arn": true}}}]}"#,
+    );
+    let (code, _, stderr) = run(&["check", "--base", base, "--plan", &dangling]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("dangling.json: aws_ssoadmin_account_assignment.x: `permission_set_arn` is known only after apply"),
+        "{stderr}"
+    );
+    let bad_yaml = write("t.yaml", "Resources:\n  X: [unclosed\n");
+    let (code, _, stderr) = run(&["check", "--base", base, "--template", &bad_yaml]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("t.yaml: line "), "{stderr}");
+    let no_name = write(
+        "t.json",
+        r#"{"Resources": {"P": {"Type": "AWS::SSO::PermissionSet", "Properties": {"InstanceArn": "x"}}}}"#,
+    );
+    let (code, _, stderr) = run(&["check", "--base", base, "--template", &no_name]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("t.json: /Resources/P: `Name` is missing"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

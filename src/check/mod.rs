@@ -4,6 +4,7 @@
 //! and from the lint of the new state. Pure: the binary reads the files.
 
 pub mod guardrails;
+pub mod proposed;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -8,6 +8,7 @@ use anyhow::{bail, Context as _};
 use clap::{Args, ValueEnum};
 
 use accessgraph::check::guardrails::{Guardrails, DEFAULT_RULES};
+use accessgraph::check::proposed::{apply_cloudformation, apply_terraform_plan, read_template};
 use accessgraph::check::{check, diff, CheckFinding, CheckOptions, CheckReport, DiffEntry};
 use accessgraph::graph::Model;
 use accessgraph::query::lint::Severity;
@@ -22,6 +23,14 @@ pub struct Proposed {
     /// The proposed state as a snapshot
     #[arg(long, value_name = "SNAPSHOT")]
     head: Option<PathBuf>,
+    /// The proposed state as a Terraform plan (`terraform show -json PLAN`)
+    /// applied onto the base
+    #[arg(long, value_name = "PLAN.json")]
+    plan: Option<PathBuf>,
+    /// The proposed state as a CloudFormation template (JSON or YAML) with
+    /// AWS::SSO::PermissionSet and AWS::SSO::Assignment, applied onto the base
+    #[arg(long, value_name = "TEMPLATE")]
+    template: Option<PathBuf>,
 }
 
 /// `check --base SNAPSHOT --head SNAPSHOT`
@@ -74,17 +83,39 @@ impl FailOn {
     }
 }
 
-fn load_snapshot(path: &Path) -> anyhow::Result<Model> {
-    let snapshot = accessgraph::load::read_snapshot(path)?;
-    Model::build(snapshot)
-        .with_context(|| format!("{}: invalid policy in the snapshot", path.display()))
-}
-
-fn proposed(p: &Proposed) -> anyhow::Result<(Model, String)> {
-    match &p.head {
-        Some(h) => Ok((load_snapshot(h)?, h.display().to_string())),
-        None => bail!("give the proposed state with --head"),
-    }
+/// The base and the proposed state, and the proposed state's file name
+fn states(base_path: &Path, p: &Proposed) -> anyhow::Result<(Model, Model, String)> {
+    let base_snapshot = accessgraph::load::read_snapshot(base_path)?;
+    let read = |f: &Path| {
+        std::fs::read_to_string(f).with_context(|| format!("failed to read {}", f.display()))
+    };
+    let (head_snapshot, name) = if let Some(h) = &p.head {
+        (
+            accessgraph::load::read_snapshot(h)?,
+            h.display().to_string(),
+        )
+    } else if let Some(f) = &p.plan {
+        let name = f.display().to_string();
+        let text = read(f)?;
+        let plan: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+            format!("{name}: not JSON (expected `terraform show -json PLAN` output)")
+        })?;
+        (apply_terraform_plan(&base_snapshot, &plan, &name)?, name)
+    } else if let Some(f) = &p.template {
+        let name = f.display().to_string();
+        let template = read_template(&read(f)?, &name)?;
+        (
+            apply_cloudformation(&base_snapshot, &template, &name)?,
+            name,
+        )
+    } else {
+        bail!("give the proposed state with --head, --plan or --template");
+    };
+    let base = Model::build(base_snapshot)
+        .with_context(|| format!("{}: invalid policy in the snapshot", base_path.display()))?;
+    let head = Model::build(head_snapshot)
+        .with_context(|| format!("{name}: invalid policy in the proposed state"))?;
+    Ok((base, head, name))
 }
 
 fn rule_files(args: &CheckArgs) -> anyhow::Result<Vec<(String, String)>> {
@@ -133,8 +164,7 @@ pub fn run_check(args: CheckArgs, g: &Global) -> anyhow::Result<Exit> {
         );
     }
     let rules = Guardrails::load(&rule_files(&args)?)?;
-    let base = load_snapshot(&args.base)?;
-    let (head, head_name) = proposed(&args.proposed)?;
+    let (base, head, head_name) = states(&args.base, &args.proposed)?;
     let report = check(&base, &head, &rules, &CheckOptions { all: args.all })?;
     let threshold = args.fail_on.severity();
     let blocking = report
@@ -296,8 +326,7 @@ fn sarif(findings: &[CheckFinding], rules: &Guardrails, head: &str) -> serde_jso
 
 /// `diff`
 pub fn run_diff(args: DiffArgs, g: &Global) -> anyhow::Result<Exit> {
-    let base = load_snapshot(&args.base)?;
-    let (head, _) = proposed(&args.proposed)?;
+    let (base, head, _) = states(&args.base, &args.proposed)?;
     let d = diff(&base, &head);
     let mut w = out();
     let fmt = |m: &std::collections::BTreeMap<String, usize>| {
