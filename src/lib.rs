@@ -30,6 +30,8 @@ pub mod data;
 pub mod eval;
 pub mod graph;
 pub mod json;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod load;
 pub mod policy;
 pub mod query;

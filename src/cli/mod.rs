@@ -2,6 +2,8 @@
 //! and the choice of renderer. The library below it does no IO.
 
 mod check;
+#[cfg(feature = "live")]
+mod collect;
 mod org;
 mod report;
 mod simulate;
@@ -69,6 +71,9 @@ enum Command {
     Check(check::CheckArgs),
     /// The access a proposed state gains and loses, per assignment
     Diff(check::DiffArgs),
+    /// A snapshot from a live organization, through the AWS SDK (read-only calls)
+    #[cfg(feature = "live")]
+    Collect(collect::CollectArgs),
 }
 
 /// Output format
@@ -112,6 +117,8 @@ pub enum Exit {
     Fail,
     /// Bad input or an unreadable file
     Error,
+    /// A snapshot was written, but some calls failed (collect)
+    Partial,
 }
 
 impl From<Exit> for ExitCode {
@@ -120,6 +127,7 @@ impl From<Exit> for ExitCode {
             Exit::Ok => ExitCode::from(0),
             Exit::Fail => ExitCode::from(1),
             Exit::Error => ExitCode::from(2),
+            Exit::Partial => ExitCode::from(3),
         }
     }
 }
@@ -145,5 +153,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Report(args) => report::run(args, &g),
         Command::Check(args) => check::run_check(args, &g),
         Command::Diff(args) => check::run_diff(args, &g),
+        #[cfg(feature = "live")]
+        Command::Collect(args) => collect::run(args),
     }
 }
