@@ -12,11 +12,16 @@ cd "$(dirname "$0")/.."
 
 python=${PYTHON:-python3}
 if ! "$python" -c "import moto, boto3, flask" 2>/dev/null; then
-    "$python" -m pip install -q -r scripts/moto/requirements.txt
+    if ! "$python" -m pip install -q -r scripts/moto/requirements.txt; then
+        # An externally managed Python (PEP 668): a virtualenv of our own.
+        "$python" -m venv target/moto-venv
+        target/moto-venv/bin/pip install -q -r scripts/moto/requirements.txt
+        python=$PWD/target/moto-venv/bin/python
+    fi
 fi
 
-cargo build -q
-bin=target/debug/accessgraph
+[ -n "${ACCESSGRAPH_BIN:-}" ] || cargo build -q
+bin=${ACCESSGRAPH_BIN:-target/debug/accessgraph}
 work=$(mktemp -d)
 pidfile="$work/moto.pid"
 cleanup() {

@@ -28,9 +28,9 @@ ou_names = {o["id"]: o["name"] for o in org["ous"]}
 ou_names[org["root_id"]] = "Root"
 expect("organization id", org["id"], seed["organization_id"])
 expect("management account", org["management_account_id"], seed["management_account_id"])
-expect("accounts", sorted(names.values()), sorted(["acme-dev", "acme-prod", "acme-sandbox", seed["management_account_name"]]))
+expect("accounts", sorted(names.values()), sorted(["acme-dev", "acme-prod", "acme-sandbox", "aws-sec-cookbook-1", seed["management_account_name"]]))
 expect("account parents", sorted((a["name"], ou_names[a["parent_id"]]) for a in org["accounts"]),
-       sorted([("acme-dev", "Workloads"), ("acme-prod", "Prod"), ("acme-sandbox", "Sandbox"), (seed["management_account_name"], "Root")]))
+       sorted([("acme-dev", "Workloads"), ("acme-prod", "Prod"), ("acme-sandbox", "Sandbox"), ("aws-sec-cookbook-1", "Root"), (seed["management_account_name"], "Root")]))
 expect("OU tree", sorted((o["name"], ou_names[o["parent_id"]]) for o in org["ous"]),
        [("Prod", "Workloads"), ("Sandbox", "Root"), ("Workloads", "Root")])
 expect("account tags", {a["name"]: a["tags"] for a in org["accounts"] if a["tags"]}, seed["account_tags"])
@@ -96,6 +96,8 @@ expect("portal", [(e["account_name"], e["role_name"], e["via"]) for e in portal[
 expect("who-can s3:ListBucket", [(r["principal"], r["via"], r["permission_set"], r["account_name"], r["decision"]) for r in who], [
     ("alice@example.com", "group:developers", "DeveloperAccess", "acme-dev", "conditional"),
     ("alice@example.com", "group:admins", "AdministratorAccess", "acme-prod", "conditional"),
+    # The seed recipe's answer (fixtures/cookbook), read live.
+    ("awsseccbadmin1", "group:awsseccbadmins", "AdministratorAccess", "aws-sec-cookbook-1", "allow"),
     ("bob@example.com", "group:developers", "DeveloperAccess", "acme-dev", "conditional"),
     ("bob@example.com", "direct", "DeveloperAccess", "acme-sandbox", "allow"),
 ])

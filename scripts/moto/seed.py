@@ -13,11 +13,13 @@ It creates, in region eu-west-1 with the fake credentials testing/testing
 
 * Organizations: an organization (feature set ALL); OUs Root/Workloads/Prod
   and Root/Sandbox; member accounts acme-prod (in Prod, tagged env=prod),
-  acme-dev (in Workloads) and acme-sandbox (in Sandbox); SCPs DenyLeaveOrg
+  acme-dev (in Workloads), acme-sandbox (in Sandbox) and the seed recipe's
+  aws-sec-cookbook-1 (under the root, fixtures/cookbook); SCPs DenyLeaveOrg
   (attached to the root) and RegionGuard (attached to Workloads); acme-dev
   as delegated administrator for sso.amazonaws.com.
-* IAM Identity Center: the instance moto provides, users alice and bob,
-  groups admins and developers with memberships, permission sets
+* IAM Identity Center: the instance moto provides, users alice, bob and the
+  recipe's awsseccbadmin1, groups admins, developers and the recipe's
+  awsseccbadmins (AdministratorAccess on aws-sec-cookbook-1) with memberships, permission sets
   AdministratorAccess and DeveloperAccess (managed, inline, customer managed
   and permissions boundary policies), three account assignments, and an
   ABAC attribute "team".
@@ -123,18 +125,22 @@ ACCOUNTS = [
     ("acme-prod", "aws+prod@acme.example", "Prod", {"env": "prod"}),
     ("acme-dev", "aws+dev@acme.example", "Workloads", {}),
     ("acme-sandbox", "aws+sandbox@acme.example", "Sandbox", {}),
+    # The seed recipe (fixtures/cookbook): its account sits under the root.
+    ("aws-sec-cookbook-1", "awsseccb+1@example.com", "Root", {}),
 ]
 
 # (user name, display name, given name, family name)
 USERS = [
     ("alice@example.com", "Alice Martin", "Alice", "Martin"),
     ("bob@example.com", "Bob Stone", "Bob", "Stone"),
+    ("awsseccbadmin1", "Cookbook Admin", "Cookbook", "Admin"),
 ]
 
 # group name -> (description, member user names)
 GROUPS = {
     "admins": ("Platform administrators", ["alice@example.com"]),
     "developers": ("Application developers", ["alice@example.com", "bob@example.com"]),
+    "awsseccbadmins": ("Cookbook administrators", ["awsseccbadmin1"]),
 }
 
 # (account name, permission set name, principal type, principal name)
@@ -142,6 +148,7 @@ ASSIGNMENTS = [
     ("acme-prod", "AdministratorAccess", "GROUP", "admins"),
     ("acme-dev", "DeveloperAccess", "GROUP", "developers"),
     ("acme-sandbox", "DeveloperAccess", "USER", "bob@example.com"),
+    ("aws-sec-cookbook-1", "AdministratorAccess", "GROUP", "awsseccbadmins"),
 ]
 
 
@@ -255,11 +262,12 @@ def seed(s):
             )["CreateAccountStatus"]
         account_id = status["AccountId"]
         account_ids[name] = account_id
-        s.call(
-            "organizations", "move_account",
-            AccountId=account_id, SourceParentId=root_id,
-            DestinationParentId=ou_ids[ou_name],
-        )
+        if ou_name != "Root":
+            s.call(
+                "organizations", "move_account",
+                AccountId=account_id, SourceParentId=root_id,
+                DestinationParentId=ou_ids[ou_name],
+            )
         if tags:
             s.call(
                 "organizations", "tag_resource", ResourceId=account_id,
@@ -328,7 +336,8 @@ def seed(s):
             IdentityStoreId=store_id, UserName=user_name, DisplayName=display,
             Name={"GivenName": given, "FamilyName": family,
                   "Formatted": f"{given} {family}"},
-            Emails=[{"Value": user_name, "Type": "work", "Primary": True}],
+            Emails=[{"Value": user_name if "@" in user_name else f"{user_name}@example.com",
+                     "Type": "work", "Primary": True}],
         )
         user_ids[user_name] = user["UserId"]
     out["user_ids"] = user_ids
