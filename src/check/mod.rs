@@ -154,7 +154,7 @@ fn ps_facts(model: &Model, ps: usize) -> (Option<String>, String) {
 /// (principal type, principal name, account id, permission set name)
 type Key = (PrincipalType, String, String, String);
 
-fn assignments(model: &Model) -> BTreeMap<Key, (usize, usize, usize)> {
+fn assignments(model: &Model) -> Assignments {
     let mut out = BTreeMap::new();
     for a in &model.snapshot.assignments {
         let (Some(ps), Some(acct)) = (
@@ -185,10 +185,17 @@ fn assignments(model: &Model) -> BTreeMap<Key, (usize, usize, usize)> {
     out
 }
 
-/// A pair's grants: catalog actions, escalation actions, admin-equivalent
-type PairGrants = (Vec<Grant>, Vec<Grant>, bool);
+/// What a pair grants: per catalog action and per [`ESCALATION`] action,
+/// and its profile (admin-equivalence, levels, services)
+#[derive(Debug, Clone)]
+struct PairGrants {
+    catalog: Vec<Grant>,
+    escalation: Vec<Grant>,
+    profile: crate::who::AccessProfile,
+}
 
-/// Catalog answers of pairs, computed once per pair
+/// Catalog answers of pairs, computed once per pair and shared by the diff
+/// and the guardrails
 struct Answers<'m> {
     model: &'m Model,
     cat: &'m CatalogActions,
@@ -196,18 +203,26 @@ struct Answers<'m> {
     cache: HashMap<(usize, usize), PairGrants>,
 }
 
-impl Answers<'_> {
+impl<'m> Answers<'m> {
+    fn new(model: &'m Model, cat: &'m CatalogActions, esc: &'m CatalogActions) -> Answers<'m> {
+        Answers {
+            model,
+            cat,
+            esc,
+            cache: HashMap::new(),
+        }
+    }
+
     fn get(&mut self, ps: usize, acct: usize) -> &PairGrants {
         let (model, cat, esc) = (self.model, self.cat, self.esc);
         self.cache.entry((ps, acct)).or_insert_with(|| {
-            let (answers, escalation) = pair_answers(model, ps, acct, cat);
-            let admin = escalation.iter().all(|a| grant(a) != Grant::No);
+            let (answers, admin_actions) = pair_answers(model, ps, acct, cat);
             let (esc_answers, _) = pair_answers(model, ps, acct, esc);
-            (
-                answers.iter().map(grant).collect(),
-                esc_answers.iter().map(grant).collect(),
-                admin,
-            )
+            PairGrants {
+                catalog: answers.iter().map(grant).collect(),
+                escalation: esc_answers.iter().map(grant).collect(),
+                profile: crate::who::AccessProfile::from_answers(cat, &answers, &admin_actions),
+            }
         })
     }
 }
@@ -223,34 +238,55 @@ fn principal_label(t: PrincipalType, name: &str) -> String {
 pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
     let cat = CatalogActions::new(None, None);
     let esc = CatalogActions::from_actions(ESCALATION);
-    let mut b = Answers {
-        model: base,
-        cat: &cat,
-        esc: &esc,
-        cache: HashMap::new(),
+    let (before, after) = (assignments(base), assignments(head));
+    let mut b = Answers::new(base, &cat, &esc);
+    let mut h = Answers::new(head, &cat, &esc);
+    diff_with(base, head, &before, &after, &mut b, &mut h).0
+}
+
+/// The assignments of a state: key → (permission set, account, users reached)
+type Assignments = BTreeMap<Key, (usize, usize, usize)>;
+
+/// The diff, and the keys of head the change touches (added, or whose
+/// policies, SCPs, description or session changed): the guardrails' input
+fn diff_with(
+    base: &Model,
+    head: &Model,
+    before: &Assignments,
+    after: &Assignments,
+    b: &mut Answers<'_>,
+    h: &mut Answers<'_>,
+) -> (Vec<DiffEntry>, BTreeSet<Key>) {
+    let (cat, esc) = (b.cat, b.esc);
+    let mut prints: HashMap<(bool, usize, usize), String> = HashMap::new();
+    let mut print = |in_head: bool, ps: usize, acct: usize| {
+        prints
+            .entry((in_head, ps, acct))
+            .or_insert_with(|| fingerprint(if in_head { head } else { base }, ps, acct))
+            .clone()
     };
-    let mut h = Answers {
-        model: head,
-        cat: &cat,
-        esc: &esc,
-        cache: HashMap::new(),
-    };
-    let before = assignments(base);
-    let after = assignments(head);
     let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
-    let empty: PairGrants = (
-        vec![Grant::No; cat.actions.len()],
-        vec![Grant::No; esc.actions.len()],
-        false,
-    );
+    let empty = PairGrants {
+        catalog: vec![Grant::No; cat.actions.len()],
+        escalation: vec![Grant::No; esc.actions.len()],
+        profile: crate::who::AccessProfile::from_answers(cat, &[], &[]),
+    };
+    let mut touched = BTreeSet::new();
     let mut out = Vec::new();
     for key in keys {
         let (ptype, name, account_id, ps_name) = key;
         let (change, reach) = match (before.get(key), after.get(key)) {
-            (None, Some(&(_, _, r))) => (Change::Added, r),
+            (None, Some(&(_, _, r))) => {
+                touched.insert(key.clone());
+                (Change::Added, r)
+            }
             (Some(&(_, _, r)), None) => (Change::Removed, r),
             (Some(&(bps, bacct, _)), Some(&(hps, hacct, r))) => {
-                if fingerprint(base, bps, bacct) == fingerprint(head, hps, hacct) {
+                let same = print(false, bps, bacct) == print(true, hps, hacct);
+                if !same || ps_facts(base, bps) != ps_facts(head, hps) {
+                    touched.insert(key.clone());
+                }
+                if same {
                     continue;
                 }
                 (Change::Changed, r)
@@ -270,7 +306,7 @@ pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
         let mut loosened = Vec::new();
         for (i, (action, level)) in cat.actions.iter().enumerate() {
             let svc = action.split(':').next().unwrap_or_default();
-            match (&old.0[i], &new.0[i]) {
+            match (&old.catalog[i], &new.catalog[i]) {
                 (Grant::No, Grant::No) => {}
                 (Grant::No, _) => *gained.entry(format!("{svc} {level}")).or_default() += 1,
                 (_, Grant::No) => *lost.entry(format!("{svc} {level}")).or_default() += 1,
@@ -286,7 +322,7 @@ pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
         let escalation_gained: Vec<String> = esc
             .actions
             .iter()
-            .zip(old.1.iter().zip(&new.1))
+            .zip(old.escalation.iter().zip(&new.escalation))
             .filter(|(_, (o, n))| **o == Grant::No && **n != Grant::No)
             .map(|((a, _), _)| a.clone())
             .collect();
@@ -310,12 +346,12 @@ pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
             users_reached: reach,
             gained,
             lost,
-            newly_admin_equivalent: new.2 && !old.2,
+            newly_admin_equivalent: new.profile.admin_equivalent && !old.profile.admin_equivalent,
             escalation_gained,
             conditions_loosened: loosened,
         });
     }
-    out
+    (out, touched)
 }
 
 fn summarize(counts: &BTreeMap<String, usize>) -> String {
@@ -390,10 +426,7 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
             model.user_groups[u].iter().map(|&g| group_uid(g)).collect();
         out.push(json!({
             "uid": {"type": "AccessGraph::User", "id": user.user_name},
-            "attrs": {"name": user.user_name, "status": match user.status {
-                crate::snapshot::UserStatus::Enabled => "ENABLED",
-                crate::snapshot::UserStatus::Disabled => "DISABLED",
-            }},
+            "attrs": {"name": user.user_name, "status": user.status.as_str()},
             "parents": parents,
         }));
     }
@@ -425,21 +458,18 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
 fn guardrail_findings(
     head: &Model,
     rules: &Guardrails,
+    after: &Assignments,
     only: Option<&BTreeSet<Key>>,
+    answers: &mut Answers<'_>,
 ) -> Result<Vec<CheckFinding>, guardrails::GuardrailError> {
-    let cat = CatalogActions::new(None, None);
     let mut requests = Vec::new();
     let mut subjects = Vec::new();
-    let mut profiles: HashMap<(usize, usize), crate::who::AccessProfile> = HashMap::new();
-    for (key, &(ps, acct, reach)) in &assignments(head) {
+    for (key, &(ps, acct, reach)) in after {
         if only.is_some_and(|o| !o.contains(key)) {
             continue;
         }
         let (ptype, name, account_id, ps_name) = key;
-        let profile = profiles.entry((ps, acct)).or_insert_with(|| {
-            let (answers, escalation) = pair_answers(head, ps, acct, &cat);
-            crate::who::AccessProfile::from_answers(&cat, &answers, &escalation)
-        });
+        let profile = &answers.get(ps, acct).profile;
         let p = &head.snapshot.permission_sets[ps];
         let levels: BTreeSet<&str> = profile.services.values().flatten().copied().collect();
         let context = serde_json::json!({
@@ -490,7 +520,12 @@ pub fn check(
     rules: &Guardrails,
     opts: &CheckOptions,
 ) -> Result<CheckReport, guardrails::GuardrailError> {
-    let d = diff(base, head);
+    let cat = CatalogActions::new(None, None);
+    let esc = CatalogActions::from_actions(ESCALATION);
+    let (before, after) = (assignments(base), assignments(head));
+    let mut b = Answers::new(base, &cat, &esc);
+    let mut h = Answers::new(head, &cat, &esc);
+    let (d, touched) = diff_with(base, head, &before, &after, &mut b, &mut h);
     let mut findings = Vec::new();
     for e in &d {
         let subject = format!("{} -> {} in {}", e.principal, e.permission_set, e.account);
@@ -547,25 +582,12 @@ pub fn check(
         }
     }
     // Guardrails on what the change touches.
-    let touched: BTreeSet<Key> = {
-        let after = assignments(head);
-        let before = assignments(base);
-        after
-            .iter()
-            .filter(|(k, &(ps, acct, _))| match before.get(*k) {
-                None => true,
-                Some(&(bps, bacct, _)) => {
-                    fingerprint(base, bps, bacct) != fingerprint(head, ps, acct)
-                        || ps_facts(base, bps) != ps_facts(head, ps)
-                }
-            })
-            .map(|(k, _)| k.clone())
-            .collect()
-    };
     findings.extend(guardrail_findings(
         head,
         rules,
+        &after,
         if opts.all { None } else { Some(&touched) },
+        &mut h,
     )?);
     // Lint findings that are new in head.
     let old: BTreeSet<(String, String, String)> = lint(base, LintOptions::default())

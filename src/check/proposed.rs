@@ -54,7 +54,43 @@ struct Ctx<'a> {
     instance: String,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The base snapshot as JSON, to apply changes to
+    fn new(base: &Snapshot, file: &'a str) -> Result<Ctx<'a>, ProposedError> {
+        let snapshot_error = |message: String| ProposedError::Snapshot {
+            file: file.to_owned(),
+            message,
+        };
+        let snap = match serde_json::to_value(base) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return Err(snapshot_error("a snapshot is a JSON object".into())),
+            Err(e) => return Err(snapshot_error(e.to_string())),
+        };
+        let instance = base
+            .identity_center
+            .as_ref()
+            .map(|ic| ic.instance_arn.clone())
+            .unwrap_or_default();
+        Ok(Ctx {
+            file,
+            snap,
+            instance,
+        })
+    }
+
+    /// The changed JSON read back as a snapshot (so it is checked like any
+    /// other), its source saying what was applied
+    fn finish(self, applied: &str) -> Result<Snapshot, ProposedError> {
+        let text = Value::Object(self.snap).to_string();
+        let mut s = Snapshot::from_json(&text).map_err(|e| ProposedError::Snapshot {
+            file: self.file.to_owned(),
+            message: e.to_string(),
+        })?;
+        s.provenance.source = format!("{} + {applied} {}", s.provenance.source, self.file);
+        s.normalize();
+        Ok(s)
+    }
+
     fn err(&self, path: &str, message: impl Into<String>) -> ProposedError {
         ProposedError::Shape {
             file: self.file.to_owned(),
@@ -135,21 +171,7 @@ pub fn apply_terraform_plan(
     plan: &Value,
     file: &str,
 ) -> Result<Snapshot, ProposedError> {
-    let snap: Map<String, Value> =
-        serde_json::from_str(&base.to_json()).map_err(|e| ProposedError::Snapshot {
-            file: file.to_owned(),
-            message: e.to_string(),
-        })?;
-    let instance = base
-        .identity_center
-        .as_ref()
-        .map(|ic| ic.instance_arn.clone())
-        .unwrap_or_default();
-    let mut cx = Ctx {
-        file,
-        snap,
-        instance,
-    };
+    let mut cx = Ctx::new(base, file)?;
     let changes = plan
         .get("resource_changes")
         .and_then(Value::as_array)
@@ -248,14 +270,7 @@ pub fn apply_terraform_plan(
             add(&mut cx, ty, rc, after, &address, &resolve)?;
         }
     }
-    let text = Value::Object(cx.snap).to_string();
-    let mut s = Snapshot::from_json(&text).map_err(|e| ProposedError::Snapshot {
-        file: file.to_owned(),
-        message: e.to_string(),
-    })?;
-    s.provenance.source = format!("{} + terraform plan {file}", s.provenance.source);
-    s.normalize();
-    Ok(s)
+    cx.finish("terraform plan")
 }
 
 type Resolver<'r> =
@@ -578,21 +593,7 @@ pub fn apply_cloudformation(
     template: &Value,
     file: &str,
 ) -> Result<Snapshot, ProposedError> {
-    let snap: Map<String, Value> =
-        serde_json::from_str(&base.to_json()).map_err(|e| ProposedError::Snapshot {
-            file: file.to_owned(),
-            message: e.to_string(),
-        })?;
-    let instance = base
-        .identity_center
-        .as_ref()
-        .map(|ic| ic.instance_arn.clone())
-        .unwrap_or_default();
-    let mut cx = Ctx {
-        file,
-        snap,
-        instance,
-    };
+    let mut cx = Ctx::new(base, file)?;
     let resources = template
         .get("Resources")
         .and_then(Value::as_object)
@@ -740,14 +741,7 @@ pub fn apply_cloudformation(
             cx.list("assignments").push(a);
         }
     }
-    let text = Value::Object(cx.snap).to_string();
-    let mut s = Snapshot::from_json(&text).map_err(|e| ProposedError::Snapshot {
-        file: file.to_owned(),
-        message: e.to_string(),
-    })?;
-    s.provenance.source = format!("{} + CloudFormation template {file}", s.provenance.source);
-    s.normalize();
-    Ok(s)
+    cx.finish("CloudFormation template")
 }
 
 /// Reads a CloudFormation template from JSON or YAML text; YAML short forms

@@ -12,6 +12,7 @@ use accessgraph::check::proposed::{apply_cloudformation, apply_terraform_plan, r
 use accessgraph::check::{check, diff, CheckFinding, CheckOptions, CheckReport, DiffEntry};
 use accessgraph::graph::Model;
 use accessgraph::query::lint::Severity;
+use accessgraph::report::tabular::md_cell;
 
 use super::org::{out, table};
 use super::{format_name, Exit, Format, Global};
@@ -227,10 +228,6 @@ fn headline(report: &CheckReport, blocking: usize, threshold: Severity) -> Strin
     )
 }
 
-fn md(cell: &str) -> String {
-    cell.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 fn markdown<W: Write>(
     w: &mut W,
     report: &CheckReport,
@@ -255,8 +252,8 @@ fn markdown<W: Write>(
             "| {} | `{}` | {} | {} |",
             f.severity.as_str(),
             f.code,
-            md(&f.subject),
-            md(&f.message)
+            md_cell(&f.subject),
+            md_cell(&f.message)
         )?;
     }
     Ok(())

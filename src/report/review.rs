@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::graph::{Model, Via};
-use crate::snapshot::{Boundary, PrincipalType, UserStatus};
+use crate::snapshot::{Boundary, PrincipalType};
 use crate::who::profile::{pair_profiles, permission_set_profile, CatalogActions};
 use crate::who::{AccessProfile, WhoCanAnswer};
 
@@ -363,10 +363,7 @@ impl AssignmentReview {
             user_name: user.user_name.clone(),
             display_name: user.display_name.clone().unwrap_or_default(),
             email: primary_email(model, u),
-            user_status: match user.status {
-                UserStatus::Enabled => "ENABLED".to_owned(),
-                UserStatus::Disabled => "DISABLED".to_owned(),
-            },
+            user_status: user.status.as_str().to_owned(),
             access_path: if group.is_some() { "GROUP" } else { "DIRECT" },
             group_id: group.map(|g| g.id.clone()).unwrap_or_default(),
             group_name: group.map(|g| g.name.clone()).unwrap_or_default(),
@@ -757,10 +754,7 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
             principal_name: user.user_name.clone(),
             principal_type: r.principal_type.to_owned(),
             email: primary_email(model, u),
-            user_status: match user.status {
-                UserStatus::Enabled => "ENABLED".to_owned(),
-                UserStatus::Disabled => "DISABLED".to_owned(),
-            },
+            user_status: user.status.as_str().to_owned(),
             access_path: path.to_owned(),
             group_name: group,
             permission_set_name: r.permission_set.unwrap_or_default(),

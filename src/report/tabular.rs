@@ -34,7 +34,8 @@ pub fn write_csv<W: Write, I: IntoIterator<Item = Vec<String>>>(
     Ok(())
 }
 
-fn md_cell(cell: &str) -> String {
+/// A Markdown table cell: pipes and backslashes escaped, line breaks as spaces
+pub fn md_cell(cell: &str) -> String {
     cell.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")

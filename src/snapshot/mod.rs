@@ -313,6 +313,16 @@ pub enum UserStatus {
     Disabled,
 }
 
+impl UserStatus {
+    /// `ENABLED` or `DISABLED`, as Identity Center spells it
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Enabled => "ENABLED",
+            UserStatus::Disabled => "DISABLED",
+        }
+    }
+}
+
 /// An email address
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
