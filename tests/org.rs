@@ -9,33 +9,10 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the binary in the repository root; returns (exit code, stdout, stderr)
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_accessgraph"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn on(fixture: &str, args: &[&str]) -> (i32, String, String) {
-    let snap = format!("fixtures/{fixture}/snapshot.json");
-    let mut all = vec!["--snapshot", snap.as_str()];
-    all.extend_from_slice(args);
-    run(&all)
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("accessgraph-org-{}-{name}", std::process::id()));

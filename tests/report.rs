@@ -7,32 +7,10 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the binary on a snapshot; returns (exit code, stdout, stderr)
-fn on_file(snapshot: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_accessgraph"))
-        .args(["--snapshot", snapshot])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn on(fixture: &str, args: &[&str]) -> (i32, String, String) {
-    on_file(&format!("fixtures/{fixture}/snapshot.json"), args)
-}
 
 /// CSV records as header-keyed maps (the csv crate reads it back)
 fn records(text: &str) -> Vec<BTreeMap<String, String>> {
