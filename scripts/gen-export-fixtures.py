@@ -1000,7 +1000,7 @@ def acme_resources():
     kms_data = f"arn:aws:kms:eu-west-1:{data}:key/{uuid_of('', 'acme', 'kms', 'data')}"
     kms_pay = f"arn:aws:kms:eu-west-1:{prod}:key/{uuid_of('', 'acme', 'kms', 'payments')}"
     return [
-        {"arn": "arn:aws:s3:::acme-data-analytics", "account_id": data,
+        {"arn": "arn:aws:s3:::acme-data-analytics", "account_id": data, "abac": "Disabled",
          "tags": {"team": "data", "CostCenter": "CC-3001"},
          "policy": {"Version": "2012-10-17", "Statement": [
              deny_tls("arn:aws:s3:::acme-data-analytics"),
@@ -1009,7 +1009,7 @@ def acme_resources():
               "Resource": ["arn:aws:s3:::acme-data-analytics", "arn:aws:s3:::acme-data-analytics/*"],
               "Condition": {"ArnLike": {"aws:PrincipalArn": sso.format(acct=prod, ps="DataEngineer")},
                             "StringEquals": {"aws:PrincipalOrgID": ACME_ORG}}}]}},
-        {"arn": "arn:aws:s3:::acme-payments-invoices", "account_id": prod,
+        {"arn": "arn:aws:s3:::acme-payments-invoices", "account_id": prod, "abac": "Disabled",
          "tags": {"team": "payments", "CostCenter": "CC-2001", "data-classification": "confidential"},
          "policy": {"Version": "2012-10-17", "Statement": [
              deny_tls("arn:aws:s3:::acme-payments-invoices"),
@@ -1017,19 +1017,19 @@ def acme_resources():
               "Principal": {"AWS": f"arn:aws:iam::{ACCT['acme-staging']}:root"},
               "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-payments-invoices/replay/*",
               "Condition": {"StringEquals": {"aws:PrincipalTag/team": "payments"}}}]}},
-        {"arn": "arn:aws:s3:::acme-platform-artifacts", "account_id": prod,
+        {"arn": "arn:aws:s3:::acme-platform-artifacts", "account_id": prod, "abac": "Disabled",
          "tags": {"team": "platform", "CostCenter": "CC-1001"},
          "policy": {"Version": "2012-10-17", "Statement": [
              {"Sid": "OrgRead", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"],
               "Resource": ["arn:aws:s3:::acme-platform-artifacts", "arn:aws:s3:::acme-platform-artifacts/*"],
               "Condition": {"StringEquals": {"aws:PrincipalOrgID": ACME_ORG}}}]}},
-        {"arn": "arn:aws:s3:::acme-web-assets", "account_id": prod,
+        {"arn": "arn:aws:s3:::acme-web-assets", "account_id": prod, "abac": "Disabled",
          "tags": {"team": "web", "CostCenter": "CC-2101"},
          "policy": {"Version": "2012-10-17", "Statement": []}},
-        {"arn": "arn:aws:s3:::acme-data-dev-scratch", "account_id": dev,
+        {"arn": "arn:aws:s3:::acme-data-dev-scratch", "account_id": dev, "abac": "Enabled",
          "tags": {"team": "data", "CostCenter": "CC-3002", "env": "dev"},
          "policy": {"Version": "2012-10-17", "Statement": [deny_tls("arn:aws:s3:::acme-data-dev-scratch")]}},
-        {"arn": f"arn:aws:s3:::acme-log-archive-{logs}", "account_id": logs,
+        {"arn": f"arn:aws:s3:::acme-log-archive-{logs}", "account_id": logs, "abac": "Disabled",
          "tags": {"team": "security", "CostCenter": "CC-4001"},
          "policy": {"Version": "2012-10-17", "Statement": [
              {"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*",

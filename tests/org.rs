@@ -346,6 +346,8 @@ fn who_can_with_abac_on_acme() {
             "acme-data-prod",
             "--context",
             "aws:RequestedRegion=eu-west-1",
+            "--context",
+            "aws:SecureTransport=true",
             "--format",
             "csv",
         ],
@@ -549,6 +551,8 @@ fn simulate_for_a_user_of_the_snapshot() {
         "arn:aws:s3:::acme-data-analytics/x",
         "--context",
         "aws:RequestedRegion=eu-west-1",
+        "--context",
+        "aws:SecureTransport=true",
     ];
     let (code, stdout, _) = on("acme", &args);
     assert_eq!(
@@ -738,7 +742,12 @@ fn every_query_command_and_format_on_both_fixtures() {
                 "--account",
                 "acme-prod",
             ],
-            9,
+            // 9 through assignments in acme-prod, and 4 through
+            // OrganizationAccountAccessRole there, which trusts the
+            // management account: alice.martin (AdministratorAccess),
+            // liam.oconnor and samir.nasser (BreakGlass) and the IAM user
+            // breakglass-root-admin of acme-management.
+            13,
         ),
         (
             "cookbook",

@@ -93,6 +93,9 @@ struct AccessArgs {
     /// Include disabled users
     #[arg(long)]
     include_disabled: bool,
+    /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    max_hops: usize,
 }
 
 fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
@@ -277,14 +280,21 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
                 accounts: resolve_accounts(&model, &a.accounts)?,
                 context: parse_context(&a.context)?,
                 include_disabled: a.include_disabled,
+                max_hops: a.max_hops,
             };
+            super::who::check_role_arn(&model, q.resource.as_deref())?;
             let sp = spinner("report: evaluating every assignment");
-            let rows = access_rows(&model, &who_can(&model, &q));
+            let answer = who_can(&model, &q);
+            let rows = access_rows(&model, &answer);
             sp.finish_and_clear();
+            let mut line = summary(&model, "access rows", rows.len());
+            for n in &answer.notes {
+                line.push_str(&format!(" Note: {n}."));
+            }
             emit(
                 g.format,
                 &format!("Who can {}", q.actions.join(", ")),
-                &summary(&model, "access rows", rows.len()),
+                &line,
                 &ACCESS_HEADER,
                 rows.len(),
                 |i| rows[i].clone(),

@@ -46,6 +46,9 @@ pub struct SimulateArgs {
     /// Say which statements matched, which did not and why
     #[arg(long)]
     explain: bool,
+    /// With --user or --role: follow `sts:AssumeRole` role chains up to N hops (0: none)
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    max_hops: usize,
 }
 
 fn case_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -122,7 +125,7 @@ pub fn run(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
 
 fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
     use accessgraph::eval::{Answer, Decision};
-    use accessgraph::who::{describe_stmt, simulate_iam, simulate_user};
+    use accessgraph::who::{describe_stmt, simulate_iam, simulate_user, SimulateQuery};
     let model = super::org::load(g)?;
     let Some(action) = &args.action else {
         bail!("--user and --role need --action");
@@ -135,34 +138,39 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         );
     }
     let context = super::who::parse_context(&args.context)?;
+    super::who::check_role_arn(&model, args.resource.as_deref())?;
+    let q = SimulateQuery {
+        action: &actions[0],
+        resource: args.resource.as_deref(),
+        context: &context,
+        max_hops: args.max_hops,
+    };
     let (paths, user_name, account_name) = if let Some(arn) = &args.role {
-        let Some(p) = simulate_iam(&model, arn, &actions[0], args.resource.as_deref(), &context)
-        else {
+        let p = simulate_iam(&model, arn, &q);
+        if p.is_empty() {
             let known = accessgraph::who::iam_subjects(&model, None);
-            let hint = super::who::close_names(arn, known.iter().map(|s| s.arn.as_str()));
+            let hint = super::who::close_names(
+                arn,
+                known
+                    .iter()
+                    .map(|&i| model.iam_principals()[i].arn.as_str()),
+            );
             bail!("no IAM role or user `{arn}` in the snapshot's IAM data{hint}");
-        };
+        }
         let account = model
             .accounts()
             .iter()
             .find(|a| arn.split(':').nth(4) == Some(a.id.as_str()))
             .map(|a| a.name.clone())
             .unwrap_or_default();
-        (vec![p], arn.clone(), account)
+        (p, arn.clone(), account)
     } else {
         let (Some(user), Some(account)) = (&args.user, &args.account) else {
             bail!("--user needs --account and --action");
         };
         let u = super::who::user_or_hint(&model, user)?;
         let a = super::who::account_or_hint(&model, account)?;
-        let paths = simulate_user(
-            &model,
-            u,
-            a,
-            &actions[0],
-            args.resource.as_deref(),
-            &context,
-        );
+        let paths = simulate_user(&model, u, a, &q);
         (
             paths,
             model.snapshot.users[u].user_name.clone(),
@@ -171,31 +179,53 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
     };
     let (user_name, account_name) = (&user_name, &account_name);
     let mut w = BufWriter::new(std::io::stdout().lock());
-    let decision_text = |e: &accessgraph::eval::Evaluation| match &e.answer {
+    let decision_text = |a: &Answer| match a {
         Answer::Decided(d) => d.to_string(),
         Answer::Conditional(r) => format!("Conditional: allowed only if {r}"),
     };
+    let notes = args
+        .resource
+        .as_deref()
+        .map(|r| model.resolve_resource(r).notes)
+        .unwrap_or_default();
     match g.format {
         Format::Json => {
             let v: Vec<serde_json::Value> = paths
                 .iter()
                 .map(|p| {
-                    serde_json::json!({
+                    let answer = p.answer();
+                    let mut v = serde_json::json!({
                         "via": p.via,
                         "permission_set": (!p.permission_set.is_empty()).then_some(&p.permission_set),
                         "session_arn": p.session_arn,
                         "principal_tags": p.principal_tags,
-                        "decision": p.evaluation.decision().as_str(),
-                        "condition": match &p.evaluation.answer { Answer::Conditional(r) => Some(r.to_string()), _ => None },
+                        "decision": match &answer { Answer::Decided(d) => d.as_str(), Answer::Conditional(_) => "ImplicitDeny" },
+                        "condition": match &answer { Answer::Conditional(r) => Some(r.to_string()), _ => None },
                         "reason": p.evaluation.reason.map(|r| r.to_string()),
                         "deciding": p.evaluation.deciding.iter().map(|s| describe_stmt(s, &p.labels)).collect::<Vec<_>>(),
                         "explanation": args.explain.then(|| p.explanation.iter().map(|l| format!("{}{}", "  ".repeat(l.depth), l.text)).collect::<Vec<_>>()),
-                    })
+                    });
+                    if !p.hops.is_empty() {
+                        v["path"] = p.hops.iter().map(|h| serde_json::json!({
+                            "role": model.iam_principals()[h.role].arn,
+                            "condition": h.condition.as_ref().map(ToString::to_string),
+                            "deciding": h.deciding,
+                            "tag_session": h.tag_session,
+                            "source_identity": h.source_identity,
+                        })).collect();
+                    }
+                    if !notes.is_empty() {
+                        v["notes"] = serde_json::json!(notes);
+                    }
+                    v
                 })
                 .collect();
             writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Table => {
+            for n in &notes {
+                writeln!(w, "note: {n}")?;
+            }
             if paths.is_empty() {
                 writeln!(w, "{user_name} has no assignment in {account_name}: the portal shows nothing there, and GetRoleCredentials fails with ForbiddenException (No access).")?;
             }
@@ -205,7 +235,7 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
                         w,
                         "{user_name} ({}) in {account_name}: {}",
                         p.via,
-                        decision_text(&p.evaluation)
+                        decision_text(&p.answer())
                     )?;
                 } else {
                     writeln!(
@@ -213,7 +243,21 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
                         "{user_name} in {account_name} via {} with {}: {}",
                         p.via,
                         p.permission_set,
-                        decision_text(&p.evaluation)
+                        decision_text(&p.answer())
+                    )?;
+                }
+                for h in &p.hops {
+                    let role = &model.iam_principals()[h.role];
+                    let cond = h
+                        .condition
+                        .as_ref()
+                        .map(|c| format!(" if {c}"))
+                        .unwrap_or_default();
+                    writeln!(
+                        w,
+                        "  assumes {}{cond} (allowed by {})",
+                        role.arn,
+                        h.deciding.join("; ")
                     )?;
                 }
                 writeln!(w, "  as {}", p.session_arn)?;
@@ -249,6 +293,6 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
     w.flush()?;
     let allowed = paths
         .iter()
-        .any(|p| p.evaluation.answer == Answer::Decided(Decision::Allow));
+        .any(|p| p.answer() == Answer::Decided(Decision::Allow));
     Ok(if allowed { Exit::Ok } else { Exit::Fail })
 }

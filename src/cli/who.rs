@@ -33,6 +33,52 @@ pub struct WhoCanArgs {
     /// Include disabled users (flagged)
     #[arg(long)]
     include_disabled: bool,
+    /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = max_hops)]
+    max_hops: usize,
+}
+
+/// Reads `--max-hops`: 0 (no chains) to 10
+pub fn max_hops(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of hops (0 to 10)"))?;
+    if n > 10 {
+        return Err(format!(
+            "{n} hops is more than the 10 this tool follows (AWS caps a role chain's session at one hour, not its length)"
+        ));
+    }
+    Ok(n)
+}
+
+/// An IAM role ARN the question names that the snapshot's IAM data of its
+/// account does not hold: an error with the close ARNs
+pub fn check_role_arn(model: &Model, resource: Option<&str>) -> anyhow::Result<()> {
+    let Some(arn) = resource else { return Ok(()) };
+    let Some(rest) = arn.strip_prefix("arn:aws:iam::") else {
+        return Ok(());
+    };
+    let Some((account, res)) = rest.split_once(':') else {
+        return Ok(());
+    };
+    if !res.starts_with("role/") || model.find_iam(arn).is_some() {
+        return Ok(());
+    }
+    if !model.snapshot.iam.iter().any(|a| a.account_id == account) {
+        // No IAM data for the account: answered with what the ARN says.
+        return Ok(());
+    }
+    bail!(
+        "no role `{arn}` in the IAM data of account {account}{}",
+        close_names(
+            arn,
+            model
+                .iam_principals()
+                .iter()
+                .filter(|p| p.kind == accessgraph::graph::IamKind::Role)
+                .map(|p| p.arn.as_str())
+        )
+    )
 }
 
 /// Expands action patterns against the catalog; an unknown action is an error
@@ -144,12 +190,14 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
     }
     let actions = expand_actions(&args.actions)?;
     let model = load(g)?;
+    check_role_arn(&model, args.resource.as_deref())?;
     let q = WhoCanQuery {
         actions,
         resource: args.resource,
         accounts: resolve_accounts(&model, &args.accounts)?,
         context: parse_context(&args.context)?,
         include_disabled: args.include_disabled,
+        max_hops: args.max_hops,
     };
     let spinner = spinner("who-can: evaluating every assignment");
     let answer = who_can(&model, &q);
@@ -179,6 +227,9 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
         }
         Format::Csv => answer.write_csv(&model, &mut w)?,
         _ => {
+            for n in &answer.notes {
+                writeln!(w, "note: {n}")?;
+            }
             if answer.is_empty() {
                 writeln!(w, "nobody")?;
             } else {

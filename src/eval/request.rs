@@ -141,15 +141,23 @@ pub fn entry_names(entry: &PrincipalEntry, who: &Principal, ctx: &Context) -> Op
         PrincipalEntry::User(arn) => {
             matches!(who, Principal::User { arn: w, .. } if w == arn).then_some(Named::Directly)
         }
-        PrincipalEntry::Role { account, name } => match who {
+        PrincipalEntry::Role {
+            account,
+            name,
+            path,
+        } => match who {
             Principal::Role {
                 account: a,
                 name: n,
-                ..
-            } if a == account && n == name => Some(Named::Role),
+                path: p,
+            } if a == account && n == name && p == path => Some(Named::Role),
+            // A session ARN carries no path: the role's own ARN
+            // (`aws:PrincipalArn`) tells it, when the request has it.
             Principal::Session {
                 account: a, role, ..
-            } if a == account && role == name => Some(Named::Role),
+            } if a == account && role == name && session_role_path_is(ctx, path) => {
+                Some(Named::Role)
+            }
             _ => None,
         },
         PrincipalEntry::Session {
@@ -184,6 +192,18 @@ pub fn entry_names(entry: &PrincipalEntry, who: &Principal, ctx: &Context) -> Op
         PrincipalEntry::Federated(s) | PrincipalEntry::CanonicalUser(s) => {
             matches!(who, Principal::Other(w) if w == s).then_some(Named::Directly)
         }
+    }
+}
+
+/// Whether the role of a session is at `path`: true unless
+/// `aws:PrincipalArn` says it is a role at another path
+fn session_role_path_is(ctx: &Context, path: &str) -> bool {
+    match ctx.lookup("aws:principalarn") {
+        Lookup::Value(v) => match v.values.first().and_then(|a| parse_identity_arn(a)) {
+            Some(ArnIdentity::Role(_, _, p)) => p == path,
+            _ => true,
+        },
+        _ => true,
     }
 }
 

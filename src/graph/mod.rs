@@ -8,6 +8,12 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod iam;
+mod resource;
+
+pub use iam::{IamKind, IamPrincipal};
+pub use resource::{authorized_arn, Found, Owner, ResolvedResource, ResourceTags};
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -202,6 +208,16 @@ pub struct Model {
     aws_managed: HashMap<String, Arc<Policy>>,
     inline: Vec<Option<Arc<Policy>>>,
     customer_managed: HashMap<(usize, String), Resolution>,
+    /// IAM users and roles of the snapshot's IAM data, compiled
+    iam: Vec<IamPrincipal>,
+    /// ARN → index into `iam`
+    iam_index: HashMap<String, usize>,
+    /// `snapshot.resources` by ARN
+    resource_index: HashMap<String, usize>,
+    /// Secrets by ARN without the random suffix
+    secret_index: HashMap<String, usize>,
+    /// Compiled policy of each `snapshot.resources[i]`
+    resource_policies: Vec<Option<Arc<Policy>>>,
 }
 
 fn compile(doc: &JsonValue, kind: PolicyKind, what: String) -> Result<Arc<Policy>, ModelError> {
@@ -537,78 +553,38 @@ impl Model {
             }
         }
 
-        // Every other document the queries compile on demand (IAM data,
-        // resource policies) is validated here, so a broken one stops the
-        // load with its place instead of being skipped later.
-        for (i, a) in snapshot.iam.iter().enumerate() {
-            let at = |what: &str, j: usize, field: &str| format!("{what} (/iam/{i}/{field}/{j})");
-            for (j, r) in a.roles.iter().enumerate() {
-                compile(
-                    &r.trust_policy,
-                    PolicyKind::Resource,
-                    format!(
-                        "trust policy of `{}` (/iam/{i}/roles/{j}/trust_policy)",
-                        r.arn
-                    ),
-                )?;
-                for ip in &r.inline_policies {
-                    compile(
-                        &ip.document,
-                        PolicyKind::Identity,
-                        at(
-                            &format!("inline policy `{}` of `{}`", ip.name, r.arn),
-                            j,
-                            "roles",
-                        ),
-                    )?;
-                }
-            }
-            for (j, u) in a.users.iter().enumerate() {
-                for ip in &u.inline_policies {
-                    compile(
-                        &ip.document,
-                        PolicyKind::Identity,
-                        at(
-                            &format!("inline policy `{}` of `{}`", ip.name, u.arn),
-                            j,
-                            "users",
-                        ),
-                    )?;
-                }
-            }
-            for (j, g) in a.groups.iter().enumerate() {
-                for ip in &g.inline_policies {
-                    compile(
-                        &ip.document,
-                        PolicyKind::Identity,
-                        at(
-                            &format!("inline policy `{}` of `{}`", ip.name, g.arn),
-                            j,
-                            "groups",
-                        ),
-                    )?;
-                }
-            }
-            for (j, p) in a.policies.iter().enumerate() {
-                compile(
-                    &p.document,
-                    PolicyKind::Identity,
-                    format!(
-                        "managed policy `{}` (/iam/{i}/policies/{j}/document)",
-                        p.arn
-                    ),
-                )?;
-            }
-        }
+        // IAM data and resource policies are compiled here too, so a broken
+        // one stops the load with its place instead of being skipped later.
+        let scps_of = |acct: usize| scps.get(acct).cloned().flatten();
+        let iam = iam::compile_principals(&snapshot.iam, &accounts, &scps_of)?;
+        let iam_index = iam
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.clone(), i))
+            .collect();
+        let mut resource_policies = Vec::with_capacity(snapshot.resources.len());
         for (i, r) in snapshot.resources.iter().enumerate() {
-            if let Some(doc) = &r.policy {
-                compile(
+            resource_policies.push(match &r.policy {
+                Some(doc) => Some(compile(
                     doc,
                     PolicyKind::Resource,
                     format!("resource policy of `{}` (/resources/{i}/policy)", r.arn),
-                )?;
-            }
+                )?),
+                None => None,
+            });
         }
+        let resource_index = snapshot
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.arn.clone(), i))
+            .collect();
+        let secret_index = snapshot
+            .resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| resource::secret_without_suffix(&r.arn).map(|b| (b.to_owned(), i)))
+            .collect();
 
         Ok(Model {
             graph,
@@ -632,6 +608,11 @@ impl Model {
             aws_managed,
             inline,
             customer_managed,
+            iam,
+            iam_index,
+            resource_index,
+            secret_index,
+            resource_policies,
             snapshot,
         })
     }
@@ -678,6 +659,22 @@ impl Model {
             .groups
             .iter()
             .position(|g| g.name.eq_ignore_ascii_case(key))
+    }
+
+    /// An account by its id only
+    pub fn find_account_id(&self, id: &str) -> Option<usize> {
+        self.accounts.get(id).copied()
+    }
+
+    /// The IAM users and roles of the snapshot's IAM data (accounts of the
+    /// organization only), compiled
+    pub fn iam_principals(&self) -> &[IamPrincipal] {
+        &self.iam
+    }
+
+    /// An IAM user or role by ARN
+    pub fn find_iam(&self, arn: &str) -> Option<usize> {
+        self.iam_index.get(arn).copied()
     }
 
     /// An account by id or name

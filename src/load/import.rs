@@ -402,6 +402,19 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
                 account_id: r.opt_string("account_id")?,
                 tags,
                 policy: r.get("policy").map(|p| p.document()).transpose()?,
+                abac: match r.get("abac") {
+                    None => None,
+                    Some(a) => Some(match a.value {
+                        JsonValue::Bool(b) => *b,
+                        JsonValue::String(s) if s == "Enabled" => true,
+                        JsonValue::String(s) if s == "Disabled" => false,
+                        _ => {
+                            return Err(a.err(
+                                "expected the GetBucketAbac status `Enabled` or `Disabled` (or true/false)",
+                            ))
+                        }
+                    }),
+                },
             });
         }
     }

@@ -472,6 +472,11 @@ pub enum PrincipalEntry {
         account: String,
         /// Role name without path
         name: String,
+        /// The path between `role/` and the name, without its slashes
+        /// (`aws-reserved/sso.amazonaws.com/eu-west-1`; empty for `/`): AWS
+        /// resolves the ARN to the role at that path, so a role of the same
+        /// name elsewhere is not named
+        path: String,
     },
     /// `arn:aws:sts::A:assumed-role/R/S`
     Session {
@@ -591,7 +596,11 @@ fn compile_aws_principal(value: &str) -> Result<PrincipalEntry, String> {
     match parse_identity_arn(value) {
         Some(ArnIdentity::Root(a)) => Ok(PrincipalEntry::Account(a)),
         Some(ArnIdentity::User(_, arn)) => Ok(PrincipalEntry::User(arn)),
-        Some(ArnIdentity::Role(account, name, _)) => Ok(PrincipalEntry::Role { account, name }),
+        Some(ArnIdentity::Role(account, name, path)) => Ok(PrincipalEntry::Role {
+            account,
+            name,
+            path,
+        }),
         Some(ArnIdentity::Session(account, role, session)) => Ok(PrincipalEntry::Session {
             account,
             role,

@@ -748,6 +748,11 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
             Via::Direct => ("DIRECT", String::new()),
             Via::Group(g) => ("GROUP", model.snapshot.groups[g].name.clone()),
         };
+        // A role chain: the path says which roles it goes through.
+        let path = match answer.chains.get(h.chain as usize) {
+            Some(c) => format!("{path}{}", c.via_suffix),
+            None => path.to_owned(),
+        };
         rows.push(AccessRow {
             as_of_utc: as_of.clone(),
             principal_id: user.id.clone(),
@@ -755,7 +760,7 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
             principal_type: r.principal_type.to_owned(),
             email: primary_email(model, u),
             user_status: user.status.as_str().to_owned(),
-            access_path: path.to_owned(),
+            access_path: path,
             group_name: group,
             permission_set_name: r.permission_set.unwrap_or_default(),
             account_id: r.account_id,
@@ -779,7 +784,10 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
             principal_type: r.principal_type.to_owned(),
             email: String::new(),
             user_status: String::new(),
-            access_path: "IAM".to_owned(),
+            access_path: match r.via.strip_prefix("iam") {
+                Some(rest) => format!("IAM{rest}"),
+                None => "IAM".to_owned(),
+            },
             group_name: String::new(),
             permission_set_name: String::new(),
             account_id: r.account_id.clone(),

@@ -697,6 +697,11 @@ pub struct Resource {
     /// Resource policy
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<JsonValue>,
+    /// S3 general purpose buckets: whether ABAC is enabled (`GetBucketAbac`
+    /// status `Enabled`); only then do the bucket's tags count as
+    /// `aws:ResourceTag/*`. Absent when not recorded
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abac: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,8 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::eval::context::{Context, CtxValue};
-use crate::graph::{Model, ProvisionedRole};
+use crate::eval::tri::Residual;
+use crate::graph::{IamKind, IamPrincipal, Model, ProvisionedRole, ResolvedResource};
 
 /// The context of `user`'s session in `account` through `role`: every key
 /// that follows from the principal is set (or known absent); the rest is
@@ -32,6 +33,7 @@ use crate::eval::request::Request;
 use crate::eval::tri::Tri;
 use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
 use crate::graph::{Access, Via};
+pub mod chain;
 pub mod profile;
 
 use crate::policy::{Policy, PolicyKind};
@@ -50,6 +52,8 @@ pub struct WhoCanQuery {
     pub context: Vec<(String, CtxValue)>,
     /// Answer for disabled users too (flagged)
     pub include_disabled: bool,
+    /// Follow `sts:AssumeRole` chains up to this many hops (0: no chains)
+    pub max_hops: usize,
 }
 
 /// The columns of a who-can row, as tables and CSV show them
@@ -91,20 +95,48 @@ pub struct WhoCanRow {
     pub deciding: Vec<String>,
     /// The user is disabled (only with `include_disabled`)
     pub disabled: bool,
+    /// For access through a role chain: the sign-in (Identity Center) and
+    /// every `sts:AssumeRole` hop, with what decided each
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<PathStep>,
+    /// What the answer says about the resource (owner unknown, ABAC status
+    /// unknown, not in the snapshot)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One step of a chained row's path
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PathStep {
+    /// `sign-in` (Identity Center, with `permission_set`), `start` (an IAM
+    /// principal of the snapshot) or `assume-role`
+    pub step: &'static str,
+    /// The role (or IAM principal) ARN the step ends in
+    pub principal: String,
+    /// Its account id
+    pub account_id: String,
+    /// Its account name
+    pub account_name: String,
+    /// The permission set of a sign-in
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission_set: Option<String>,
+    /// The condition an `assume-role` is allowed under
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// The statements that allowed the step (trust policy, caller's policies)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deciding: Vec<String>,
 }
 
 /// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (root and OUs above
 /// the account, not the account) of a principal in `account`
-fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
+pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
     if let Some(org) = &model.snapshot.organization {
         ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
-        let path = &model.account_paths[account];
-        let mut p = format!("{}/", org.id);
-        for id in &path[..path.len().saturating_sub(1)] {
-            p.push_str(id);
-            p.push('/');
-        }
-        ctx.set("aws:PrincipalOrgPaths", CtxValue::multi([p]));
+        ctx.set(
+            "aws:PrincipalOrgPaths",
+            CtxValue::multi([model.org_path(account)]),
+        );
     }
 }
 
@@ -195,22 +227,7 @@ fn add_user_keys(
     *ctx = uc.ctx;
 }
 
-/// Keys of a known resource: its tags (all of them, so a missing tag is
-/// absent) and account
-fn add_resource_keys(ctx: &mut Context, model: &Model, resource: &str, resource_account: &str) {
-    ctx.set(
-        "aws:ResourceAccount",
-        CtxValue::single(resource_account.to_owned()),
-    );
-    if let Some(r) = model.snapshot.resources.iter().find(|r| r.arn == resource) {
-        ctx.absent_prefix("aws:ResourceTag/");
-        for (k, v) in &r.tags {
-            ctx.set(&format!("aws:ResourceTag/{k}"), CtxValue::single(v.clone()));
-        }
-    }
-}
-
-fn stmt_label(s: &StmtRef, labels: &[String]) -> String {
+pub(crate) fn stmt_label(s: &StmtRef, labels: &[String]) -> String {
     let policy = match s.kind {
         PolicyKind::Identity => labels
             .get(s.policy)
@@ -225,55 +242,35 @@ fn stmt_label(s: &StmtRef, labels: &[String]) -> String {
     }
 }
 
-/// The resource's account: the ARN's, the snapshot's record of it, or `default`
-fn resource_account_of(model: &Model, resource: &str, default: &str) -> String {
-    let from_arn = crate::policy::ResourceName::new(resource)
-        .account()
-        .map(str::to_owned);
-    from_arn
-        .or_else(|| {
-            model
-                .snapshot
-                .resources
-                .iter()
-                .find(|r| r.arn == resource)
-                .and_then(|r| r.account_id.clone())
-        })
-        .unwrap_or_else(|| default.to_owned())
-}
-
-fn resource_policy_of(model: &Model, resource: &str) -> Option<Arc<Policy>> {
-    let r = model
-        .snapshot
-        .resources
-        .iter()
-        .find(|r| r.arn == resource)?;
-    let doc = r.policy.as_ref()?;
-    Policy::from_json(doc, PolicyKind::Resource, "")
-        .ok()
-        .map(Arc::new)
-}
-
 /// The answer to a who-can question, compact: one [`Hit`] per (user,
 /// access path, outcome), with the outcomes (decision, condition, actions,
 /// deciding statements) stored once and shared. Materialize rows with
 /// [`WhoCanAnswer::row`] when rendering.
 #[derive(Debug, Clone, Default)]
 pub struct WhoCanAnswer {
-    /// Identity Center hits, sorted (user name, account, permission set, path)
+    /// Identity Center hits, sorted (user name, then each user's direct
+    /// paths by account, permission set, path, then the chained ones)
     pub hits: Vec<Hit>,
     /// Outcomes referenced by `hits`
     pub outcomes: Vec<OutcomeInfo>,
+    /// Role chains referenced by chained `hits`
+    pub chains: Vec<ChainInfo>,
     /// IAM users and roles, already materialized and sorted
     pub iam: Vec<WhoCanRow>,
+    /// What every row must say about the resource (see [`ResolvedResource::notes`])
+    pub notes: Vec<String>,
 }
+
+/// No chain: a hit through the assignment itself
+pub const NO_CHAIN: u32 = u32::MAX;
 
 /// One Identity Center user reaching one account through one path
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
     /// User index
     pub user: u32,
-    /// Account index
+    /// Account index: where the request is made (the last role's account
+    /// for a chain)
     pub account: u32,
     /// Permission set index
     pub permission_set: u32,
@@ -281,6 +278,17 @@ pub struct Hit {
     pub via: Via,
     /// Index into `outcomes`
     pub outcome: u32,
+    /// Index into `chains`, or [`NO_CHAIN`]
+    pub chain: u32,
+}
+
+/// A role chain as rows show it
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// Appended to the row's `via`: ` → <permission set>@<account> → role/…@…`
+    pub via_suffix: String,
+    /// The steps, sign-in first
+    pub path: Vec<PathStep>,
 }
 
 /// What a hit can do
@@ -315,13 +323,18 @@ impl WhoCanAnswer {
         let o = &self.outcomes[h.outcome as usize];
         let account = &model.accounts()[h.account as usize];
         let user = h.user as usize;
+        let mut via = match h.via {
+            Via::Direct => "direct".to_owned(),
+            Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+        };
+        let chain = self.chains.get(h.chain as usize);
+        if let Some(c) = chain {
+            via.push_str(&c.via_suffix);
+        }
         WhoCanRow {
             principal: model.snapshot.users[user].user_name.clone(),
             principal_type: "identity-center-user",
-            via: match h.via {
-                Via::Direct => "direct".to_owned(),
-                Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
-            },
+            via,
             permission_set: Some(
                 model.snapshot.permission_sets[h.permission_set as usize]
                     .name
@@ -334,6 +347,8 @@ impl WhoCanAnswer {
             actions: o.actions.clone(),
             deciding: o.deciding.clone(),
             disabled: !model.user_enabled(user),
+            path: chain.map(|c| c.path.clone()).unwrap_or_default(),
+            notes: self.notes.clone(),
         }
     }
 
@@ -344,14 +359,16 @@ impl WhoCanAnswer {
 }
 
 /// Who can do `q.actions`: every Identity Center user (through each
-/// assignment path) and IAM principal of the snapshot, with allow or
-/// conditional decisions, sorted
+/// assignment path, and through each role chain it opens) and IAM principal
+/// of the snapshot, with allow or conditional decisions, sorted
 ///
 /// Access depends on the user only through group membership and principal
 /// tags, so each (permission set, account, action) is evaluated once with
 /// the tags unknown, and the residual is then settled per distinct set of
-/// tag values among the users that reach it.
+/// tag values among the users that reach it. Chains are decided once per
+/// (pair, role) hop and once per last role, then fanned out the same way.
 pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
+    let resolved = q.resource.as_deref().map(|r| model.resolve_resource(r));
     // Evaluate each (permission set, account) pair once, for all its users.
     let selected: Vec<usize> = (0..model.pairs.len())
         .filter(|&p| {
@@ -364,7 +381,7 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         .par_iter()
         .map(|&p| {
             let (ps, acct) = model.pairs[p];
-            pair_outcomes(model, q, ps, acct, &model.pair_users[p])
+            pair_outcomes(model, q, resolved.as_ref(), ps, acct, &model.pair_users[p])
         })
         .collect();
     // Number the outcomes globally, pair by pair.
@@ -377,9 +394,12 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         offsets.push(outcomes.len() as u32);
         outcomes.extend(r.outcomes.iter().cloned());
     }
+    let chained =
+        (q.max_hops > 0).then(|| chain::Chained::build(model, q, resolved.as_ref(), &mut outcomes));
     // Fan out to users in index order (name order in a normalized snapshot);
     // each user's entries are sorted by (account, permission set, via), so
-    // the hits come out sorted without a global sort.
+    // the hits come out sorted without a global sort. A user's chained hits
+    // follow their direct ones, sorted the same way.
     let hits: Vec<Hit> = (0..model.access.len())
         .into_par_iter()
         .with_min_len(256)
@@ -391,7 +411,7 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
                 (&[], &[])
             };
             let (part_of, parts, offsets) = (&part_of, &parts, &offsets);
-            list.iter().zip(places).flat_map(move |(a, &(p, k))| {
+            let direct = list.iter().zip(places).flat_map(move |(a, &(p, k))| {
                 let i = part_of[p as usize];
                 let ids: &[u32] = if i == UNSELECTED {
                     &[]
@@ -413,16 +433,48 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
                     permission_set: a.permission_set as u32,
                     via: a.via,
                     outcome: offset + id,
+                    chain: NO_CHAIN,
                 })
-            })
+            });
+            let mut through_chains: Vec<Hit> = Vec::new();
+            if let Some(c) = &chained {
+                for (a, &(p, k)) in list.iter().zip(places) {
+                    c.hits_of(p as usize, k as usize, |account, chain, outcome| {
+                        through_chains.push(Hit {
+                            user: u as u32,
+                            account,
+                            permission_set: a.permission_set as u32,
+                            via: a.via,
+                            outcome,
+                            chain,
+                        });
+                    });
+                }
+                through_chains.sort_unstable_by_key(|h| {
+                    (h.account, h.permission_set, h.via, h.chain, h.outcome)
+                });
+            }
+            direct.chain(through_chains)
         })
         .collect();
-    let mut iam = iam_rows(model, q);
+    let notes = resolved
+        .as_ref()
+        .map(|r| r.notes.clone())
+        .unwrap_or_default();
+    let mut iam = iam_rows(
+        model,
+        q,
+        resolved.as_ref(),
+        chained.as_ref().map(|c| &c.graph),
+        &notes,
+    );
     iam.sort();
     WhoCanAnswer {
         hits,
         outcomes,
+        chains: chained.map(|c| c.chains).unwrap_or_default(),
         iam,
+        notes,
     }
 }
 
@@ -446,9 +498,23 @@ type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<S
 /// The outcome of one action for one user: decision, condition, deciding
 type Outcome = (&'static str, Option<String>, Vec<String>);
 
+/// Whether a resource policy names sessions of `role_name` one by one
+/// (`arn:aws:sts::A:assumed-role/<role>/<session>`): its `Principal` then
+/// depends on the user's session name and is matched per user
+fn names_sessions_of(policy: &Policy, role_name: &str) -> bool {
+    policy.statements.iter().any(|s| {
+        s.principal.as_ref().is_some_and(|p| {
+            p.entries.iter().any(
+                |e| matches!(e, crate::policy::PrincipalEntry::Session { role, .. } if role == role_name),
+            )
+        })
+    })
+}
+
 fn pair_outcomes(
     model: &Model,
     q: &WhoCanQuery,
+    resolved: Option<&ResolvedResource>,
     ps: usize,
     acct: usize,
     users: &[(u32, Via)],
@@ -457,23 +523,18 @@ fn pair_outcomes(
     let role = model.provisioned_role(ps, acct);
     let mut set = model.policy_set(ps, acct);
     let labels = model.identity_labels(ps, acct);
-    let res_account = q
-        .resource
-        .as_deref()
-        .map(|r| resource_account_of(model, r, &account.id));
-    if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
-        set.resource = resource_policy_of(model, r);
-        set.rcps = model.find_account(ra).and_then(|i| model.rcps_of(i));
-    }
     let mut base = pair_context(model, acct, &role);
+    if let Some(r) = resolved {
+        model.apply_resource(r, &mut set, &mut base);
+    }
     for (k, v) in &q.context {
         base.set(k, v.clone());
     }
-    if let (Some(r), Some(ra)) = (&q.resource, &res_account) {
-        add_resource_keys(&mut base, model, r, ra);
-    }
-    // A resource policy may name one user's session: decide per user then.
-    let per_user = set.resource.is_some();
+    let res_account = resolved.and_then(|r| r.owner.account());
+    let per_user = set
+        .resource
+        .as_deref()
+        .is_some_and(|p| names_sessions_of(p, &role.name));
     // Per action, per user (index into `users`): an index into `local`, or
     // NONE. Outcomes are stored once per pair, never per user.
     let mut local: Vec<Outcome> = Vec::new();
@@ -489,7 +550,7 @@ fn pair_outcomes(
     let mut per_action: Vec<Vec<u32>> = Vec::with_capacity(q.actions.len());
     for action in &q.actions {
         let request_for = |session: &str| match &q.resource {
-            Some(r) => Request::new(session, action, r, res_account.as_deref()),
+            Some(r) => Request::new(session, action, r, res_account),
             None => Request::on_any_resource(session, action, &account.id),
         };
         let mut col: Vec<u32> = vec![NONE; users.len()];
@@ -630,225 +691,190 @@ fn pair_outcomes(
     }
 }
 
-/// Compiles inline policies with a label each (validated when the model was
-/// built, so none fails here)
-fn inline_docs(prefix: &str, list: &[crate::snapshot::InlinePolicy]) -> Vec<(String, Arc<Policy>)> {
-    list.iter()
-        .filter_map(|ip| {
-            let p = Policy::from_json(&ip.document, PolicyKind::Identity, "").ok()?;
-            Some((format!("{prefix}inline {}", ip.name), Arc::new(p)))
-        })
-        .collect()
-}
-
-/// An IAM user or role of the snapshot's IAM data, with its policies
-#[derive(Debug, Clone)]
-pub struct IamSubject {
-    /// `iam-user` or `iam-role`
-    pub kind: &'static str,
-    /// The user's or role's ARN
-    pub arn: String,
-    /// Account index
-    pub account: usize,
-    /// Names of the identity policies, parallel to `set.identity`
-    pub labels: Vec<String>,
-    /// Identity policies, boundary and SCPs (no resource side yet)
-    pub set: PolicySet,
-    /// The principal's tags (`aws:PrincipalTag/<key>`)
-    pub tags: BTreeMap<String, String>,
-}
-
-impl IamSubject {
-    /// The ARN requests are made as: the user itself, or a session of the
-    /// role (`arn:aws:sts::A:assumed-role/<name>/accessgraph`)
-    pub fn caller_arn(&self, model: &Model) -> String {
-        if self.kind == "iam-role" {
-            let name = self.arn.rsplit('/').next().unwrap_or(&self.arn);
-            format!(
-                "arn:aws:sts::{}:assumed-role/{name}/accessgraph",
-                model.accounts()[self.account].id
-            )
-        } else {
-            self.arn.clone()
-        }
+/// Every key that follows from an IAM user or role of the snapshot (its
+/// tags known in full); the rest unknown
+pub fn iam_context(model: &Model, principal: usize) -> Context {
+    let p = &model.iam_principals()[principal];
+    let account = &model.accounts()[p.account];
+    let mut ctx = Context::open();
+    ctx.set("aws:PrincipalArn", CtxValue::single(p.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+    ctx.set(
+        "aws:PrincipalType",
+        CtxValue::single(match p.kind {
+            IamKind::User => "User",
+            IamKind::Role => "AssumedRole",
+        }),
+    );
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    add_org_keys(&mut ctx, model, p.account);
+    // Whoever assumes a role whose trust policy allows sts:TagSession may
+    // pass session tags (overriding the role's own): its principal tags are
+    // then the caller's choice, unknown here.
+    if p.trust
+        .as_deref()
+        .is_some_and(|t| chain::trust_allows(t, "sts:TagSession"))
+    {
+        return ctx;
     }
-
-    /// Every key that follows from the principal; the rest unknown
-    pub fn context(&self, model: &Model) -> Context {
-        let account = &model.accounts()[self.account];
-        let mut ctx = Context::open();
-        ctx.set("aws:PrincipalArn", CtxValue::single(self.arn.clone()));
-        ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+    // The snapshot holds all of the principal's tags: others are absent.
+    ctx.absent_prefix("aws:PrincipalTag/");
+    for (k, v) in &p.tags {
         ctx.set(
-            "aws:PrincipalType",
-            CtxValue::single(if self.kind == "iam-user" {
-                "User"
-            } else {
-                "AssumedRole"
-            }),
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::single(v.clone()),
         );
-        ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
-        add_org_keys(&mut ctx, model, self.account);
-        // The snapshot holds all of the principal's tags: others are absent.
-        ctx.absent_prefix("aws:PrincipalTag/");
-        for (k, v) in &self.tags {
-            ctx.set(
-                &format!("aws:PrincipalTag/{k}"),
-                CtxValue::single(v.clone()),
-            );
-        }
-        ctx
     }
+    ctx
 }
 
 /// IAM users and roles of the snapshot's IAM data in `accounts` (all when
 /// `None`), not the Identity Center roles, which are answered through their
-/// users
-pub fn iam_subjects(model: &Model, accounts: Option<&BTreeSet<usize>>) -> Vec<IamSubject> {
-    let bundled = crate::data::managed_policies();
-    let mut out = Vec::new();
-    for iam in &model.snapshot.iam {
-        let Some(acct) = model.find_account(&iam.account_id) else {
-            continue;
-        };
-        if accounts.is_some_and(|f| !f.contains(&acct)) {
-            continue;
-        }
-        let managed = |arn: &str| -> Option<(String, Arc<Policy>)> {
-            let doc = iam
-                .policies
-                .iter()
-                .find(|p| p.arn == arn)
-                .map(|p| &p.document)
-                .or_else(|| bundled.policies.get(arn).map(|p| &p.document))?;
-            let p = Policy::from_json(doc, PolicyKind::Identity, "").ok()?;
-            Some((
-                format!("managed {}", arn.rsplit('/').next().unwrap_or(arn)),
-                Arc::new(p),
-            ))
-        };
-        let mut push = |kind: &'static str,
-                        arn: &str,
-                        docs: Vec<(String, Arc<Policy>)>,
-                        boundary: Option<&String>,
-                        tags: &BTreeMap<String, String>| {
-            out.push(IamSubject {
-                kind,
-                arn: arn.to_owned(),
-                account: acct,
-                labels: docs.iter().map(|(l, _)| l.clone()).collect(),
-                set: PolicySet {
-                    identity: docs.into_iter().map(|(_, p)| p).collect(),
-                    boundary: boundary.and_then(|b| managed(b)).map(|(_, p)| p),
-                    scps: model.policy_set_scps(acct),
-                    ..PolicySet::default()
-                },
-                tags: tags.clone(),
-            });
-        };
-        for u in &iam.users {
-            let mut docs = inline_docs("", &u.inline_policies);
-            docs.extend(u.managed_policies.iter().filter_map(|a| managed(a)));
-            for gname in &u.groups {
-                if let Some(g) = iam.groups.iter().find(|g| &g.name == gname) {
-                    docs.extend(inline_docs(
-                        &format!("group {} ", g.name),
-                        &g.inline_policies,
-                    ));
-                    docs.extend(g.managed_policies.iter().filter_map(|a| managed(a)));
-                }
-            }
-            push(
-                "iam-user",
-                &u.arn,
-                docs,
-                u.permissions_boundary.as_ref(),
-                &u.tags,
-            );
-        }
-        for r in &iam.roles {
-            if r.name.starts_with("AWSReservedSSO_") {
-                continue;
-            }
-            let mut docs = inline_docs("", &r.inline_policies);
-            docs.extend(r.managed_policies.iter().filter_map(|a| managed(a)));
-            push(
-                "iam-role",
-                &r.arn,
-                docs,
-                r.permissions_boundary.as_ref(),
-                &r.tags,
-            );
-        }
-    }
-    out
+/// users; indices into [`Model::iam_principals`]
+pub fn iam_subjects(model: &Model, accounts: Option<&BTreeSet<usize>>) -> Vec<usize> {
+    model
+        .iam_principals()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.identity_center && accounts.is_none_or(|f| f.contains(&p.account)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
-/// Adds the resource side of a request to `set` and `ctx`: the resource's
-/// policy, its account's RCPs and its tags; returns the resource account
-fn add_resource_side(
-    model: &Model,
-    resource: &str,
-    caller_account: &str,
-    set: &mut PolicySet,
-    ctx: &mut Context,
-) -> String {
-    let ra = resource_account_of(model, resource, caller_account);
-    set.resource = resource_policy_of(model, resource);
-    set.rcps = model.find_account(&ra).and_then(|i| model.rcps_of(i));
-    add_resource_keys(ctx, model, resource, &ra);
-    ra
-}
+/// The session name IAM role sessions are shown with
+const IAM_SESSION: &str = "accessgraph";
 
 /// IAM users and roles of the snapshot's IAM data (not the Identity Center
-/// roles, which are answered through their users)
-fn iam_rows(model: &Model, q: &WhoCanQuery) -> Vec<WhoCanRow> {
-    let mut rows = Vec::new();
-    for subject in iam_subjects(model, q.accounts.as_ref()) {
-        let account = &model.accounts()[subject.account];
-        let mut ctx = subject.context(model);
-        for (k, v) in &q.context {
-            ctx.set(k, v.clone());
+/// roles, which are answered through their users), directly and through
+/// the role chains they open
+fn iam_rows(
+    model: &Model,
+    q: &WhoCanQuery,
+    resolved: Option<&ResolvedResource>,
+    graph: Option<&chain::RoleGraph>,
+    notes: &[String],
+) -> Vec<WhoCanRow> {
+    let iam = model.iam_principals();
+    let subjects = iam_subjects(model, None);
+    let row = |p: &IamPrincipal,
+               last: usize,
+               via: String,
+               g: &chain::ActionGroup,
+               cond: Option<Residual>,
+               path: Vec<PathStep>| {
+        let account = &model.accounts()[last];
+        WhoCanRow {
+            principal: p.arn.clone(),
+            principal_type: p.kind.as_str(),
+            via,
+            permission_set: None,
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            decision: if cond.is_some() {
+                "conditional"
+            } else {
+                "allow"
+            },
+            condition: cond.map(|r| r.to_string()),
+            actions: g.actions.clone(),
+            deciding: g.deciding.clone(),
+            disabled: false,
+            path,
+            notes: notes.to_vec(),
         }
-        let mut set = subject.set.clone();
-        let res_account = q
-            .resource
-            .as_deref()
-            .map(|r| add_resource_side(model, r, &account.id, &mut set, &mut ctx));
-        let caller = subject.caller_arn(model);
-        let mut grouped: Grouped = BTreeMap::new();
-        for action in &q.actions {
-            let req = match &q.resource {
-                Some(r) => Request::new(&caller, action, r, res_account.as_deref()),
-                None => Request::on_any_resource(&caller, action, &account.id),
-            };
-            let Ok(req) = req else { continue };
-            let e = evaluate(&req, &ctx, &set);
-            let (decision, cond) = match &e.answer {
-                Answer::Decided(Decision::Allow) => ("allow", None),
-                Answer::Conditional(r) => ("conditional", Some(r.to_string())),
-                Answer::Decided(_) => continue,
-            };
-            let entry = grouped.entry((decision, cond)).or_default();
-            entry.0.push(action.clone());
-            entry
-                .1
-                .extend(e.deciding.iter().map(|s| stmt_label(s, &subject.labels)));
+    };
+    let in_scope = |acct: usize| q.accounts.as_ref().is_none_or(|f| f.contains(&acct));
+    // Chains first: which last roles they need decided.
+    let chains: Vec<(usize, Vec<Vec<usize>>)> = match graph {
+        Some(g) => subjects
+            .iter()
+            .map(|&x| (x, g.continuations(x, 0, q.max_hops)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut needed = BTreeSet::new();
+    if let Some(g) = graph {
+        for (x, list) in &chains {
+            for c in list {
+                let hops = g.hops(*x, c);
+                if let Some(last) = hops.last() {
+                    let (t, s) = chain::caller_chosen(hops.iter().copied());
+                    needed.insert((last.role, t, s));
+                }
+            }
         }
-        for ((decision, condition), (actions, deciding)) in grouped {
-            rows.push(WhoCanRow {
-                principal: subject.arn.clone(),
-                principal_type: subject.kind,
-                via: "iam".to_owned(),
-                permission_set: None,
-                account_id: account.id.clone(),
-                account_name: account.name.clone(),
-                decision,
-                condition,
-                actions,
-                deciding: deciding.into_iter().collect(),
-                disabled: false,
-            });
+    }
+    let finals = chain::finals(model, q, resolved, needed);
+    let direct: Vec<Vec<WhoCanRow>> = subjects
+        .par_iter()
+        .filter(|&&x| in_scope(iam[x].account))
+        .map(|&x| {
+            let p = &iam[x];
+            let account_id = &model.accounts()[p.account].id;
+            let caller = chain::Caller {
+                arn: p.caller_arn(account_id, IAM_SESSION),
+                set: &p.set,
+                labels: &p.labels,
+            };
+            let ctx = iam_context(model, x);
+            chain::decide_actions(model, q, resolved, &caller, account_id, &ctx)
+                .iter()
+                .map(|g| {
+                    row(
+                        p,
+                        p.account,
+                        "iam".to_owned(),
+                        g,
+                        g.condition.clone(),
+                        Vec::new(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut rows: Vec<WhoCanRow> = direct.into_iter().flatten().collect();
+    if let Some(g) = graph {
+        for (x, list) in &chains {
+            let p = &iam[*x];
+            let start_account = &model.accounts()[p.account];
+            for c in list {
+                let hops = g.hops(*x, c);
+                let Some(last) = hops.last() else { continue };
+                let last_account = iam[last.role].account;
+                if !in_scope(last_account) {
+                    continue;
+                }
+                let (t, s) = chain::caller_chosen(hops.iter().copied());
+                let Some(groups) = finals.get(&(last.role, t, s)) else {
+                    continue;
+                };
+                let mut via = "iam".to_owned();
+                for h in &hops {
+                    via.push_str(" → ");
+                    via.push_str(&chain::role_label(model, h.role));
+                }
+                let mut path = vec![PathStep {
+                    step: "start",
+                    principal: p.arn.clone(),
+                    account_id: start_account.id.clone(),
+                    account_name: start_account.name.clone(),
+                    permission_set: None,
+                    condition: None,
+                    deciding: Vec::new(),
+                }];
+                path.extend(chain::hop_steps(
+                    model,
+                    hops.iter().map(|h| (*h, h.condition.as_ref())),
+                ));
+                for gr in groups {
+                    let cond = chain::and_all(
+                        hops.iter()
+                            .map(|h| &h.condition)
+                            .chain(std::iter::once(&gr.condition)),
+                    );
+                    rows.push(row(p, last_account, via.clone(), gr, cond, path.clone()));
+                }
+            }
         }
     }
     rows
@@ -1137,57 +1163,180 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
 /// One assignment path decided by [`simulate_user`]
 #[derive(Debug, Clone)]
 pub struct PathDecision {
-    /// `direct` or `group:<name>`; `iam-user` or `iam-role` for IAM principals
+    /// `direct` or `group:<name>`; `iam-user` or `iam-role` for IAM
+    /// principals; a chain adds ` → <set>@<account> → role/…@…`
     pub via: String,
     /// Permission set name (empty for IAM principals)
     pub permission_set: String,
     /// The session ARN the request is made as
     pub session_arn: String,
-    /// The principal tags substituted (the user's ABAC attributes)
+    /// The principal tags substituted (the user's ABAC attributes, or the
+    /// last role's IAM tags)
     pub principal_tags: BTreeMap<String, String>,
-    /// The evaluation
+    /// The evaluation of the request itself (by the last role for a chain)
     pub evaluation: crate::eval::Evaluation,
     /// Names of the identity policies, by index
     pub labels: Vec<String>,
     /// Explanation lines
     pub explanation: Vec<crate::eval::explain::Line>,
+    /// The `sts:AssumeRole` hops of a chain, in order (empty without one)
+    pub hops: Vec<chain::Hop>,
+}
+
+impl PathDecision {
+    /// The answer for the whole path: the request's, under every hop's condition
+    pub fn answer(&self) -> Answer {
+        match &self.evaluation.answer {
+            Answer::Decided(Decision::Allow) | Answer::Conditional(_) => {
+                let last = chain::allowed(&self.evaluation).flatten();
+                match chain::and_all(
+                    self.hops
+                        .iter()
+                        .map(|h| &h.condition)
+                        .chain(std::iter::once(&last)),
+                ) {
+                    None => Answer::Decided(Decision::Allow),
+                    Some(r) => Answer::Conditional(r),
+                }
+            }
+            denied => denied.clone(),
+        }
+    }
+}
+
+fn via_text(model: &Model, via: Via) -> String {
+    match via {
+        Via::Direct => "direct".to_owned(),
+        Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+    }
+}
+
+/// Decides `action` for a caller with `set` and `ctx`, with the resource side
+fn decide_one(
+    model: &Model,
+    caller: &str,
+    account_id: &str,
+    q: &SimulateQuery<'_>,
+    resolved: Option<&ResolvedResource>,
+    mut set: PolicySet,
+    mut ctx: Context,
+) -> Option<(crate::eval::Evaluation, Vec<crate::eval::explain::Line>)> {
+    if let Some(r) = resolved {
+        model.apply_resource(r, &mut set, &mut ctx);
+    }
+    for (k, v) in q.context {
+        ctx.set(k, v.clone());
+    }
+    let req = match resolved {
+        Some(r) => Request::new(caller, q.action, &r.arn, r.owner.account()),
+        None => Request::on_any_resource(caller, q.action, account_id),
+    }
+    .ok()?;
+    let evaluation = evaluate(&req, &ctx, &set);
+    let explanation = crate::eval::explain::explain(&req, &ctx, &set, &evaluation);
+    Some((evaluation, explanation))
+}
+
+/// A simulate question: the request, and how far to follow chains
+#[derive(Debug, Clone, Copy)]
+pub struct SimulateQuery<'a> {
+    /// The action
+    pub action: &'a str,
+    /// The resource ARN, `None` for some resource
+    pub resource: Option<&'a str>,
+    /// Context keys the question fixes
+    pub context: &'a [(String, CtxValue)],
+    /// Follow role chains up to this many hops (0: none)
+    pub max_hops: usize,
+}
+
+/// The chains that start with `first` hops (or at IAM principal `start`),
+/// decided for the request at their last role (in `account`, when given)
+fn chained_paths(
+    model: &Model,
+    graph: &chain::RoleGraph,
+    starts: Vec<(String, String, Vec<chain::Hop>)>,
+    account: Option<usize>,
+    q: &SimulateQuery<'_>,
+    resolved: Option<&ResolvedResource>,
+) -> Vec<PathDecision> {
+    let mut out = Vec::new();
+    for (via, permission_set, first) in starts {
+        let Some(head) = first.last() else { continue };
+        let taken = first.len();
+        let conts =
+            std::iter::once(Vec::new()).chain(graph.continuations(head.role, taken, q.max_hops));
+        for c in conts {
+            let mut hops = first.clone();
+            hops.extend(graph.hops(head.role, &c).into_iter().cloned());
+            let last = hops.last().map_or(head.role, |h| h.role);
+            let p = &model.iam_principals()[last];
+            if account.is_some_and(|a| a != p.account) {
+                continue;
+            }
+            let (tags, sid) = chain::caller_chosen(&hops);
+            let ctx = chain::chained_context(model, last, tags, sid);
+            let session = chain::chained_session_arn(model, last);
+            let Some((evaluation, explanation)) = decide_one(
+                model,
+                &session,
+                &model.accounts()[p.account].id,
+                q,
+                resolved,
+                p.set.clone(),
+                ctx,
+            ) else {
+                continue;
+            };
+            let mut via = via.clone();
+            for h in &hops {
+                via.push_str(" → ");
+                via.push_str(&chain::role_label(model, h.role));
+            }
+            out.push(PathDecision {
+                via,
+                permission_set: permission_set.clone(),
+                session_arn: session,
+                principal_tags: if tags {
+                    BTreeMap::new()
+                } else {
+                    p.tags.clone()
+                },
+                evaluation,
+                labels: p.labels.clone(),
+                explanation,
+                hops,
+            });
+        }
+    }
+    out
 }
 
 /// Decides one request for `user` in `account` through every assignment
-/// path that reaches it (`accessgraph simulate --user`)
+/// path that reaches it, and every role chain that ends in it (`accessgraph
+/// simulate --user`)
 pub fn simulate_user(
     model: &Model,
     user: usize,
     account: usize,
-    action: &str,
-    resource: Option<&str>,
-    context: &[(String, CtxValue)],
+    q: &SimulateQuery<'_>,
 ) -> Vec<PathDecision> {
     let acct = &model.accounts()[account];
+    let resolved = q.resource.map(|r| model.resolve_resource(r));
+    let user_name = &model.snapshot.users[user].user_name;
     let mut out = Vec::new();
     for a in model.access[user].iter().filter(|a| a.account == account) {
         let role = model.provisioned_role(a.permission_set, account);
-        let mut set = model.policy_set(a.permission_set, account);
-        let mut ctx = principal_context(model, user, account, &role);
-        for (k, v) in context {
-            ctx.set(k, v.clone());
-        }
-        let session = role.session_arn(&acct.id, &model.snapshot.users[user].user_name);
-        let req = match resource {
-            Some(r) => {
-                let ra = add_resource_side(model, r, &acct.id, &mut set, &mut ctx);
-                Request::new(&session, action, r, Some(&ra))
-            }
-            None => Request::on_any_resource(&session, action, &acct.id),
+        let set = model.policy_set(a.permission_set, account);
+        let ctx = principal_context(model, user, account, &role);
+        let session = role.session_arn(&acct.id, user_name);
+        let Some((evaluation, explanation)) =
+            decide_one(model, &session, &acct.id, q, resolved.as_ref(), set, ctx)
+        else {
+            continue;
         };
-        let Ok(req) = req else { continue };
-        let evaluation = evaluate(&req, &ctx, &set);
-        let explanation = crate::eval::explain::explain(&req, &ctx, &set, &evaluation);
         out.push(PathDecision {
-            via: match a.via {
-                Via::Direct => "direct".to_owned(),
-                Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
-            },
+            via: via_text(model, a.via),
             permission_set: model.snapshot.permission_sets[a.permission_set]
                 .name
                 .clone(),
@@ -1196,50 +1345,96 @@ pub fn simulate_user(
             evaluation,
             labels: model.identity_labels(a.permission_set, account),
             explanation,
+            hops: Vec::new(),
         });
     }
+    if q.max_hops == 0 {
+        return out;
+    }
+    let graph = chain::RoleGraph::build(model, q.context);
+    let mut starts = Vec::new();
+    for a in &model.access[user] {
+        let set = model.policy_set(a.permission_set, a.account);
+        let labels = model.identity_labels(a.permission_set, a.account);
+        let role = model.provisioned_role(a.permission_set, a.account);
+        let (caller, _) =
+            chain::pair_caller(model, a.permission_set, a.account, user_name, &set, &labels);
+        let ctx = principal_context(model, user, a.account, &role);
+        let ps_name = &model.snapshot.permission_sets[a.permission_set].name;
+        let account_id = &model.accounts()[a.account].id;
+        for to in graph.targets_for(model, account_id) {
+            if let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, q.context) {
+                starts.push((
+                    format!(
+                        "{} → {ps_name}@{}",
+                        via_text(model, a.via),
+                        model.accounts()[a.account].name
+                    ),
+                    ps_name.clone(),
+                    vec![hop],
+                ));
+            }
+        }
+    }
+    out.extend(chained_paths(
+        model,
+        &graph,
+        starts,
+        Some(account),
+        q,
+        resolved.as_ref(),
+    ));
     out
 }
 
 /// Decides one request for an IAM user or role of the snapshot
-/// (`accessgraph simulate --role ARN`); `None` when the snapshot's IAM data
-/// has no principal with that ARN (or the action is not `service:Action`)
-pub fn simulate_iam(
-    model: &Model,
-    arn: &str,
-    action: &str,
-    resource: Option<&str>,
-    context: &[(String, CtxValue)],
-) -> Option<PathDecision> {
-    let subject = iam_subjects(model, None)
+/// (`accessgraph simulate --role ARN`), and through every role chain it
+/// opens; empty when the snapshot's IAM data has no principal with that ARN
+/// (or the action is not `service:Action`)
+pub fn simulate_iam(model: &Model, arn: &str, q: &SimulateQuery<'_>) -> Vec<PathDecision> {
+    let Some(x) = iam_subjects(model, None)
         .into_iter()
-        .find(|s| s.arn.eq_ignore_ascii_case(arn))?;
-    let account_id = model.accounts()[subject.account].id.clone();
-    let mut ctx = subject.context(model);
-    for (k, v) in context {
-        ctx.set(k, v.clone());
+        .find(|&i| model.iam_principals()[i].arn.eq_ignore_ascii_case(arn))
+    else {
+        return Vec::new();
+    };
+    let p = &model.iam_principals()[x];
+    let account_id = model.accounts()[p.account].id.clone();
+    let resolved = q.resource.map(|r| model.resolve_resource(r));
+    let caller = p.caller_arn(&account_id, IAM_SESSION);
+    let mut out = Vec::new();
+    if let Some((evaluation, explanation)) = decide_one(
+        model,
+        &caller,
+        &account_id,
+        q,
+        resolved.as_ref(),
+        p.set.clone(),
+        iam_context(model, x),
+    ) {
+        out.push(PathDecision {
+            via: p.kind.as_str().to_owned(),
+            permission_set: String::new(),
+            session_arn: caller,
+            principal_tags: p.tags.clone(),
+            evaluation,
+            labels: p.labels.clone(),
+            explanation,
+            hops: Vec::new(),
+        });
     }
-    let mut set = subject.set.clone();
-    let caller = subject.caller_arn(model);
-    let req = match resource {
-        Some(r) => {
-            let ra = add_resource_side(model, r, &account_id, &mut set, &mut ctx);
-            Request::new(&caller, action, r, Some(&ra))
-        }
-        None => Request::on_any_resource(&caller, action, &account_id),
+    if q.max_hops > 0 && !out.is_empty() {
+        let graph = chain::RoleGraph::build(model, q.context);
+        let starts: Vec<(String, String, Vec<chain::Hop>)> = graph.edges[x]
+            .iter()
+            .map(|h| (p.kind.as_str().to_owned(), String::new(), vec![h.clone()]))
+            .collect();
+        // Cycles back to the start are cut too.
+        let mut paths = chained_paths(model, &graph, starts, None, q, resolved.as_ref());
+        paths.retain(|d| d.hops.iter().all(|h| h.role != x));
+        out.extend(paths);
     }
-    .ok()?;
-    let evaluation = evaluate(&req, &ctx, &set);
-    let explanation = crate::eval::explain::explain(&req, &ctx, &set, &evaluation);
-    Some(PathDecision {
-        via: subject.kind.to_owned(),
-        permission_set: String::new(),
-        session_arn: caller,
-        principal_tags: subject.tags,
-        evaluation,
-        labels: subject.labels,
-        explanation,
-    })
+    out
 }
 
 /// A statement reference in words, with the identity policy's name
@@ -1275,6 +1470,14 @@ impl WhoCanAnswer {
             let via = match h.via {
                 Via::Direct => "direct",
                 Via::Group(g) => groups[g].as_str(),
+            };
+            let chained;
+            let via = match self.chains.get(h.chain as usize) {
+                Some(ch) => {
+                    chained = format!("{via}{}", ch.via_suffix);
+                    chained.as_str()
+                }
+                None => via,
             };
             c.write_record([
                 model.snapshot.users[h.user as usize].user_name.as_str(),
