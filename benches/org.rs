@@ -33,6 +33,7 @@ fn params() -> Params {
             groups: 100,
             permission_sets: 40,
             seed: 1,
+            hubs: 0,
         }
     } else {
         Params {
@@ -41,6 +42,7 @@ fn params() -> Params {
             groups: 5000,
             permission_sets: 500,
             seed: 1,
+            hubs: 0,
         }
     }
 }
@@ -113,9 +115,38 @@ fn org(c: &mut Criterion) {
         service: None,
         access_level: None,
         context: Vec::new(),
+        max_hops: 0,
     };
     g.bench_function("what-can-one-user", |b| {
         b.iter(|| what_can(black_box(&model), black_box(&wq)).len())
+    });
+    drop(model);
+
+    // The same organization with two hub accounts: every member account
+    // has a deploy role trusting its hub's HubDeploy sessions of the
+    // account's team and the hub's CI role. Chained against unchained on
+    // this one organization, in one run.
+    let hubs = Model::build(generate(Params { hubs: 2, ..p })).unwrap();
+    let direct = WhoCanQuery {
+        actions: vec!["s3:ListBucket".into()],
+        ..WhoCanQuery::default()
+    };
+    let chained = WhoCanQuery {
+        max_hops: accessgraph::who::chain::DEFAULT_MAX_HOPS,
+        ..direct.clone()
+    };
+    let (a, b) = (who_can(&hubs, &direct), who_can(&hubs, &chained));
+    assert!(
+        b.len() > a.len() && b.hits.iter().any(|h| h.chain != accessgraph::who::NO_CHAIN),
+        "the hub organization has chained access ({} rows, {} without chains)",
+        b.len(),
+        a.len()
+    );
+    g.bench_function("who-can-s3-ListBucket-hubs-no-chains", |bch| {
+        bch.iter(|| who_can(black_box(&hubs), black_box(&direct)).len())
+    });
+    g.bench_function("who-can-s3-ListBucket-hubs-chains", |bch| {
+        bch.iter(|| who_can(black_box(&hubs), black_box(&chained)).len())
     });
     g.finish();
 }

@@ -97,7 +97,7 @@ def role(account, path, name, trust, inline=None, managed=(), tags=None, rid=Non
         "arn": f"arn:aws:iam::{account}:role{path}{name}",
         "id": rid or ("AROA" + (account + name.upper().replace("_", "")).ljust(17, "X")[:17]),
         "trust_policy": trust,
-        "inline_policies": [{"name": "inline", "document": inline}] if inline else [],
+        "inline_policies": [{"name": "permissions", "document": inline}] if inline else [],
         "managed_policies": list(managed),
         "tags": tags or {},
     }

@@ -9,6 +9,8 @@ cargo test --doc
 # The export script against a fake `aws` that answers from the fixtures:
 # it must reproduce both export folders file for file.
 bash scripts/test-export-aws-cli.sh
+# The chained AWS config profiles, read by botocore (installed when missing).
+bash scripts/test-profiles-botocore.sh
 # Live collection end to end against moto (a local fake AWS on 127.0.0.1),
 # installed with pip when missing, started and stopped by the script.
 bash scripts/test-collect-moto.sh

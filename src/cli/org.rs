@@ -46,6 +46,9 @@ pub struct GenerateArgs {
     /// Seed
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Hub accounts with deploy roles trusted across the organization (role chains)
+    #[arg(long, default_value_t = 0)]
+    hubs: usize,
     /// Where to write the snapshot
     #[arg(short, long, value_name = "FILE", default_value = "accessgraph.json")]
     output: PathBuf,
@@ -61,6 +64,7 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
         groups: args.groups,
         permission_sets: args.permission_sets,
         seed: args.seed,
+        hubs: args.hubs,
     });
     write_atomic(&args.output, &snap.to_json())?;
     eprintln!(
@@ -104,6 +108,10 @@ pub struct UserArg {
 pub struct ProfilesArgs {
     /// User name, email or identity store id
     user: Option<String>,
+    /// Also write `role_arn` + `source_profile` profiles for the roles one
+    /// `sts:AssumeRole` away from the user's SSO profiles
+    #[arg(long)]
+    chained: bool,
     #[command(subcommand)]
     check: Option<ProfilesCommand>,
 }
@@ -152,6 +160,9 @@ pub struct GraphArgs {
     /// Only this user's access
     #[arg(long)]
     user: Option<String>,
+    /// Draw `sts:AssumeRole` trust edges up to N hops (0: none)
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    max_hops: usize,
 }
 
 pub(super) fn load(g: &Global) -> anyhow::Result<Model> {
@@ -370,8 +381,17 @@ pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {
                 }
             }
             let failing = checks.iter().filter(|c| c.status == "no-access").count();
+            let denied = checks
+                .iter()
+                .filter(|c| matches!(c.status, "assume-denied" | "unknown-role"))
+                .count();
             if failing > 0 {
                 eprintln!("{failing} profile(s) would fail with ForbiddenException (No access)");
+            }
+            if denied > 0 {
+                eprintln!("{denied} role profile(s) would fail to assume their role");
+            }
+            if failing + denied > 0 {
                 return Ok(Exit::Fail);
             }
             Ok(Exit::Ok)
@@ -379,7 +399,7 @@ pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {
         (None, Some(user)) => {
             only(g.format, &[Format::Table], "profiles (AWS config text)")?;
             let u = find_user(&model, &user, &g.snapshot)?;
-            write!(w, "{}", query_profiles(&model, u))?;
+            write!(w, "{}", query_profiles(&model, u, args.chained))?;
             Ok(Exit::Ok)
         }
         (None, None) => {
@@ -545,6 +565,11 @@ pub fn graph(args: GraphArgs, g: &Global) -> anyhow::Result<Exit> {
         None => None,
     };
     let mut w = out();
-    write!(w, "{}", accessgraph::report::dot::render(&model, user))?;
+    let trust = accessgraph::who::chain::trust_edges(&model, user, args.max_hops);
+    write!(
+        w,
+        "{}",
+        accessgraph::report::dot::render(&model, user, &trust)
+    )?;
     Ok(Exit::Ok)
 }

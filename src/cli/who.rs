@@ -332,6 +332,9 @@ pub struct WhatCanArgs {
     /// Fix a condition key (`KEY=VALUE`)
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
+    /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = max_hops)]
+    max_hops: usize,
 }
 
 /// Access levels on the command line
@@ -405,6 +408,7 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
             Level::Tagging => AccessLevel::Tagging,
         }),
         context: parse_context(&args.context)?,
+        max_hops: args.max_hops,
     };
     let spinner = spinner("what-can: evaluating the action catalog");
     let rows = what_can(&model, &q);

@@ -108,6 +108,13 @@ pub const CODES: &[CodeDoc] = &[
         fix: "Re-export (check provenance errors) or delete the stale assignment.",
     },
     CodeDoc {
+        code: "caller-controlled-principal-tag",
+        severity: Severity::Medium,
+        what: "An IAM role's trust policy lets callers pass session tags (`sts:TagSession`), and the role's own policies test `aws:PrincipalTag/*`.",
+        why: "Session tags override the role's tags and are chosen by whoever assumes the role, so a condition on them grants what the caller says it may have; accessgraph answers such grants as conditional.",
+        fix: "Drop `sts:TagSession` from the trust policy, restrict the tags it accepts (`aws:RequestTag/<key>`, `aws:TagKeys`), or test something the caller cannot set (`aws:PrincipalArn`).",
+    },
+    CodeDoc {
         code: "long-session",
         severity: Severity::Low,
         what: "A permission set's session duration is longer than the threshold (8 hours by default).",
@@ -406,6 +413,49 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
+    // Roles whose callers choose the session tags their policies test.
+    // Identity Center's own roles are left out: their session tags come
+    // from the identity store, not from the caller.
+    for p in model.iam_principals() {
+        let Some(trust) = p.trust.as_deref() else {
+            continue;
+        };
+        if p.identity_center || !crate::who::chain::trust_allows(trust, "sts:TagSession") {
+            continue;
+        }
+        let mut keys = BTreeSet::new();
+        for (label, policy) in p
+            .labels
+            .iter()
+            .map(String::as_str)
+            .zip(&p.set.identity)
+            .chain(p.set.boundary.iter().map(|b| ("permissions boundary", b)))
+        {
+            for s in &policy.statements {
+                let mut found: Vec<String> = s
+                    .conditions
+                    .iter()
+                    .flat_map(|c| std::iter::once(c.key.clone()).chain(c.variable_keys()))
+                    .collect();
+                if let Some(r) = &s.resource {
+                    found.extend(r.variable_keys());
+                }
+                for k in found {
+                    if k.to_ascii_lowercase().starts_with("aws:principaltag/") {
+                        keys.insert((k, label.to_owned()));
+                    }
+                }
+            }
+        }
+        for (key, label) in keys {
+            push(
+                "caller-controlled-principal-tag",
+                p.arn.clone(),
+                format!("its trust policy allows sts:TagSession and `{label}` tests `{key}`: whoever assumes the role chooses that value"),
+            );
+        }
+    }
+
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -452,6 +502,7 @@ mod tests {
                 "abac-attribute-unmapped",
                 "unknown-action",
                 "dangling-reference",
+                "caller-controlled-principal-tag",
                 "long-session"
             ]
         );

@@ -121,9 +121,84 @@ pub fn sso_session_name(model: &Model) -> String {
     }
 }
 
+/// A role one `sts:AssumeRole` away from one of a user's SSO profiles
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainedProfile {
+    /// Profile name: `<account>.<role name>`
+    pub name: String,
+    /// The role to assume
+    pub role_arn: String,
+    /// The SSO profile whose session assumes it
+    pub source_profile: String,
+    /// The condition the trust and identity policies allow it under
+    pub condition: Option<String>,
+}
+
+/// The SSO profile name of an account/role pair (`<account>.<role>`)
+fn sso_profile_name(account_name: &str, role_name: &str) -> String {
+    format!("{}.{role_name}", profile_slug(account_name))
+}
+
+/// The roles `user`'s Identity Center sessions can assume in one hop, each
+/// from the first SSO profile (by name) that allows it outright, else the
+/// first that allows it under a condition
+pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
+    use crate::who::chain;
+    let graph = chain::RoleGraph::build(model, &[]);
+    let user_name = &model.snapshot.users[user].user_name;
+    let mut best: BTreeMap<usize, (bool, String, Option<String>)> = BTreeMap::new();
+    let mut pairs: Vec<(usize, usize)> = model.access[user]
+        .iter()
+        .map(|a| (a.permission_set, a.account))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (ps, acct) in pairs {
+        let set = model.policy_set(ps, acct);
+        let labels = model.identity_labels(ps, acct);
+        let role = model.provisioned_role(ps, acct);
+        let (caller, _) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
+        let ctx = crate::who::principal_context(model, user, acct, &role);
+        let source = sso_profile_name(
+            &model.accounts()[acct].name,
+            &model.snapshot.permission_sets[ps].name,
+        );
+        for to in graph.targets_for(model, &model.accounts()[acct].id) {
+            let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, &[]) else {
+                continue;
+            };
+            let cand = (
+                hop.condition.is_some(),
+                source.clone(),
+                hop.condition.as_ref().map(ToString::to_string),
+            );
+            let e = best.entry(to).or_insert_with(|| cand.clone());
+            if (cand.0, &cand.1) < (e.0, &e.1) {
+                *e = cand;
+            }
+        }
+    }
+    let mut out: Vec<ChainedProfile> = best
+        .into_iter()
+        .map(|(to, (_, source_profile, condition))| {
+            let p = &model.iam_principals()[to];
+            ChainedProfile {
+                name: sso_profile_name(&model.accounts()[p.account].name, &p.name),
+                role_arn: p.arn.clone(),
+                source_profile,
+                condition,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 /// `~/.aws/config` text for `user`: one `[sso-session]` and one `[profile]`
-/// per account/role pair, with stable names (`<account>.<role>`)
-pub fn profiles(model: &Model, user: usize) -> String {
+/// per account/role pair, with stable names (`<account>.<role>`); with
+/// `chained`, also a `role_arn` + `source_profile` profile for every role
+/// one `sts:AssumeRole` away ([`chained_profiles`])
+pub fn profiles(model: &Model, user: usize, chained: bool) -> String {
     let p = portal(model, user);
     let Some(ic) = &model.snapshot.identity_center else {
         return String::new();
@@ -148,6 +223,17 @@ pub fn profiles(model: &Model, user: usize) -> String {
             ic.home_region
         ));
     }
+    if chained {
+        for c in chained_profiles(model, user) {
+            if let Some(cond) = &c.condition {
+                out.push_str(&format!("\n# allowed only if {cond}"));
+            }
+            out.push_str(&format!(
+                "\n[profile {}]\nrole_arn = {}\nsource_profile = {}\nregion = {}\n",
+                c.name, c.role_arn, c.source_profile, ic.home_region
+            ));
+        }
+    }
     out
 }
 
@@ -160,7 +246,8 @@ pub struct ProfileCheck {
     pub account_id: String,
     /// `sso_role_name`
     pub role_name: String,
-    /// `ok`, `no-access`, `other-instance`, `incomplete`
+    /// `ok`, `no-access`, `other-instance`, `incomplete`; for role
+    /// profiles also `assume-denied`, `conditional`, `unknown-role`
     pub status: &'static str,
     /// What the AWS CLI would say
     pub message: String,
@@ -199,6 +286,12 @@ pub fn check_profiles(model: &Model, user: usize, config: &str) -> Vec<ProfileCh
         } else {
             continue;
         };
+        if kv.contains_key("role_arn") {
+            out.push(check_role_profile(
+                model, user, &sections, profile, &portal, &urls, &sessions,
+            ));
+            continue;
+        }
         let (Some(account_id), Some(role_name)) =
             (kv.get("sso_account_id"), kv.get("sso_role_name"))
         else {
@@ -248,6 +341,194 @@ pub fn check_profiles(model: &Model, user: usize, config: &str) -> Vec<ProfileCh
     }
     out.sort_by(|a, b| a.profile.cmp(&b.profile));
     out
+}
+
+/// The config's profile sections by profile name
+fn profile_section<'a>(
+    sections: &'a [(String, BTreeMap<String, String>)],
+    name: &str,
+) -> Option<&'a BTreeMap<String, String>> {
+    sections
+        .iter()
+        .find(|(n, _)| {
+            (name == "default" && n == "default")
+                || n.strip_prefix("profile ").is_some_and(|p| p.trim() == name)
+        })
+        .map(|(_, kv)| kv)
+}
+
+/// Checks a `role_arn` + `source_profile` profile: its source must work
+/// (an SSO profile the user is assigned, or another role profile that
+/// works), and the source's session must be allowed `sts:AssumeRole` on the
+/// role by the role's trust policy and the source's policies
+fn check_role_profile(
+    model: &Model,
+    user: usize,
+    sections: &[(String, BTreeMap<String, String>)],
+    profile: &str,
+    portal: &Portal,
+    urls: &[String],
+    sessions: &BTreeMap<&str, &BTreeMap<String, String>>,
+) -> ProfileCheck {
+    use crate::who::chain;
+    let Some(kv) = profile_section(sections, profile) else {
+        return ProfileCheck {
+            profile: profile.to_owned(),
+            account_id: String::new(),
+            role_name: String::new(),
+            status: "incomplete",
+            message: "no such profile".to_owned(),
+        };
+    };
+    let role_arn = kv.get("role_arn").cloned().unwrap_or_default();
+    let account_id = role_arn.split(':').nth(4).unwrap_or_default().to_owned();
+    let role_name = role_arn.rsplit('/').next().unwrap_or_default().to_owned();
+    let done = |status: &'static str, message: String| ProfileCheck {
+        profile: profile.to_owned(),
+        account_id: account_id.clone(),
+        role_name: role_name.clone(),
+        status,
+        message,
+    };
+    // Walk the source_profile chain down to its SSO profile (at most ten
+    // roles, as a loop in the file must not hang the check).
+    let mut roles = vec![role_arn.clone()];
+    let mut cur = kv;
+    let mut seen = vec![profile.to_owned()];
+    let sso = loop {
+        let Some(src) = cur.get("source_profile") else {
+            return done(
+                "incomplete",
+                "role_arn without source_profile (credential_source is not checked)".to_owned(),
+            );
+        };
+        if seen.contains(src) || seen.len() > 10 {
+            return done(
+                "incomplete",
+                format!("source_profile `{src}` loops back to a profile already on the chain"),
+            );
+        }
+        seen.push(src.clone());
+        let Some(next) = profile_section(sections, src) else {
+            return done(
+                "incomplete",
+                format!("source_profile `{src}` is not in the file"),
+            );
+        };
+        match next.get("role_arn") {
+            Some(r) => {
+                roles.push(r.clone());
+                cur = next;
+            }
+            None => break (src.clone(), next),
+        }
+    };
+    let (sso_name, sso_kv) = sso;
+    let (Some(sso_account), Some(sso_role)) =
+        (sso_kv.get("sso_account_id"), sso_kv.get("sso_role_name"))
+    else {
+        return done(
+            "incomplete",
+            format!("source profile `{sso_name}` is neither an SSO profile nor a role profile"),
+        );
+    };
+    let start_url = sso_kv.get("sso_start_url").cloned().or_else(|| {
+        sso_kv
+            .get("sso_session")
+            .and_then(|s| sessions.get(s.as_str()))
+            .and_then(|s| s.get("sso_start_url").cloned())
+    });
+    if !start_url.is_some_and(|u| {
+        urls.iter()
+            .any(|x| *x == u.trim_end_matches('/').trim_end_matches('#'))
+    }) {
+        return done(
+            "other-instance",
+            format!(
+                "source profile `{sso_name}` does not sign in at this snapshot's access portal"
+            ),
+        );
+    }
+    if !portal
+        .entries
+        .iter()
+        .any(|e| &e.account_id == sso_account && &e.role_name == sso_role)
+        || !portal.enabled
+    {
+        return done(
+            "no-access",
+            format!("source profile `{sso_name}`: {NO_ACCESS}"),
+        );
+    }
+    // The SSO session, then each hop in the order the CLI takes them.
+    let Some(a) = model.access[user].iter().find(|a| {
+        &model.accounts()[a.account].id == sso_account
+            && &model.snapshot.permission_sets[a.permission_set].name == sso_role
+    }) else {
+        return done("no-access", NO_ACCESS.to_owned());
+    };
+    let (ps, acct) = (a.permission_set, a.account);
+    let set = model.policy_set(ps, acct);
+    let labels = model.identity_labels(ps, acct);
+    let role = model.provisioned_role(ps, acct);
+    let user_name = &model.snapshot.users[user].user_name;
+    let (first_caller, _) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
+    let mut caller_arn = first_caller.arn.clone();
+    let mut ctx = crate::who::principal_context(model, user, acct, &role);
+    let mut caller_set = set.clone();
+    let mut caller_labels = labels.clone();
+    let mut conditions = Vec::new();
+    let mut tags_chosen = false;
+    let mut sid_chosen = false;
+    for arn in roles.iter().rev() {
+        let Some(to) = model.find_iam(arn) else {
+            let what = if model
+                .snapshot
+                .iam
+                .iter()
+                .any(|i| arn.split(':').nth(4) == Some(i.account_id.as_str()))
+            {
+                "is not a role of its account's IAM data: AssumeRole would fail"
+            } else {
+                "is in an account whose IAM data the snapshot lacks: cannot tell"
+            };
+            return done("unknown-role", format!("`{arn}` {what}"));
+        };
+        let caller = chain::Caller {
+            arn: caller_arn.clone(),
+            set: &caller_set,
+            labels: &caller_labels,
+        };
+        let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, &[]) else {
+            return done(
+                "assume-denied",
+                format!(
+                    "An error occurred (AccessDenied) when calling the AssumeRole operation: User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {arn}"
+                ),
+            );
+        };
+        if let Some(c) = &hop.condition {
+            conditions.push(c.to_string());
+        }
+        tags_chosen |= hop.tag_session;
+        sid_chosen |= hop.source_identity;
+        let p = &model.iam_principals()[to];
+        caller_arn = chain::chained_session_arn(model, to);
+        ctx = chain::chained_context(model, to, tags_chosen, sid_chosen);
+        caller_set = p.set.clone();
+        caller_labels = p.labels.clone();
+    }
+    if conditions.is_empty() {
+        done(
+            "ok",
+            format!("assumed from `{sso_name}` in {} hop(s)", roles.len()),
+        )
+    } else {
+        done(
+            "conditional",
+            format!("AssumeRole is allowed only if {}", conditions.join(" AND ")),
+        )
+    }
 }
 
 /// A minimal INI reader for AWS config files: `[section]`, `key = value`,

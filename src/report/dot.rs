@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::graph::{Model, Via};
+use crate::who::chain::{role_label, EdgeFrom, Hop};
 
 fn q(s: &str) -> String {
     format!(
@@ -15,8 +16,10 @@ fn q(s: &str) -> String {
 }
 
 /// The model as DOT: users → groups → accounts (edges labelled with the
-/// permission set), the OU tree; with `user`, only that user's access
-pub fn render(model: &Model, user: Option<usize>) -> String {
+/// permission set), the OU tree, and the `sts:AssumeRole` trust edges from
+/// accounts (their Identity Center sessions) and IAM principals to roles
+/// (dashed); with `user`, only that user's access
+pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> String {
     let mut s =
         String::from("digraph accessgraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     let users: Vec<usize> = match user {
@@ -92,6 +95,71 @@ pub fn render(model: &Model, user: Option<usize>) -> String {
                 let _ = writeln!(s, "  {} -> {} [style=dotted];", q(&a.parent_id), q(&an));
             }
         }
+    }
+    let mut roles = BTreeSet::new();
+    let mut trust_lines = BTreeSet::new();
+    for (from, hop) in trust {
+        let from = match *from {
+            EdgeFrom::Pair(ps, acct) => {
+                if !accounts.contains(&acct) {
+                    // A pair of the organization view with no user shown.
+                    accounts.insert(acct);
+                    let a = &model.accounts()[acct];
+                    let _ = writeln!(
+                        s,
+                        "  {} [shape=box3d, label={}];",
+                        q(&format!("account:{}", a.name)),
+                        q(&format!("{}\n{}", a.name, a.id))
+                    );
+                }
+                (
+                    format!("account:{}", model.accounts()[acct].name),
+                    format!(
+                        "{} ⇒ sts:AssumeRole",
+                        model.snapshot.permission_sets[ps].name
+                    ),
+                )
+            }
+            EdgeFrom::Iam(i) => {
+                roles.insert(i);
+                (
+                    format!("iam:{}", model.iam_principals()[i].arn),
+                    "sts:AssumeRole".to_owned(),
+                )
+            }
+        };
+        roles.insert(hop.role);
+        let label = match &hop.condition {
+            Some(c) => format!("{} if {c}", from.1),
+            None => from.1,
+        };
+        trust_lines.insert((
+            from.0,
+            format!("iam:{}", model.iam_principals()[hop.role].arn),
+            label,
+        ));
+    }
+    for i in &roles {
+        let p = &model.iam_principals()[*i];
+        let shape = match p.kind {
+            crate::graph::IamKind::Role => "component",
+            crate::graph::IamKind::User => "ellipse",
+        };
+        let _ = writeln!(
+            s,
+            "  {} [shape={shape}, label={}];",
+            q(&format!("iam:{}", p.arn)),
+            q(&role_label(model, *i))
+        );
+    }
+    for (from, to, label) in &trust_lines {
+        let _ = writeln!(
+            s,
+            "  {} -> {} [style=dashed, label={}];",
+            q(from),
+            q(to),
+            q(label)
+        );
     }
     for (from, to, label) in &edges {
         if label.is_empty() {

@@ -29,7 +29,17 @@ pub struct Params {
     pub permission_sets: usize,
     /// Seed: the same parameters and seed give the same snapshot
     pub seed: u64,
+    /// Hub accounts people sign in to and deploy from: each has a
+    /// `HubDeploy` permission set for a few teams and an IAM role
+    /// `deploy/CiRole`, and every member account gets a `deploy/DeployRole`
+    /// trusting its hub's `HubDeploy` sessions of the account's team and
+    /// the hub's CiRole (0: none, and the rest of the organization is the
+    /// same whatever the number)
+    pub hubs: usize,
 }
+
+/// The teams whose groups get `HubDeploy` in a hub (team `i` in hub `i % hubs`)
+const HUB_TEAMS: &[&str] = &["platform", "infra", "security", "identity"];
 
 /// SplitMix64: tiny, fast, and its sequence is fixed forever (a crate's
 /// generator may change between versions, which would change every
@@ -413,8 +423,132 @@ pub fn generate(p: Params) -> Snapshot {
         iam: Vec::new(),
         resources: Vec::new(),
     };
+    add_hubs(&mut snap, p.hubs);
     snap.normalize();
     snap
+}
+
+/// Adds `hubs` hub accounts, their `HubDeploy` permission set and
+/// assignments, and the deploy roles with their trust policies (see
+/// [`Params::hubs`]); nothing random, so the rest of the organization does
+/// not change
+fn add_hubs(snap: &mut Snapshot, hubs: usize) {
+    use crate::snapshot::{AccountIam, IamRole, InlinePolicy};
+    let Some(org) = snap.organization.as_mut() else {
+        return;
+    };
+    if hubs == 0 {
+        return;
+    }
+    let members: Vec<(String, String)> = org
+        .accounts
+        .iter()
+        .filter(|a| a.id != org.management_account_id)
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.tags.get("team").cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let hub_ids: Vec<String> = (0..hubs)
+        .map(|h| format!("{:012}", 300_000_000_000u64 + h as u64))
+        .collect();
+    for (h, id) in hub_ids.iter().enumerate() {
+        org.accounts.push(Account {
+            id: id.clone(),
+            name: format!("hub-{h:02}"),
+            email: Some(format!("aws-hub-{h:02}@example.com")),
+            status: "ACTIVE".into(),
+            parent_id: "ou-syn1-top00004".into(),
+            tags: BTreeMap::from([("env".to_owned(), "infra".to_owned())]),
+        });
+        for p in &mut org.policies {
+            if p.id == "p-FullAWSAccess" {
+                p.targets.push(id.clone());
+            }
+        }
+    }
+    let ps_arn =
+        "arn:aws:sso:::permissionSet/ssoins-5e17000000000001/ps-hub0000000000001".to_owned();
+    snap.permission_sets.push(PermissionSet {
+        arn: ps_arn.clone(),
+        name: "HubDeploy".into(),
+        description: Some("assume the deploy roles of the team's accounts".into()),
+        session_duration: "PT1H".into(),
+        relay_state: None,
+        aws_managed_policies: Vec::new(),
+        customer_managed_policies: Vec::new(),
+        inline_policy: Some(doc(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"AssumeDeployRoles","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/deploy/*"}]}"#,
+        )),
+        permissions_boundary: None,
+        tags: BTreeMap::new(),
+        provisioning: Vec::new(),
+    });
+    for (i, team) in HUB_TEAMS.iter().enumerate() {
+        if let Some(g) = snap
+            .groups
+            .iter()
+            .find(|g| g.name == format!("team-{team}"))
+        {
+            snap.assignments.push(Assignment {
+                account_id: hub_ids[i % hubs].clone(),
+                permission_set_arn: ps_arn.clone(),
+                principal_type: PrincipalType::Group,
+                principal_id: g.id.clone(),
+            });
+        }
+    }
+    let role =
+        |account: &str, name: &str, trust: String, inline: String, managed: Vec<String>| IamRole {
+            name: name.to_owned(),
+            path: "/deploy/".into(),
+            arn: format!("arn:aws:iam::{account}:role/deploy/{name}"),
+            id: Some(format!("AROA{account}{:05}", name.len())),
+            trust_policy: doc(&trust),
+            inline_policies: vec![InlinePolicy {
+                name: "permissions".into(),
+                document: doc(&inline),
+            }],
+            managed_policies: managed,
+            permissions_boundary: None,
+            tags: BTreeMap::new(),
+        };
+    for id in &hub_ids {
+        snap.iam.push(AccountIam {
+            account_id: id.clone(),
+            roles: vec![role(
+                id,
+                "CiRole",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into(),
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/deploy/DeployRole"}]}"#.into(),
+                Vec::new(),
+            )],
+            users: Vec::new(),
+            groups: Vec::new(),
+            policies: Vec::new(),
+        });
+    }
+    for (a, (id, team)) in members.iter().enumerate() {
+        let hub = &hub_ids[HUB_TEAMS.iter().position(|t| t == team).unwrap_or(a) % hubs];
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"TeamFromHub","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{hub}:root"}},"Action":"sts:AssumeRole","Condition":{{"ArnLike":{{"aws:PrincipalArn":"arn:aws:iam::{hub}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_HubDeploy_*"}},"StringEquals":{{"aws:PrincipalTag/team":"{team}"}}}}}},{{"Sid":"HubCi","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{hub}:role/deploy/CiRole"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        snap.iam.push(AccountIam {
+            account_id: id.clone(),
+            roles: vec![role(
+                id,
+                "DeployRole",
+                trust,
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoIamUsers","Effect":"Deny","Action":["iam:CreateUser","iam:CreateAccessKey"],"Resource":"*"}]}"#.into(),
+                vec!["arn:aws:iam::aws:policy/PowerUserAccess".to_owned()],
+            )],
+            users: Vec::new(),
+            groups: Vec::new(),
+            policies: Vec::new(),
+        });
+    }
 }
 
 #[cfg(test)]
@@ -429,6 +563,7 @@ mod tests {
             groups: 40,
             permission_sets: 30,
             seed: 7,
+            hubs: 0,
         };
         let a = generate(p);
         assert_eq!(a, generate(p));
@@ -439,7 +574,14 @@ mod tests {
             .inline_policy
             .as_ref()
             .is_none_or(|d| *d != JsonValue::Null)));
-        let model = crate::graph::Model::build(a).unwrap();
+        let model = crate::graph::Model::build(a.clone()).unwrap();
         assert!(model.access.iter().filter(|v| !v.is_empty()).count() > 250);
+        // Hubs add to the organization and change nothing else in it.
+        let h = generate(Params { hubs: 2, ..p });
+        assert_eq!(h.users, a.users);
+        assert_eq!(h.organization.as_ref().unwrap().accounts.len(), 63);
+        assert_eq!(h.iam.len(), 62);
+        assert!(h.assignments.len() == a.assignments.len() + HUB_TEAMS.len());
+        crate::graph::Model::build(h).unwrap();
     }
 }

@@ -81,27 +81,38 @@ pub(crate) struct Caller<'a> {
     pub labels: &'a [String],
 }
 
-/// Whether `trust` may let any principal of `account` assume the role: a
-/// cheap filter before a hop is evaluated (`Anyone` and unique ids match any account)
-fn trust_names_account(trust: &crate::policy::Policy, account: &str) -> bool {
-    let assume = ActionName::new("sts:AssumeRole");
-    trust.statements.iter().any(|s| {
-        s.effect == Effect::Allow
-            && assume.as_ref().is_some_and(|a| s.action.matches(a))
-            && s.principal.as_ref().is_some_and(|p| {
-                !p.negated
-                    && p.entries.iter().any(|e| match e {
-                        PrincipalEntry::Anyone | PrincipalEntry::UniqueId(_) => true,
-                        PrincipalEntry::Account(a)
-                        | PrincipalEntry::Role { account: a, .. }
-                        | PrincipalEntry::Session { account: a, .. } => a == account,
-                        PrincipalEntry::User(arn) | PrincipalEntry::FederatedUser(arn) => {
-                            arn.split(':').nth(4) == Some(account)
-                        }
-                        _ => false,
-                    })
-            })
-    })
+/// The accounts whose principals `trust` may let assume the role (`None`:
+/// any account, for `Anyone` and bare unique ids): a filter before a hop is
+/// evaluated, so only callers the trust policy could name are decided
+fn trust_accounts(trust: &crate::policy::Policy) -> Option<BTreeSet<String>> {
+    let assume = ActionName::new("sts:AssumeRole")?;
+    let mut out = BTreeSet::new();
+    for s in &trust.statements {
+        if s.effect != Effect::Allow || !s.action.matches(&assume) {
+            continue;
+        }
+        let Some(p) = &s.principal else { continue };
+        if p.negated {
+            continue;
+        }
+        for e in &p.entries {
+            match e {
+                PrincipalEntry::Anyone | PrincipalEntry::UniqueId(_) => return None,
+                PrincipalEntry::Account(a)
+                | PrincipalEntry::Role { account: a, .. }
+                | PrincipalEntry::Session { account: a, .. } => {
+                    out.insert(a.clone());
+                }
+                PrincipalEntry::User(arn) | PrincipalEntry::FederatedUser(arn) => {
+                    if let Some(a) = arn.split(':').nth(4) {
+                        out.insert(a.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Whether a trust policy lets anyone at all pass session tags
@@ -212,9 +223,11 @@ pub struct RoleGraph {
     /// Per IAM principal (index into `Model::iam_principals()`): the hops
     /// out of a session of it (roles) or of it (users), in role index order
     pub edges: Vec<Vec<Hop>>,
-    /// Per IAM principal: whether it is a role some trust policy could let
-    /// anyone in (a chain target)
-    pub targets: Vec<usize>,
+    /// Roles whose trust policies may let principals of an account in,
+    /// by account id
+    by_account: HashMap<String, Vec<usize>>,
+    /// Roles whose trust policies may let principals of any account in
+    any_account: Vec<usize>,
 }
 
 impl RoleGraph {
@@ -223,10 +236,27 @@ impl RoleGraph {
     /// question's context
     pub fn build(model: &Model, query: &[(String, CtxValue)]) -> RoleGraph {
         let iam = model.iam_principals();
-        let targets: Vec<usize> = (0..iam.len())
-            .filter(|&i| iam[i].kind == IamKind::Role && iam[i].trust.is_some())
-            .collect();
-        let edges: Vec<Vec<Hop>> = (0..iam.len())
+        let mut by_account: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut any_account = Vec::new();
+        for (i, p) in iam.iter().enumerate() {
+            let Some(trust) = p.trust.as_deref().filter(|_| p.kind == IamKind::Role) else {
+                continue;
+            };
+            match trust_accounts(trust) {
+                None => any_account.push(i),
+                Some(accounts) => {
+                    for a in accounts {
+                        by_account.entry(a).or_default().push(i);
+                    }
+                }
+            }
+        }
+        let mut graph = RoleGraph {
+            edges: Vec::new(),
+            by_account,
+            any_account,
+        };
+        graph.edges = (0..iam.len())
             .into_par_iter()
             .map(|from| {
                 let p = &iam[from];
@@ -255,34 +285,35 @@ impl RoleGraph {
                     set: &p.set,
                     labels: &p.labels,
                 };
-                targets
-                    .iter()
-                    .filter(|&&to| to != from)
-                    .filter(|&&to| {
-                        iam[to]
-                            .trust
-                            .as_deref()
-                            .is_some_and(|t| trust_names_account(t, account_id))
-                    })
-                    .filter_map(|&to| decide_hop(model, &caller, &ctx, to, query).map(|(_, h)| h))
+                graph
+                    .targets_for(model, account_id)
+                    .filter(|&to| to != from)
+                    .filter_map(|to| decide_hop(model, &caller, &ctx, to, query).map(|(_, h)| h))
                     .collect()
             })
             .collect();
-        RoleGraph { edges, targets }
+        graph
     }
 
-    /// Roles whose trust policies may let principals of `account` in
+    /// Roles whose trust policies may let principals of `account_id` in, in
+    /// role index order
     pub fn targets_for<'a>(
         &'a self,
-        model: &'a Model,
+        _model: &'a Model,
         account_id: &'a str,
     ) -> impl Iterator<Item = usize> + 'a {
-        let iam = model.iam_principals();
-        self.targets.iter().copied().filter(move |&to| {
-            iam[to]
-                .trust
-                .as_deref()
-                .is_some_and(|t| trust_names_account(t, account_id))
+        let named = self
+            .by_account
+            .get(account_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // Both lists are in index order: merge them.
+        let (mut a, mut b) = (named.iter().peekable(), self.any_account.iter().peekable());
+        std::iter::from_fn(move || match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x <= y => a.next().copied(),
+            (Some(_), Some(_)) => b.next().copied(),
+            (Some(_), None) => a.next().copied(),
+            (None, _) => b.next().copied(),
         })
     }
 
@@ -778,4 +809,75 @@ fn pair_chain_hits(
         });
     }
     (out, chains, outcomes)
+}
+
+/// Where a trust edge of the organization graph starts
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EdgeFrom {
+    /// The session role of an Identity Center (permission set, account) pair
+    Pair(usize, usize),
+    /// An IAM user or role (index into `Model::iam_principals()`)
+    Iam(usize),
+}
+
+/// Every `sts:AssumeRole` edge reachable within `max_hops` from the
+/// Identity Center pairs of `user` (every pair when `None`) and, for the
+/// whole organization, from every IAM user and role: the trust edges the
+/// organization graph draws
+pub fn trust_edges(model: &Model, user: Option<usize>, max_hops: usize) -> Vec<(EdgeFrom, Hop)> {
+    if max_hops == 0 {
+        return Vec::new();
+    }
+    let graph = RoleGraph::build(model, &[]);
+    let pairs: Vec<(usize, usize)> = match user {
+        Some(u) => {
+            let mut p: Vec<(usize, usize)> = model.access[u]
+                .iter()
+                .map(|a| (a.permission_set, a.account))
+                .collect();
+            p.sort_unstable();
+            p.dedup();
+            p
+        }
+        None => model.pairs.clone(),
+    };
+    let mut out = Vec::new();
+    let mut frontier: Vec<(usize, usize)> = Vec::new();
+    for (ps, acct) in pairs {
+        let set = model.policy_set(ps, acct);
+        let labels = model.identity_labels(ps, acct);
+        let name = user.map_or("user", |u| model.snapshot.users[u].user_name.as_str());
+        let (caller, pair_ctx) = pair_caller(model, ps, acct, name, &set, &labels);
+        let ctx = match user {
+            Some(u) => {
+                let role = model.provisioned_role(ps, acct);
+                super::principal_context(model, u, acct, &role)
+            }
+            None => pair_ctx,
+        };
+        for to in graph.targets_for(model, &model.accounts()[acct].id) {
+            if let Some((_, h)) = decide_hop(model, &caller, &ctx, to, &[]) {
+                frontier.push((to, 1));
+                out.push((EdgeFrom::Pair(ps, acct), h));
+            }
+        }
+    }
+    // Onward from the roles reached (a user's view), or from every IAM
+    // principal (the organization's).
+    let mut seen = BTreeSet::new();
+    if user.is_none() {
+        frontier = (0..model.iam_principals().len()).map(|i| (i, 0)).collect();
+    }
+    while let Some((from, depth)) = frontier.pop() {
+        if depth >= max_hops || !seen.insert(from) {
+            continue;
+        }
+        for h in &graph.edges[from] {
+            out.push((EdgeFrom::Iam(from), h.clone()));
+            frontier.push((h.role, depth + 1));
+        }
+    }
+    out.sort_by_key(|(from, h)| (*from, h.role));
+    out.dedup_by(|a, b| a.0 == b.0 && a.1.role == b.1.role);
+    out
 }

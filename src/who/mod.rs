@@ -902,6 +902,8 @@ pub struct WhatCanQuery {
     pub access_level: Option<crate::data::AccessLevel>,
     /// Context keys the question fixes
     pub context: Vec<(String, CtxValue)>,
+    /// Follow role chains up to this many hops (0: none)
+    pub max_hops: usize,
 }
 
 /// One (account, permission set, service, access level) summary
@@ -1081,39 +1083,8 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
                 .chain(&escalation)
                 .flatten()
                 .any(depends_on_account);
-            let summarize = |answers: &[Option<Answer>], escalation: &[Option<Answer>]| {
-                let admin = escalation
-                    .iter()
-                    .all(|a| matches!(a, Some(Answer::Decided(Decision::Allow))));
-                // Distinct conditions are kept as residuals (at most three per
-                // row) and formatted once at the end, not once per action.
-                let mut raw: RawSummary<'_> = BTreeMap::new();
-                for ((action, level), ans) in actions.iter().zip(answers) {
-                    let svc = action.split(':').next().unwrap_or_default();
-                    let e = raw.entry((svc, level)).or_default();
-                    e.2 += 1;
-                    match ans {
-                        Some(Answer::Decided(Decision::Allow)) => e.0 += 1,
-                        Some(Answer::Conditional(r)) => {
-                            e.1 += 1;
-                            if e.3.len() < 3 && !e.3.contains(&r) {
-                                e.3.push(r);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let by: Summary = raw
-                    .into_iter()
-                    .map(|((svc, level), (a, c, t, rs))| {
-                        (
-                            (svc.to_owned(), level),
-                            (a, c, t, rs.iter().map(ToString::to_string).collect()),
-                        )
-                    })
-                    .collect();
-                (by, admin)
-            };
+            let summarize =
+                |a: &[Option<Answer>], e: &[Option<Answer>]| summarize_answers(actions, a, e);
             let shared_summary = (!any_account_specific).then(|| summarize(&answers, &escalation));
 
             let mut out = Vec::new();
@@ -1156,7 +1127,190 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             out
         })
         .collect();
+    if q.max_hops > 0 {
+        rows.extend(chained_what_can(model, q, &cat));
+    }
     rows.sort();
+    rows
+}
+
+/// Per (service, access level): allowed, conditional, total and up to three
+/// conditions; and whether every escalation action is allowed outright
+fn summarize_answers(
+    actions: &[(String, &'static str)],
+    answers: &[Option<Answer>],
+    escalation: &[Option<Answer>],
+) -> (Summary, bool) {
+    let admin = escalation
+        .iter()
+        .all(|a| matches!(a, Some(Answer::Decided(Decision::Allow))));
+    // Distinct conditions are kept as residuals (at most three per
+    // row) and formatted once at the end, not once per action.
+    let mut raw: RawSummary<'_> = BTreeMap::new();
+    for ((action, level), ans) in actions.iter().zip(answers) {
+        let svc = action.split(':').next().unwrap_or_default();
+        let e = raw.entry((svc, level)).or_default();
+        e.2 += 1;
+        match ans {
+            Some(Answer::Decided(Decision::Allow)) => e.0 += 1,
+            Some(Answer::Conditional(r)) => {
+                e.1 += 1;
+                if e.3.len() < 3 && !e.3.contains(&r) {
+                    e.3.push(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    let by: Summary = raw
+        .into_iter()
+        .map(|((svc, level), (a, c, t, rs))| {
+            (
+                (svc.to_owned(), level),
+                (a, c, t, rs.iter().map(ToString::to_string).collect()),
+            )
+        })
+        .collect();
+    (by, admin)
+}
+
+/// What-can rows for the role chains a user's (or a group's) sessions open:
+/// one set of rows per chain, in the last role's account, decided with the
+/// last role's policies and every hop's condition
+fn chained_what_can(
+    model: &Model,
+    q: &WhatCanQuery,
+    cat: &profile::CatalogActions,
+) -> Vec<WhatCanRow> {
+    let graph = chain::RoleGraph::build(model, &q.context);
+    let entries: Vec<(String, usize, usize)> = match q.subject {
+        Subject::User(u) => model.access[u]
+            .iter()
+            .map(|a| (via_text(model, a.via), a.permission_set, a.account))
+            .collect(),
+        Subject::Group(g) => {
+            let gid = &model.snapshot.groups[g].id;
+            let mut out: Vec<(String, usize, usize)> = model
+                .snapshot
+                .assignments
+                .iter()
+                .filter(|a| {
+                    a.principal_type == crate::snapshot::PrincipalType::Group
+                        && &a.principal_id == gid
+                })
+                .filter_map(|a| {
+                    Some((
+                        via_text(model, Via::Group(g)),
+                        model.find_permission_set(&a.permission_set_arn)?,
+                        model.find_account(&a.account_id)?,
+                    ))
+                })
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        }
+    };
+    let mut chains: Vec<(String, usize, Vec<chain::Hop>)> = Vec::new();
+    for (via, ps, acct) in entries {
+        let set = model.policy_set(ps, acct);
+        let labels = model.identity_labels(ps, acct);
+        let role = model.provisioned_role(ps, acct);
+        let user_name = match q.subject {
+            Subject::User(u) => model.snapshot.users[u].user_name.as_str(),
+            Subject::Group(_) => "user",
+        };
+        let (caller, pair_ctx) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
+        let ctx = match q.subject {
+            Subject::User(u) => principal_context(model, u, acct, &role),
+            Subject::Group(_) => pair_ctx,
+        };
+        let account = &model.accounts()[acct];
+        let ps_name = &model.snapshot.permission_sets[ps].name;
+        for to in graph.targets_for(model, &account.id) {
+            let Some((_, first)) = chain::decide_hop(model, &caller, &ctx, to, &q.context) else {
+                continue;
+            };
+            for c in std::iter::once(Vec::new()).chain(graph.continuations(to, 1, q.max_hops)) {
+                let mut hops = vec![first.clone()];
+                hops.extend(graph.hops(to, &c).into_iter().cloned());
+                let mut text = format!("{via} → {ps_name}@{}", account.name);
+                for h in &hops {
+                    text.push_str(" → ");
+                    text.push_str(&chain::role_label(model, h.role));
+                }
+                chains.push((text, ps, hops));
+            }
+        }
+    }
+    type Decided = (Vec<Option<Answer>>, Vec<Option<Answer>>);
+    let mut cache: HashMap<(usize, bool, bool), Decided> = HashMap::new();
+    let mut rows = Vec::new();
+    for (via, ps, hops) in chains {
+        let Some(last) = hops.last().map(|h| h.role) else {
+            continue;
+        };
+        let p = &model.iam_principals()[last];
+        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
+            continue;
+        }
+        let (tags, sid) = chain::caller_chosen(&hops);
+        let account = &model.accounts()[p.account];
+        let (answers, escalation) = cache.entry((last, tags, sid)).or_insert_with(|| {
+            let mut ctx = chain::chained_context(model, last, tags, sid);
+            for (k, v) in &q.context {
+                ctx.set(k, v.clone());
+            }
+            let session = chain::chained_session_arn(model, last);
+            (
+                profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.names),
+                profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.escalation),
+            )
+        });
+        // Every hop's condition holds too.
+        let hop_cond = chain::and_all(hops.iter().map(|h| &h.condition));
+        let under = |a: &Option<Answer>| -> Option<Answer> {
+            let c = hop_cond.clone()?;
+            match a {
+                Some(Answer::Decided(Decision::Allow)) => Some(Answer::Conditional(c)),
+                Some(Answer::Conditional(r)) => {
+                    match Tri::Residual(r.clone()).and(Tri::Residual(c)) {
+                        Tri::Residual(x) => Some(Answer::Conditional(x)),
+                        _ => a.clone(),
+                    }
+                }
+                other => other.clone(),
+            }
+        };
+        let (answers, escalation): Decided = if hop_cond.is_some() {
+            (
+                answers.iter().map(under).collect(),
+                escalation.iter().map(under).collect(),
+            )
+        } else {
+            (answers.clone(), escalation.clone())
+        };
+        let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
+        let ps_name = &model.snapshot.permission_sets[ps].name;
+        for ((service, level), (allowed, conditional, total, conds)) in by {
+            if allowed + conditional == 0 {
+                continue;
+            }
+            rows.push(WhatCanRow {
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                permission_set: ps_name.clone(),
+                via: via.clone(),
+                service,
+                access_level: level,
+                allowed,
+                conditional,
+                total,
+                conditions: conds.into_iter().take(3).collect(),
+                admin_equivalent: admin,
+            });
+        }
+    }
     rows
 }
 

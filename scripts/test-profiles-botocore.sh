@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The AWS config that `profiles --chained` writes, read by the real client
+# library (botocore, from PyPI): every role profile must resolve to an
+# assume-role credential provider whose source is the user's SSO session,
+# and botocore must get as far as looking for that session's SSO token
+# (there is none offline), not stop at a config error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if ! "$python" -c "import botocore" 2>/dev/null; then
+    if ! "$python" -m pip install -q "botocore>=1.34" 2>/dev/null; then
+        "$python" -m venv target/botocore-venv
+        target/botocore-venv/bin/pip install -q "botocore>=1.34"
+        python=$PWD/target/botocore-venv/bin/python
+    fi
+fi
+
+[ -n "${ACCESSGRAPH_BIN:-}" ] || cargo build -q
+bin=${ACCESSGRAPH_BIN:-target/debug/accessgraph}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$bin" --snapshot fixtures/hubspoke/snapshot.json profiles ana --chained > "$work/config"
+HOME="$work" AWS_CONFIG_FILE="$work/config" AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    "$python" - "$work/config" <<'PY'
+import sys
+import botocore.session
+from botocore.exceptions import SSOTokenLoadError
+
+profiles = botocore.session.Session().full_config["profiles"]
+roles = {n: p for n, p in profiles.items() if "role_arn" in p}
+expected = {
+    "hs-prod.ProdDeploy": "arn:aws:iam::300000000010:role/spoke/ProdDeploy",
+    "hs-prod.ProdReadOnly": "arn:aws:iam::300000000010:role/spoke/ProdReadOnly",
+}
+assert {n: p["role_arn"] for n, p in roles.items()} == expected, roles
+passed = failed = 0
+for name in sorted(roles):
+    s = botocore.session.Session(profile=name)
+    creds = s.get_credentials()
+    ok = creds is not None and creds.method == "assume-role"
+    src = profiles[roles[name]["source_profile"]]
+    ok = ok and src.get("sso_session") == "d-9067hub001" and src.get("sso_role_name") == "HubAccess"
+    try:
+        creds.get_frozen_credentials()
+        ok = False  # offline there is no SSO token: it cannot succeed
+    except SSOTokenLoadError as e:
+        ok = ok and "d-9067hub001" in str(e)
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f"profiles-botocore: {name} does not resolve to an assume-role from the SSO session", file=sys.stderr)
+print(f"profiles-botocore: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
