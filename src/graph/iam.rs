@@ -142,6 +142,30 @@ pub(super) fn compile_principals(
                 .collect()
         };
         let account = account_of.get(&a.account_id).copied();
+        let principal = |kind: IamKind,
+                         acct: usize,
+                         arn: &str,
+                         name: &str,
+                         id: &Option<String>,
+                         tags: &BTreeMap<String, String>,
+                         docs: Vec<(String, Arc<Policy>)>,
+                         boundary: Option<Arc<Policy>>| IamPrincipal {
+            kind,
+            account: acct,
+            arn: arn.to_owned(),
+            name: name.to_owned(),
+            id: id.clone(),
+            tags: tags.clone(),
+            labels: docs.iter().map(|(l, _)| l.clone()).collect(),
+            set: PolicySet {
+                identity: docs.into_iter().map(|(_, p)| p).collect(),
+                boundary,
+                scps: scps_of(acct),
+                ..PolicySet::default()
+            },
+            trust: None,
+            identity_center: false,
+        };
         for (j, r) in a.roles.iter().enumerate() {
             let trust = compile(
                 &r.trust_policy,
@@ -160,24 +184,20 @@ pub(super) fn compile_principals(
                 None => None,
             };
             let Some(acct) = account else { continue };
-            out.push(IamPrincipal {
-                kind: IamKind::Role,
-                account: acct,
-                arn: r.arn.clone(),
-                name: r.name.clone(),
-                id: r.id.clone(),
-                tags: r.tags.clone(),
-                labels: docs.iter().map(|(l, _)| l.clone()).collect(),
-                set: PolicySet {
-                    identity: docs.into_iter().map(|(_, p)| p).collect(),
-                    boundary,
-                    scps: scps_of(acct),
-                    ..PolicySet::default()
-                },
-                trust: Some(trust),
-                identity_center: r.name.starts_with("AWSReservedSSO_")
-                    && r.path.starts_with("/aws-reserved/sso.amazonaws.com/"),
-            });
+            let mut p = principal(
+                IamKind::Role,
+                acct,
+                &r.arn,
+                &r.name,
+                &r.id,
+                &r.tags,
+                docs,
+                boundary,
+            );
+            p.trust = Some(trust);
+            p.identity_center = r.name.starts_with("AWSReservedSSO_")
+                && r.path.starts_with("/aws-reserved/sso.amazonaws.com/");
+            out.push(p);
         }
         for (j, u) in a.users.iter().enumerate() {
             let mut docs = inline("", &u.inline_policies, &u.arn, "users", j)?;
@@ -203,23 +223,16 @@ pub(super) fn compile_principals(
                 None => None,
             };
             let Some(acct) = account else { continue };
-            out.push(IamPrincipal {
-                kind: IamKind::User,
-                account: acct,
-                arn: u.arn.clone(),
-                name: u.name.clone(),
-                id: u.id.clone(),
-                tags: u.tags.clone(),
-                labels: docs.iter().map(|(l, _)| l.clone()).collect(),
-                set: PolicySet {
-                    identity: docs.into_iter().map(|(_, p)| p).collect(),
-                    boundary,
-                    scps: scps_of(acct),
-                    ..PolicySet::default()
-                },
-                trust: None,
-                identity_center: false,
-            });
+            out.push(principal(
+                IamKind::User,
+                acct,
+                &u.arn,
+                &u.name,
+                &u.id,
+                &u.tags,
+                docs,
+                boundary,
+            ));
         }
         // Groups' inline policies are validated even without members.
         for (j, g) in a.groups.iter().enumerate() {

@@ -163,7 +163,7 @@ pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
             &model.accounts()[acct].name,
             &model.snapshot.permission_sets[ps].name,
         );
-        for to in graph.targets_for(model, &model.accounts()[acct].id) {
+        for to in graph.targets_for(&model.accounts()[acct].id) {
             let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, &[]) else {
                 continue;
             };

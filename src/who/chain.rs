@@ -25,6 +25,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -36,8 +37,7 @@ use crate::graph::{IamKind, Model, ResolvedResource};
 use crate::policy::{ActionName, Effect, PrincipalEntry};
 
 use super::{
-    add_org_keys, pair_context, stmt_label, ChainInfo, OutcomeInfo, PathStep, UserContext,
-    WhoCanQuery, NONE,
+    add_org_keys, pair_context, stmt_label, ChainInfo, OutcomeInfo, PathStep, WhoCanQuery, NONE,
 };
 
 /// The default bound on the number of `sts:AssumeRole` hops a chain may take
@@ -286,7 +286,7 @@ impl RoleGraph {
                     labels: &p.labels,
                 };
                 graph
-                    .targets_for(model, account_id)
+                    .targets_for(account_id)
                     .filter(|&to| to != from)
                     .filter_map(|to| decide_hop(model, &caller, &ctx, to, query).map(|(_, h)| h))
                     .collect()
@@ -297,11 +297,7 @@ impl RoleGraph {
 
     /// Roles whose trust policies may let principals of `account_id` in, in
     /// role index order
-    pub fn targets_for<'a>(
-        &'a self,
-        _model: &'a Model,
-        account_id: &'a str,
-    ) -> impl Iterator<Item = usize> + 'a {
+    pub fn targets_for<'a>(&'a self, account_id: &'a str) -> impl Iterator<Item = usize> + 'a {
         let named = self
             .by_account
             .get(account_id)
@@ -533,12 +529,13 @@ struct PairHop {
     /// Distinct conditions among the pair's users (`None` = outright)
     conds: Vec<Option<Residual>>,
     /// Per position in the pair's users: an index into `conds`, or `NONE`
-    by_position: Vec<u32>,
+    /// (shared by the hops that leave the same condition)
+    by_position: Arc<[u32]>,
 }
 
 /// One hop's chained hits per condition: (account, chain, outcome)
 struct PairHopHits {
-    by_position: Vec<u32>,
+    by_position: Arc<[u32]>,
     lists: Vec<Vec<(u32, u32, u32)>>,
 }
 
@@ -625,16 +622,18 @@ impl Chained {
     }
 }
 
-/// Whether a residual depends on who the Identity Center user is
-fn user_dependent(r: &Residual) -> (bool, bool) {
-    let keys = r.keys();
-    let identity = keys.iter().any(|k| {
-        k.eq_ignore_ascii_case("identitystore:UserId") || k.eq_ignore_ascii_case("aws:userid")
-    });
-    let tags = keys
-        .iter()
-        .any(|k| k.to_ascii_lowercase().starts_with("aws:principaltag/"));
-    (identity || tags, identity)
+/// A hop's distinct conditions and each user position's index into them
+type Settled = (Vec<Option<Residual>>, Arc<[u32]>);
+
+/// The index of `c` in `conds`, added when new
+fn intern_cond(conds: &mut Vec<Option<Residual>>, c: Option<Residual>) -> u32 {
+    match conds.iter().position(|x| *x == c) {
+        Some(i) => i as u32,
+        None => {
+            conds.push(c);
+            (conds.len() - 1) as u32
+        }
+    }
 }
 
 /// The hops out of pair `p` into the roles that trust it, settled per user
@@ -647,25 +646,20 @@ fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec
     let role = model.provisioned_role(ps, acct);
     let (caller, base) = pair_caller(model, ps, acct, "user", &set, &labels);
     let mut out = Vec::new();
-    for to in graph.targets_for(model, account_id) {
+    // Trust policies of many roles often leave the same condition on the
+    // user (`aws:PrincipalTag/team = "data"`): settled once per pair.
+    let mut settled: HashMap<String, Settled> = HashMap::new();
+    for to in graph.targets_for(account_id) {
         let per_session = model.iam_principals()[to]
             .trust
             .as_deref()
             .is_some_and(|t| super::names_sessions_of(t, &role.name));
         let mut conds: Vec<Option<Residual>> = Vec::new();
-        let mut intern = |c: Option<Residual>| -> u32 {
-            match conds.iter().position(|x| *x == c) {
-                Some(i) => i as u32,
-                None => {
-                    conds.push(c);
-                    (conds.len() - 1) as u32
-                }
-            }
-        };
-        let mut by_position = vec![NONE; users.len()];
+        let mut by_position: Arc<[u32]> = vec![NONE; users.len()].into();
         let mut template = None;
         if per_session {
             // The trust policy names sessions one by one: decide per user.
+            let mut per_user = vec![NONE; users.len()];
             for (k, &(u, _)) in users.iter().enumerate() {
                 let u = u as usize;
                 let ctx = super::principal_context(model, u, acct, &role);
@@ -678,35 +672,33 @@ fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec
                     &labels,
                 );
                 if let Some((_, h)) = decide_hop(model, &c, &ctx, to, &q.context) {
-                    by_position[k] = intern(h.condition.clone());
+                    per_user[k] = intern_cond(&mut conds, h.condition.clone());
                     template.get_or_insert(h);
                 }
             }
+            by_position = per_user.into();
         } else if let Some((_, h)) = decide_hop(model, &caller, &base, to, &q.context) {
             match &h.condition {
-                Some(r) if user_dependent(r).0 => {
-                    let per_identity = user_dependent(r).1;
-                    let mut uc = UserContext::new(&base, super::role_id(model, acct, &role));
-                    let mut cache: HashMap<u32, u32> = HashMap::new();
-                    for (k, &(u, _)) in users.iter().enumerate() {
-                        let u = u as usize;
-                        let class = if per_identity {
-                            u as u32
-                        } else {
-                            model.tag_class[u]
-                        };
-                        by_position[k] = *cache.entry(class).or_insert_with(|| {
-                            match r.eval(uc.for_user(model, u)) {
-                                Tri::True => intern(None),
-                                Tri::False => NONE,
-                                Tri::Residual(rest) => intern(Some(rest)),
-                            }
+                Some(r) if super::user_keys(r).is_some() => {
+                    let (c, b) =
+                        settled.entry(r.to_string()).or_insert_with(|| {
+                            let mut cs = Vec::new();
+                            let b =
+                                super::settle_per_user(model, &base, acct, &role, users, r, |t| {
+                                    match t {
+                                        Tri::True => intern_cond(&mut cs, None),
+                                        Tri::False => NONE,
+                                        Tri::Residual(rest) => intern_cond(&mut cs, Some(rest)),
+                                    }
+                                });
+                            (cs, b.into())
                         });
-                    }
+                    conds = c.clone();
+                    by_position = b.clone();
                 }
                 c => {
-                    let i = intern(c.clone());
-                    by_position.iter_mut().for_each(|x| *x = i);
+                    let i = intern_cond(&mut conds, c.clone());
+                    by_position = vec![i; users.len()].into();
                 }
             }
             template = Some(h);
@@ -855,7 +847,7 @@ pub fn trust_edges(model: &Model, user: Option<usize>, max_hops: usize) -> Vec<(
             }
             None => pair_ctx,
         };
-        for to in graph.targets_for(model, &model.accounts()[acct].id) {
+        for to in graph.targets_for(&model.accounts()[acct].id) {
             if let Some((_, h)) = decide_hop(model, &caller, &ctx, to, &[]) {
                 frontier.push((to, 1));
                 out.push((EdgeFrom::Pair(ps, acct), h));

@@ -498,6 +498,53 @@ type Grouped = BTreeMap<(&'static str, Option<String>), (Vec<String>, BTreeSet<S
 /// The outcome of one action for one user: decision, condition, deciding
 type Outcome = (&'static str, Option<String>, Vec<String>);
 
+/// Whether a residual depends on who the Identity Center user is: `None`
+/// when not (the same for every user of a pair), `Some(true)` when it names
+/// the user itself (`identitystore:UserId`, `aws:userid`), `Some(false)`
+/// when only through principal tags
+pub(crate) fn user_keys(r: &Residual) -> Option<bool> {
+    let keys = r.keys();
+    let identity = keys.iter().any(|k| {
+        k.eq_ignore_ascii_case("identitystore:UserId") || k.eq_ignore_ascii_case("aws:userid")
+    });
+    let tags = keys
+        .iter()
+        .any(|k| k.to_ascii_lowercase().starts_with("aws:principaltag/"));
+    (identity || tags).then_some(identity)
+}
+
+/// Settles a residual that depends on the user for each of a pair's users
+/// (position in `users`): once per tag class (users with equal ABAC
+/// values), or once per user when the residual names the user itself;
+/// `decide` turns each settled answer into the position's value
+pub(crate) fn settle_per_user<T: Copy>(
+    model: &Model,
+    base: &Context,
+    acct: usize,
+    role: &ProvisionedRole,
+    users: &[(u32, Via)],
+    r: &Residual,
+    mut decide: impl FnMut(Tri) -> T,
+) -> Vec<T> {
+    let per_identity = user_keys(r).unwrap_or(false);
+    let mut uc = UserContext::new(base, role_id(model, acct, role));
+    let mut cache: HashMap<u32, T> = HashMap::new();
+    users
+        .iter()
+        .map(|&(u, _)| {
+            let u = u as usize;
+            let class = if per_identity {
+                u as u32
+            } else {
+                model.tag_class[u]
+            };
+            *cache
+                .entry(class)
+                .or_insert_with(|| decide(r.eval(uc.for_user(model, u))))
+        })
+        .collect()
+}
+
 /// Whether a resource policy names sessions of `role_name` one by one
 /// (`arn:aws:sts::A:assumed-role/<role>/<session>`): its `Principal` then
 /// depends on the user's session name and is matched per user
@@ -585,14 +632,7 @@ fn pair_outcomes(
                     col.iter_mut().for_each(|c| *c = id);
                 }
                 Answer::Decided(_) => {}
-                Answer::Conditional(r)
-                    if !r.keys().iter().any(|k| {
-                        let k = k.to_ascii_lowercase();
-                        k.starts_with("aws:principaltag/")
-                            || k == "identitystore:userid"
-                            || k == "aws:userid"
-                    }) =>
-                {
+                Answer::Conditional(r) if user_keys(r).is_none() => {
                     // The condition does not depend on who the user is (an SCP
                     // region guard, a resource tag): the same for everyone.
                     let id =
@@ -600,35 +640,14 @@ fn pair_outcomes(
                     col.iter_mut().for_each(|c| *c = id);
                 }
                 Answer::Conditional(r) => {
-                    // Settled once per tag class (users with equal ABAC
-                    // values), unless the residual names the user itself.
-                    let per_identity = r.keys().iter().any(|k| {
-                        k.eq_ignore_ascii_case("identitystore:UserId")
-                            || k.eq_ignore_ascii_case("aws:userid")
+                    col = settle_per_user(model, &base, acct, &role, users, r, |t| match t {
+                        Tri::True => intern_local(("allow", None, deciding.clone()), &mut local),
+                        Tri::False => NONE,
+                        Tri::Residual(rest) => intern_local(
+                            ("conditional", Some(rest.to_string()), deciding.clone()),
+                            &mut local,
+                        ),
                     });
-                    let mut uc = UserContext::new(&base, role_id(model, acct, &role));
-                    let mut cache: HashMap<u32, u32> = HashMap::new();
-                    for (k, &(u, _)) in users.iter().enumerate() {
-                        let u = u as usize;
-                        let class = if per_identity {
-                            u as u32
-                        } else {
-                            model.tag_class[u]
-                        };
-                        col[k] = *cache.entry(class).or_insert_with(|| {
-                            let ctx = uc.for_user(model, u);
-                            match r.eval(ctx) {
-                                Tri::True => {
-                                    intern_local(("allow", None, deciding.clone()), &mut local)
-                                }
-                                Tri::False => NONE,
-                                Tri::Residual(rest) => intern_local(
-                                    ("conditional", Some(rest.to_string()), deciding.clone()),
-                                    &mut local,
-                                ),
-                            }
-                        });
-                    }
                 }
             }
         }
@@ -1227,7 +1246,7 @@ fn chained_what_can(
         };
         let account = &model.accounts()[acct];
         let ps_name = &model.snapshot.permission_sets[ps].name;
-        for to in graph.targets_for(model, &account.id) {
+        for to in graph.targets_for(&account.id) {
             let Some((_, first)) = chain::decide_hop(model, &caller, &ctx, to, &q.context) else {
                 continue;
             };
@@ -1516,7 +1535,7 @@ pub fn simulate_user(
         let ctx = principal_context(model, user, a.account, &role);
         let ps_name = &model.snapshot.permission_sets[a.permission_set].name;
         let account_id = &model.accounts()[a.account].id;
-        for to in graph.targets_for(model, account_id) {
+        for to in graph.targets_for(account_id) {
             if let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, q.context) {
                 starts.push((
                     format!(
