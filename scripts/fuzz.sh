@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Fuzzes the policy parser and the case reader with cargo-fuzz (libFuzzer).
-# Usage: scripts/fuzz.sh [seconds per target, default 120]
+# Fuzzes the policy parser, the case reader and the snapshot reader with the
+# model build and chained queries, with cargo-fuzz (libFuzzer).
+# Usage: scripts/fuzz.sh [seconds per target, default 120] [target ...]
 # The stable toolchain is enough: RUSTC_BOOTSTRAP lets cargo-fuzz use the
 # sanitizer flags it needs. Seeds come from fixtures/cases/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-120}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse
+mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse fuzz/corpus/snapshot_model
+# Snapshot seeds: the fixture organizations (acme is larger than the
+# input limit below and is left out).
+cp fixtures/cookbook/snapshot.json fuzz/corpus/snapshot_model/cookbook
+cp fixtures/hubspoke/snapshot.json fuzz/corpus/snapshot_model/hubspoke
 python3 - <<'PY'
 import json, glob
 kinds = {'identity_policies': 0, 'permissions_boundary': 1, 'session_policy': 2,
@@ -31,6 +36,13 @@ for f in sorted(glob.glob('fixtures/cases/*.json')):
                 open(f'fuzz/corpus/policy_parse/{n:05d}-{field}-{j}', 'wb').write(bytes([k]) + json.dumps(d).encode())
         n += 1
 PY
-for target in policy_parse case_parse; do
-  RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$secs" -max_len=8192
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(policy_parse case_parse snapshot_model)
+for target in "${targets[@]}"; do
+  case "$target" in
+    snapshot_model) max_len=65536 ;;
+    *) max_len=8192 ;;
+  esac
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$secs" -max_len="$max_len"
 done
