@@ -5,3 +5,4 @@ pub mod dot;
 pub mod review;
 pub mod simulate;
 pub mod tabular;
+pub mod who_can;

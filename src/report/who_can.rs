@@ -1,0 +1,76 @@
+//! This module writes who-can answers as CSV, streamed from the compact
+//! answer without materializing rows.
+
+use crate::graph::{Model, Via};
+use crate::who::{WhoCanAnswer, WHO_CAN_HEADER};
+
+impl WhoCanAnswer {
+    /// Writes the answer as CSV without materializing rows: names and
+    /// joined fields are prepared once per group, account, permission set and
+    /// outcome, and borrowed for every hit
+    ///
+    /// # Errors
+    /// Any write error.
+    pub fn write_csv<W: std::io::Write>(&self, model: &Model, w: W) -> Result<(), csv::Error> {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record(WHO_CAN_HEADER)?;
+        let groups: Vec<String> = model
+            .snapshot
+            .groups
+            .iter()
+            .map(|g| format!("group:{}", g.name))
+            .collect();
+        let outcomes: Vec<(String, String)> = self
+            .outcomes
+            .iter()
+            .map(|o| (o.actions.join(" "), o.deciding.join("; ")))
+            .collect();
+        for h in &self.hits {
+            let o = &self.outcomes[h.outcome as usize];
+            let (actions, deciding) = &outcomes[h.outcome as usize];
+            let account = &model.accounts()[h.account as usize];
+            let via = match h.via {
+                Via::Direct => "direct",
+                Via::Group(g) => groups[g].as_str(),
+            };
+            let chained;
+            let via = match self.chains.get(h.chain as usize) {
+                Some(ch) => {
+                    chained = format!("{via}{}", ch.via_suffix);
+                    chained.as_str()
+                }
+                None => via,
+            };
+            c.write_record([
+                model.snapshot.users[h.user as usize].user_name.as_str(),
+                "identity-center-user",
+                via,
+                model.snapshot.permission_sets[h.permission_set as usize]
+                    .name
+                    .as_str(),
+                account.id.as_str(),
+                account.name.as_str(),
+                o.decision,
+                o.condition.as_deref().unwrap_or_default(),
+                actions,
+                deciding,
+            ])?;
+        }
+        for r in &self.iam {
+            c.write_record([
+                r.principal.as_str(),
+                r.principal_type,
+                &r.via,
+                r.permission_set.as_deref().unwrap_or_default(),
+                &r.account_id,
+                &r.account_name,
+                r.decision,
+                r.condition.as_deref().unwrap_or_default(),
+                &r.actions.join(" "),
+                &r.deciding.join("; "),
+            ])?;
+        }
+        c.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! This module holds what is known about a principal before any request is
+//! made: the condition keys that follow from an Identity Center user, the
+//! permission set's role and the account (`design.md`, Evaluation), or from
+//! an IAM user or role of the snapshot; and how a condition left on the user
+//! is settled once per ABAC tag class. Keys that depend on the individual
+//! request stay unknown. No IO here.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+use super::*;
+
+/// The context of `user`'s session in `account` through `role`: every key
+/// that follows from the principal is set (or known absent); the rest is
+/// unknown
+pub fn principal_context(
+    model: &Model,
+    user: usize,
+    account: usize,
+    role: &ProvisionedRole,
+) -> Context {
+    let mut ctx = pair_context(model, account, role);
+    add_user_keys(&mut ctx, model, user, account, role);
+    ctx
+}
+
+/// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (root and OUs above
+/// the account, not the account) of a principal in `account`
+pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
+    if let Some(org) = &model.snapshot.organization {
+        ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
+        ctx.set(
+            "aws:PrincipalOrgPaths",
+            CtxValue::multi([model.org_path(account)]),
+        );
+    }
+}
+
+/// The context every session of a (permission set, account) pair shares:
+/// like [`principal_context`] with the user's own keys left unknown
+pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Context {
+    let mut ctx = Context::open();
+    let account_id = &model.accounts()[account].id;
+    ctx.set("aws:PrincipalArn", CtxValue::single(role.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account_id.clone()));
+    ctx.set("aws:PrincipalType", CtxValue::single("AssumedRole"));
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    ctx.set_absent("aws:username");
+    ctx.set_absent("aws:PrincipalServiceName");
+    ctx.set_absent("aws:PrincipalServiceNamesList");
+    add_org_keys(&mut ctx, model, account);
+    if let Some(ic) = &model.snapshot.identity_center {
+        ctx.set(
+            "aws:MultiFactorAuthPresent",
+            CtxValue::single(ic.mfa_present.to_string()),
+        );
+    }
+    ctx
+}
+
+pub(crate) fn role_id(model: &Model, account: usize, role: &ProvisionedRole) -> Option<String> {
+    let account_id = &model.accounts()[account].id;
+    model
+        .snapshot
+        .iam
+        .iter()
+        .find(|a| &a.account_id == account_id)
+        .and_then(|a| a.roles.iter().find(|r| r.name == role.name))
+        .and_then(|r| r.id.clone())
+}
+
+/// A context for one user's sessions of a pair, built once per pair: the
+/// user-specific keys are swapped in per user (or per tag class) instead of
+/// cloning the whole context
+pub(crate) struct UserContext {
+    ctx: Context,
+    set_keys: Vec<String>,
+    role_id: Option<String>,
+}
+
+impl UserContext {
+    fn new(base: &Context, role_id: Option<String>) -> UserContext {
+        let mut ctx = base.clone();
+        ctx.absent_prefix("aws:PrincipalTag/");
+        UserContext {
+            ctx,
+            set_keys: Vec::new(),
+            role_id,
+        }
+    }
+
+    fn for_user(&mut self, model: &Model, user: usize) -> &Context {
+        for k in self.set_keys.drain(..) {
+            self.ctx.remove(&k);
+        }
+        let u = &model.snapshot.users[user];
+        self.ctx
+            .set("identitystore:UserId", CtxValue::single(u.id.clone()));
+        if let Some(id) = &self.role_id {
+            self.ctx.set(
+                "aws:userid",
+                CtxValue::single(format!("{id}:{}", u.user_name)),
+            );
+        }
+        for (k, v) in &model.principal_tags[user] {
+            let key = format!("aws:PrincipalTag/{k}");
+            self.ctx.set(&key, CtxValue::single(v.clone()));
+            self.set_keys.push(key);
+        }
+        &self.ctx
+    }
+}
+
+pub(crate) fn add_user_keys(
+    ctx: &mut Context,
+    model: &Model,
+    user: usize,
+    account: usize,
+    role: &ProvisionedRole,
+) {
+    let mut uc = UserContext::new(ctx, role_id(model, account, role));
+    uc.for_user(model, user);
+    *ctx = uc.ctx;
+}
+
+pub(crate) fn stmt_label(s: &StmtRef, labels: &[String]) -> String {
+    let policy = match s.kind {
+        PolicyKind::Identity => labels
+            .get(s.policy)
+            .cloned()
+            .unwrap_or_else(|| format!("identity policy {}", s.policy)),
+        PolicyKind::Resource => "resource policy".to_owned(),
+        other => format!("{} policy {}", other.code(), s.policy),
+    };
+    match &s.sid {
+        Some(sid) => format!("{policy} #{} ({sid})", s.statement),
+        None => format!("{policy} #{}", s.statement),
+    }
+}
+
+/// Whether a residual depends on who the Identity Center user is: `None`
+/// when not (the same for every user of a pair), `Some(true)` when it names
+/// the user itself (`identitystore:UserId`, `aws:userid`), `Some(false)`
+/// when only through principal tags
+pub(crate) fn user_keys(r: &Residual) -> Option<bool> {
+    let keys = r.keys();
+    let identity = keys.iter().any(|k| {
+        k.eq_ignore_ascii_case("identitystore:UserId") || k.eq_ignore_ascii_case("aws:userid")
+    });
+    let tags = keys
+        .iter()
+        .any(|k| k.to_ascii_lowercase().starts_with("aws:principaltag/"));
+    (identity || tags).then_some(identity)
+}
+
+/// Settles a residual that depends on the user for each of a pair's users
+/// (position in `users`): once per tag class (users with equal ABAC
+/// values), or once per user when the residual names the user itself;
+/// `decide` turns each settled answer into the position's value
+pub(crate) fn settle_per_user<T: Copy>(
+    model: &Model,
+    base: &Context,
+    acct: usize,
+    role: &ProvisionedRole,
+    users: &[(u32, Via)],
+    r: &Residual,
+    mut decide: impl FnMut(Tri) -> T,
+) -> Vec<T> {
+    let per_identity = user_keys(r).unwrap_or(false);
+    let mut uc = UserContext::new(base, role_id(model, acct, role));
+    let mut cache: HashMap<u32, T> = HashMap::new();
+    users
+        .iter()
+        .map(|&(u, _)| {
+            let u = u as usize;
+            let class = if per_identity {
+                u as u32
+            } else {
+                model.tag_class[u]
+            };
+            *cache
+                .entry(class)
+                .or_insert_with(|| decide(r.eval(uc.for_user(model, u))))
+        })
+        .collect()
+}
+
+/// Every key that follows from an IAM user or role of the snapshot (its
+/// tags known in full); the rest unknown
+pub fn iam_context(model: &Model, principal: usize) -> Context {
+    let p = &model.iam_principals()[principal];
+    let account = &model.accounts()[p.account];
+    let mut ctx = Context::open();
+    ctx.set("aws:PrincipalArn", CtxValue::single(p.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+    ctx.set(
+        "aws:PrincipalType",
+        CtxValue::single(match p.kind {
+            IamKind::User => "User",
+            IamKind::Role => "AssumedRole",
+        }),
+    );
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    add_org_keys(&mut ctx, model, p.account);
+    // Whoever assumes a role whose trust policy allows sts:TagSession may
+    // pass session tags (overriding the role's own): its principal tags are
+    // then the caller's choice, unknown here.
+    if p.trust
+        .as_deref()
+        .is_some_and(|t| chain::trust_allows(t, "sts:TagSession"))
+    {
+        return ctx;
+    }
+    // The snapshot holds all of the principal's tags: others are absent.
+    ctx.absent_prefix("aws:PrincipalTag/");
+    for (k, v) in &p.tags {
+        ctx.set(
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::single(v.clone()),
+        );
+    }
+    ctx
+}

@@ -1,0 +1,174 @@
+//! Unit tests of the who questions on a tiny organization built in code:
+//! a management account, a hub and a workload account; two users of one
+//! group with different ABAC teams; a permission set in the hub that may
+//! assume roles, and a workload role that trusts hub sessions of team
+//! `data` only.
+
+use serde_json::json;
+
+use super::*;
+use crate::snapshot::Snapshot;
+
+const HUB: &str = "111111111111";
+const WORK: &str = "222222222222";
+const PS: &str = "arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001";
+
+fn org() -> Model {
+    let doc =
+        |statements: serde_json::Value| json!({"Version": "2012-10-17", "Statement": statements});
+    let user = |id: &str, name: &str, team: &str| {
+        json!({"id": id, "user_name": name, "emails": [], "status": "ENABLED",
+               "attributes": {}, "enterprise": {"department": team}})
+    };
+    let snap = json!({
+        "format_version": 1,
+        "provenance": {"tool_version": "test", "collected_at": "2026-01-01T00:00:00Z", "source": "test"},
+        "organization": {
+            "id": "o-test000001", "management_account_id": "000000000000", "root_id": "r-test",
+            "ous": [],
+            "accounts": [
+                {"id": "000000000000", "name": "mgmt", "status": "ACTIVE", "parent_id": "r-test"},
+                {"id": HUB, "name": "hub", "status": "ACTIVE", "parent_id": "r-test"},
+                {"id": WORK, "name": "work", "status": "ACTIVE", "parent_id": "r-test"}
+            ],
+            "policies": []
+        },
+        "identity_center": {
+            "instance_arn": "arn:aws:sso:::instance/ssoins-0000000000000001",
+            "identity_store_id": "d-0000000001", "home_region": "us-east-1",
+            "identity_source": "IDENTITY_CENTER_DIRECTORY",
+            "access_portal": {"default_url": "https://d-0000000001.awsapps.com/start"},
+            "abac": {"enabled": true, "attributes": [{"key": "team", "source": "${path:enterprise.department}"}]},
+            "mfa_present": false
+        },
+        "users": [user("u-1", "dana", "data"), user("u-2", "pete", "payments")],
+        "groups": [{"id": "g-1", "name": "engineers"}],
+        "memberships": [{"group_id": "g-1", "user_id": "u-1"}, {"group_id": "g-1", "user_id": "u-2"}],
+        "permission_sets": [{
+            "arn": PS, "name": "Hub", "session_duration": "PT1H",
+            "inline_policy": doc(json!([
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}
+            ]))
+        }],
+        "assignments": [{"account_id": HUB, "permission_set_arn": PS, "principal_type": "GROUP", "principal_id": "g-1"}],
+        "iam": [{
+            "account_id": WORK,
+            "roles": [{
+                "name": "Reader", "path": "/", "arn": format!("arn:aws:iam::{WORK}:role/Reader"),
+                "trust_policy": doc(json!([{
+                    "Effect": "Allow", "Principal": {"AWS": HUB}, "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "data"}}
+                }])),
+                "inline_policies": [{"name": "read", "document": doc(json!([
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lake/*"}
+                ]))}],
+                "managed_policies": []
+            }]
+        }],
+        "resources": [{"arn": "arn:aws:s3:::lake", "account_id": WORK, "tags": {"team": "data"}, "abac": false}]
+    });
+    Model::build(Snapshot::from_json(&snap.to_string()).unwrap()).unwrap()
+}
+
+fn query(action: &str, resource: Option<&str>, max_hops: usize) -> WhoCanQuery {
+    WhoCanQuery {
+        actions: vec![action.to_owned()],
+        resource: resource.map(str::to_owned),
+        max_hops,
+        ..WhoCanQuery::default()
+    }
+}
+
+#[test]
+fn a_group_assignment_reaches_every_member() {
+    let m = org();
+    let rows = who_can(&m, &query("s3:ListAllMyBuckets", None, 0)).rows(&m);
+    let who: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r.principal.as_str(), r.via.as_str(), r.account_id.as_str()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("dana", "group:engineers", HUB),
+            ("pete", "group:engineers", HUB)
+        ]
+    );
+}
+
+#[test]
+fn a_chain_is_settled_per_user_tag_and_rows_are_in_the_last_account() {
+    let m = org();
+    let object = "arn:aws:s3:::lake/2026/a.parquet";
+    let rows = who_can(&m, &query("s3:GetObject", Some(object), 3)).rows(&m);
+    // dana (team data) gets through the trust policy, pete (payments) not;
+    // the bucket is in WORK, so only the chained row can read it there, and
+    // the Reader role itself.
+    let who: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.principal.as_str(), r.account_id.as_str()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("dana", WORK),
+            ("arn:aws:iam::222222222222:role/Reader", WORK)
+        ]
+    );
+    assert_eq!(rows[0].via, "group:engineers → Hub@hub → role/Reader@work");
+    assert_eq!(rows[0].decision, "allow");
+    let steps: Vec<&str> = rows[0].path.iter().map(|s| s.step).collect();
+    assert_eq!(steps, ["sign-in", "assume-role"]);
+    // No chains: nobody in the hub reads a bucket of another account.
+    let direct = who_can(&m, &query("s3:GetObject", Some(object), 0)).rows(&m);
+    assert!(direct
+        .iter()
+        .all(|r| r.principal_type != "identity-center-user"));
+}
+
+#[test]
+fn the_object_is_authorized_against_its_bucket() {
+    let m = org();
+    let r = m.resolve_resource("arn:aws:s3:::lake/x");
+    assert_eq!(r.target, "arn:aws:s3:::lake");
+    assert_eq!(r.owner.account(), Some(WORK));
+    // ABAC disabled on the bucket: its tags are not aws:ResourceTag.
+    assert_eq!(r.tags, crate::graph::ResourceTags::NotUsed);
+    let unknown = m.resolve_resource("arn:aws:s3:::elsewhere/x");
+    assert_eq!(unknown.owner, crate::graph::Owner::Unknown);
+    assert_eq!(unknown.notes.len(), 1);
+}
+
+#[test]
+fn simulate_and_what_can_follow_the_chain_for_the_right_user() {
+    let m = org();
+    let (dana, pete) = (m.find_user("dana").unwrap(), m.find_user("pete").unwrap());
+    let work = m.find_account(WORK).unwrap();
+    let q = SimulateQuery {
+        action: "s3:GetObject",
+        resource: Some("arn:aws:s3:::lake/x"),
+        context: &[],
+        max_hops: 3,
+    };
+    let paths = simulate_user(&m, dana, work, &q);
+    assert_eq!(paths.len(), 1, "no assignment in WORK, one chain into it");
+    assert_eq!(paths[0].answer(), Answer::Decided(Decision::Allow));
+    assert_eq!(paths[0].hops.len(), 1);
+    assert!(simulate_user(&m, pete, work, &q).is_empty());
+    let wq = |u| WhatCanQuery {
+        subject: Subject::User(u),
+        accounts: Some(BTreeSet::from([work])),
+        service: Some("s3".into()),
+        access_level: None,
+        context: Vec::new(),
+        max_hops: 3,
+    };
+    let rows = what_can(&m, &wq(dana));
+    assert!(rows
+        .iter()
+        .any(|r| r.via == "group:engineers → Hub@hub → role/Reader@work"
+            && r.access_level == "read"
+            && r.allowed == 1));
+    assert!(what_can(&m, &wq(pete)).is_empty());
+}
