@@ -7,6 +7,8 @@ mod cli;
 // Reading and compiling policies allocates many small strings; mimalloc
 // makes that markedly cheaper than the system allocator (see README,
 // Performance).
+// `--features system-alloc` leaves it out, for heap profilers.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
