@@ -703,6 +703,17 @@ impl Model {
         self.user_nodes[user]
     }
 
+    /// The distinct (permission set, account) pairs a user reaches, sorted
+    pub fn user_pairs(&self, user: usize) -> Vec<(usize, usize)> {
+        let mut p: Vec<(usize, usize)> = self.access[user]
+            .iter()
+            .map(|a| (a.permission_set, a.account))
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+
     /// Whether a user can sign in
     pub fn user_enabled(&self, user: usize) -> bool {
         self.snapshot.users[user].status == UserStatus::Enabled

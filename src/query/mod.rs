@@ -147,13 +147,7 @@ pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
     let graph = chain::RoleGraph::build(model, &[]);
     let user_name = &model.snapshot.users[user].user_name;
     let mut best: BTreeMap<usize, (bool, String, Option<String>)> = BTreeMap::new();
-    let mut pairs: Vec<(usize, usize)> = model.access[user]
-        .iter()
-        .map(|a| (a.permission_set, a.account))
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    for (ps, acct) in pairs {
+    for (ps, acct) in model.user_pairs(user) {
         let set = model.policy_set(ps, acct);
         let labels = model.identity_labels(ps, acct);
         let role = model.provisioned_role(ps, acct);

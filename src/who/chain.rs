@@ -372,6 +372,15 @@ pub(crate) fn caller_chosen<'a>(hops: impl IntoIterator<Item = &'a Hop>) -> (boo
     })
 }
 
+/// `allow` for an answer with no condition left, `conditional` otherwise
+pub(crate) fn decision_of(cond: &Option<Residual>) -> &'static str {
+    if cond.is_some() {
+        "conditional"
+    } else {
+        "allow"
+    }
+}
+
 /// A conjunction of optional residuals (`None` = true)
 pub(crate) fn and_all<'a>(
     conds: impl IntoIterator<Item = &'a Option<Residual>>,
@@ -781,11 +790,7 @@ fn pair_chain_hits(
                 for g in groups {
                     let cond = and_all(hop_conds.iter().chain(std::iter::once(&g.condition)));
                     outcomes.push(OutcomeInfo {
-                        decision: if cond.is_some() {
-                            "conditional"
-                        } else {
-                            "allow"
-                        },
+                        decision: decision_of(&cond),
                         condition: cond.map(|r| r.to_string()),
                         actions: g.actions.clone(),
                         deciding: g.deciding.clone(),
@@ -822,15 +827,7 @@ pub fn trust_edges(model: &Model, user: Option<usize>, max_hops: usize) -> Vec<(
     }
     let graph = RoleGraph::build(model, &[]);
     let pairs: Vec<(usize, usize)> = match user {
-        Some(u) => {
-            let mut p: Vec<(usize, usize)> = model.access[u]
-                .iter()
-                .map(|a| (a.permission_set, a.account))
-                .collect();
-            p.sort_unstable();
-            p.dedup();
-            p
-        }
+        Some(u) => model.user_pairs(u),
         None => model.pairs.clone(),
     };
     let mut out = Vec::new();

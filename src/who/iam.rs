@@ -48,11 +48,7 @@ pub(crate) fn iam_rows(
             permission_set: None,
             account_id: account.id.clone(),
             account_name: account.name.clone(),
-            decision: if cond.is_some() {
-                "conditional"
-            } else {
-                "allow"
-            },
+            decision: chain::decision_of(&cond),
             condition: cond.map(|r| r.to_string()),
             actions: g.actions.clone(),
             deciding: g.deciding.clone(),
