@@ -678,6 +678,43 @@ fn lint_reports_dangling_assignments_instead_of_skipping_them() {
 }
 
 #[test]
+fn lint_reports_iam_data_of_an_account_outside_the_organization() {
+    let mut snap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    // The IAM data of 222222222222 filed under an account id the
+    // organization does not list: its roles can answer nothing.
+    let mut stray = snap["iam"][1].clone();
+    stray["account_id"] = "999999999999".into();
+    snap["iam"].as_array_mut().unwrap().push(stray);
+    let d = temp_dir("stray-iam");
+    let f = d.join("s.json");
+    std::fs::write(&f, serde_json::to_string(&snap).unwrap()).unwrap();
+    let (code, json, _) = run(&[
+        "--snapshot",
+        f.to_str().unwrap(),
+        "lint",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let stray: Vec<&serde_json::Value> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dangling-reference")
+        .collect();
+    assert_eq!(stray.len(), 1, "{json}");
+    assert_eq!(stray[0]["subject"], "IAM data of 999999999999");
+    assert_eq!(
+        stray[0]["message"],
+        "account 999999999999 is not in the organization: its 2 role(s) and 0 user(s) are left out of every query"
+    );
+}
+
+#[test]
 fn a_broken_document_in_the_snapshot_iam_data_exits_2_with_its_place() {
     let mut snap: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),

@@ -103,7 +103,7 @@ pub const CODES: &[CodeDoc] = &[
     CodeDoc {
         code: "dangling-reference",
         severity: Severity::Medium,
-        what: "An assignment or membership names a user, group, permission set or account the snapshot does not have.",
+        what: "An assignment or membership names a user, group, permission set or account the snapshot does not have, or the IAM data is of an account the organization does not list.",
         why: "Such a record grants nothing accessgraph can show, so every query leaves it out; it usually means a partial export or a deleted principal.",
         fix: "Re-export (check provenance errors) or delete the stale assignment.",
     },
@@ -339,6 +339,22 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
                 "dangling-reference",
                 format!("assignment in {}", a.account_id),
                 format!("names unknown {}", missing.join(", ")),
+            );
+        }
+    }
+    // IAM data of an account the organization does not list: its users and
+    // roles answer no question (they have no account to be in).
+    for a in &snap.iam {
+        if model.find_account_id(&a.account_id).is_none() {
+            push(
+                "dangling-reference",
+                format!("IAM data of {}", a.account_id),
+                format!(
+                    "account {} is not in the organization: its {} role(s) and {} user(s) are left out of every query",
+                    a.account_id,
+                    a.roles.len(),
+                    a.users.len()
+                ),
             );
         }
     }
