@@ -639,20 +639,15 @@ fn generate_org_is_deterministic_and_loads() {
     assert!(stdout.lines().count() > 50, "{stdout}");
 }
 
-#[test]
-fn lint_reports_dangling_assignments_instead_of_skipping_them() {
+/// The dangling-reference findings of lint on the cookbook snapshot after
+/// `edit`, which must make lint exit 1
+fn dangling_after(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<serde_json::Value> {
     let mut snap: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),
     )
     .unwrap();
-    let dangling = serde_json::json!({
-        "account_id": "222222222222",
-        "permission_set_arn": snap["permission_sets"][0]["arn"],
-        "principal_type": "GROUP",
-        "principal_id": "9067cb0001-deleted-group"
-    });
-    snap["assignments"].as_array_mut().unwrap().push(dangling);
-    let d = temp_dir("dangling");
+    edit(&mut snap);
+    let d = temp_dir(name);
     let f = d.join("s.json");
     std::fs::write(&f, serde_json::to_string(&snap).unwrap()).unwrap();
     let (code, json, _) = run(&[
@@ -662,15 +657,29 @@ fn lint_reports_dangling_assignments_instead_of_skipping_them() {
         "--format",
         "json",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{json}");
     let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let dangling: Vec<&serde_json::Value> = findings
+    findings
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["code"] == "dangling-reference")
-        .collect();
-    assert_eq!(dangling.len(), 1, "{json}");
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn lint_reports_dangling_assignments_instead_of_skipping_them() {
+    let dangling = dangling_after("dangling", |snap| {
+        let a = serde_json::json!({
+            "account_id": "222222222222",
+            "permission_set_arn": snap["permission_sets"][0]["arn"],
+            "principal_type": "GROUP",
+            "principal_id": "9067cb0001-deleted-group"
+        });
+        snap["assignments"].as_array_mut().unwrap().push(a);
+    });
+    assert_eq!(dangling.len(), 1, "{dangling:?}");
     assert_eq!(
         dangling[0]["message"],
         "names unknown group `9067cb0001-deleted-group`"
@@ -679,34 +688,14 @@ fn lint_reports_dangling_assignments_instead_of_skipping_them() {
 
 #[test]
 fn lint_reports_iam_data_of_an_account_outside_the_organization() {
-    let mut snap: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap(),
-    )
-    .unwrap();
     // The IAM data of 222222222222 filed under an account id the
     // organization does not list: its roles can answer nothing.
-    let mut stray = snap["iam"][1].clone();
-    stray["account_id"] = "999999999999".into();
-    snap["iam"].as_array_mut().unwrap().push(stray);
-    let d = temp_dir("stray-iam");
-    let f = d.join("s.json");
-    std::fs::write(&f, serde_json::to_string(&snap).unwrap()).unwrap();
-    let (code, json, _) = run(&[
-        "--snapshot",
-        f.to_str().unwrap(),
-        "lint",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 1);
-    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let stray: Vec<&serde_json::Value> = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "dangling-reference")
-        .collect();
-    assert_eq!(stray.len(), 1, "{json}");
+    let stray = dangling_after("stray-iam", |snap| {
+        let mut stray = snap["iam"][1].clone();
+        stray["account_id"] = "999999999999".into();
+        snap["iam"].as_array_mut().unwrap().push(stray);
+    });
+    assert_eq!(stray.len(), 1, "{stray:?}");
     assert_eq!(stray[0]["subject"], "IAM data of 999999999999");
     assert_eq!(
         stray[0]["message"],
