@@ -231,24 +231,7 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
                     }
                 };
                 let ps_name = &model.snapshot.permission_sets[*ps].name;
-                for ((service, level), (allowed, conditional, total, conds)) in by {
-                    if allowed + conditional == 0 {
-                        continue;
-                    }
-                    out.push(WhatCanRow {
-                        account_id: account.id.clone(),
-                        account_name: account.name.clone(),
-                        permission_set: ps_name.clone(),
-                        via: vias.join(", "),
-                        service: service.clone(),
-                        access_level: level,
-                        allowed: *allowed,
-                        conditional: *conditional,
-                        total: *total,
-                        conditions: conds.iter().take(3).cloned().collect(),
-                        admin_equivalent: *admin,
-                    });
-                }
+                push_rows(&mut out, account, ps_name, &vias.join(", "), by, *admin);
             }
             out
         })
@@ -418,24 +401,36 @@ pub(crate) fn chained_what_can(
         };
         let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
         let ps_name = &model.snapshot.permission_sets[ps].name;
-        for ((service, level), (allowed, conditional, total, conds)) in by {
-            if allowed + conditional == 0 {
-                continue;
-            }
-            rows.push(WhatCanRow {
-                account_id: account.id.clone(),
-                account_name: account.name.clone(),
-                permission_set: ps_name.clone(),
-                via: via.clone(),
-                service,
-                access_level: level,
-                allowed,
-                conditional,
-                total,
-                conditions: conds.into_iter().take(3).collect(),
-                admin_equivalent: admin,
-            });
-        }
+        push_rows(&mut rows, account, ps_name, &via, &by, admin);
     }
     rows
+}
+
+/// One row per (service, access level) of a summary that allows anything
+fn push_rows(
+    out: &mut Vec<WhatCanRow>,
+    account: &crate::snapshot::Account,
+    permission_set: &str,
+    via: &str,
+    by: &Summary,
+    admin: bool,
+) {
+    for ((service, level), (allowed, conditional, total, conds)) in by {
+        if allowed + conditional == 0 {
+            continue;
+        }
+        out.push(WhatCanRow {
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            permission_set: permission_set.to_owned(),
+            via: via.to_owned(),
+            service: service.clone(),
+            access_level: level,
+            allowed: *allowed,
+            conditional: *conditional,
+            total: *total,
+            conditions: conds.iter().take(3).cloned().collect(),
+            admin_equivalent: admin,
+        });
+    }
 }
