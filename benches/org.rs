@@ -1,7 +1,12 @@
-//! Criterion benchmarks of the organization queries on a deterministic
-//! synthetic organization (1,000 accounts, 50,000 users, 5,000 groups, 500
-//! permission sets): snapshot load, who-can (factorized, and the naive way
-//! for the ratio), what-can for one user.
+//! Criterion benchmarks of the organization queries on deterministic
+//! synthetic organizations: 1,000 accounts / 50,000 users / 5,000 groups /
+//! 500 permission sets always, and with `ACCESSGRAPH_BENCH_LARGE=1` also
+//! 5,000 accounts / 200,000 users / 20,000 groups / 2,000 permission sets.
+//! On each: snapshot load, who-can for one account, who-can for all with
+//! every row streamed as CSV to a sink, what-can for one user, and `check`
+//! with one changed permission set; on the first also the naive who-can
+//! (every user's every path evaluated on its own) for the ratio, and the
+//! hub organization with and without role chains.
 
 #![allow(
     missing_docs,
@@ -14,6 +19,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
+use accessgraph::check::guardrails::{Guardrails, DEFAULT_RULES};
+use accessgraph::check::{check, CheckOptions};
 use accessgraph::eval::request::Request;
 use accessgraph::eval::{evaluate, Answer, Decision};
 use accessgraph::graph::Model;
@@ -26,7 +33,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn params() -> Params {
     // ACCESSGRAPH_BENCH_SMALL=1 for a quick run (e.g. `cargo test --benches`).
-    if std::env::var_os("ACCESSGRAPH_BENCH_SMALL").is_some() {
+    if small() {
         Params {
             accounts: 50,
             users: 1000,
@@ -47,24 +54,133 @@ fn params() -> Params {
     }
 }
 
+fn small() -> bool {
+    std::env::var_os("ACCESSGRAPH_BENCH_SMALL").is_some()
+}
+
+/// The 200,000-user organization, scaled down like [`params`] for a quick run
+fn large_params() -> Params {
+    if small() {
+        Params {
+            accounts: 100,
+            users: 4000,
+            groups: 400,
+            permission_sets: 80,
+            seed: 7,
+            hubs: 0,
+        }
+    } else {
+        Params {
+            accounts: 5000,
+            users: 200_000,
+            groups: 20_000,
+            permission_sets: 2000,
+            seed: 7,
+            hubs: 0,
+        }
+    }
+}
+
+/// The snapshot with one permission set's inline policy changed (as a pull
+/// request changing one set would): `s3:PutObject` added
+fn one_set_changed(snapshot: &Snapshot) -> Snapshot {
+    let mut head = snapshot.clone();
+    let ps = head
+        .permission_sets
+        .iter_mut()
+        .find(|p| p.inline_policy.is_some())
+        .expect("a permission set with an inline policy");
+    let doc = accessgraph::json::JsonValue::parse(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    ps.inline_policy = Some(doc);
+    head
+}
+
+/// Load, who-can for one account, who-can for all streamed to a sink,
+/// what-can for one user, check with one changed set: on one organization
+fn standard(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    text: &str,
+) {
+    g.bench_function(format!("{name}/load-snapshot"), |b| {
+        b.iter(|| Model::build(Snapshot::from_json(black_box(text)).unwrap()).unwrap())
+    });
+    let model = Model::build(Snapshot::from_json(text).unwrap()).unwrap();
+    let account = model.accounts().len() / 2;
+    let one = WhoCanQuery {
+        actions: vec!["s3:ListBucket".into()],
+        accounts: Some([account].into()),
+        ..WhoCanQuery::default()
+    };
+    assert!(!who_can(&model, &one).is_empty(), "one account has answers");
+    g.bench_function(format!("{name}/who-can-one-account"), |b| {
+        b.iter(|| who_can(black_box(&model), black_box(&one)).len())
+    });
+    let all = WhoCanQuery {
+        actions: vec!["s3:ListBucket".into()],
+        ..WhoCanQuery::default()
+    };
+    g.bench_function(format!("{name}/who-can-all-csv-to-sink"), |b| {
+        b.iter(|| {
+            let answer = who_can(black_box(&model), black_box(&all));
+            answer.write_csv(&model, std::io::sink()).unwrap();
+            answer.len()
+        })
+    });
+    let user = (0..model.snapshot().users.len())
+        .find(|&u| model.has_access(u))
+        .unwrap();
+    let wq = WhatCanQuery {
+        subject: Subject::User(user),
+        accounts: None,
+        service: None,
+        access_level: None,
+        context: Vec::new(),
+        max_hops: 0,
+    };
+    g.bench_function(format!("{name}/what-can-one-user"), |b| {
+        b.iter(|| what_can(black_box(&model), black_box(&wq)).len())
+    });
+    let head = Model::build(one_set_changed(model.snapshot())).unwrap();
+    let rules = Guardrails::load(&[("default.cedar".into(), DEFAULT_RULES.into())]).unwrap();
+    let report = check(&model, &head, &rules, &CheckOptions::default()).unwrap();
+    assert!(!report.diff.is_empty(), "the changed set shows in the diff");
+    g.bench_function(format!("{name}/check-one-set-changed"), |b| {
+        b.iter(|| {
+            check(
+                black_box(&model),
+                black_box(&head),
+                &rules,
+                &CheckOptions::default(),
+            )
+            .unwrap()
+            .diff
+            .len()
+        })
+    });
+}
+
 /// Every user's every access path evaluated on its own: what the
 /// factorized who-can avoids
 fn naive_who_can(model: &Model, action: &str) -> usize {
     use rayon::prelude::*;
-    (0..model.snapshot.users.len())
+    (0..model.snapshot().users.len())
         .into_par_iter()
         .map(|u| {
             if !model.user_enabled(u) {
                 return 0;
             }
             let mut n = 0;
-            for a in &model.access[u] {
+            for a in &model.access(u) {
                 let account = &model.accounts()[a.account];
                 let role = model.provisioned_role(a.permission_set, a.account);
                 let set = model.policy_set(a.permission_set, a.account);
                 let ctx = principal_context(model, u, a.account, &role);
                 let req = Request::on_any_resource(
-                    &role.session_arn(&account.id, &model.snapshot.users[u].user_name),
+                    &role.session_arn(&account.id, &model.snapshot().users[u].user_name),
                     action,
                     &account.id,
                 )
@@ -86,9 +202,11 @@ fn org(c: &mut Criterion) {
     let text = generate(p).to_json();
     let mut g = c.benchmark_group("org");
     g.sample_size(10);
-    g.bench_function("load-snapshot", |b| {
-        b.iter(|| Model::build(Snapshot::from_json(black_box(&text)).unwrap()).unwrap())
-    });
+    standard(&mut g, "50k", &text);
+    if std::env::var_os("ACCESSGRAPH_BENCH_LARGE").is_some() {
+        let large = generate(large_params()).to_json();
+        standard(&mut g, "200k", &large);
+    }
     let model = Model::build(Snapshot::from_json(&text).unwrap()).unwrap();
     let q = WhoCanQuery {
         actions: vec!["s3:ListBucket".into()],
@@ -98,7 +216,7 @@ fn org(c: &mut Criterion) {
     let naive = naive_who_can(&model, "s3:ListBucket");
     // Same population: every (user, path) the naive way finds is a row.
     assert_eq!(
-        answer.hits.len(),
+        answer.hit_count(),
         naive,
         "factorized and naive who-can disagree"
     );
@@ -137,7 +255,7 @@ fn org(c: &mut Criterion) {
     };
     let (a, b) = (who_can(&hubs, &direct), who_can(&hubs, &chained));
     assert!(
-        b.len() > a.len() && b.hits.iter().any(|h| h.chain != accessgraph::who::NO_CHAIN),
+        b.len() > a.len() && b.hits(&hubs).any(|h| h.chain != accessgraph::who::NO_CHAIN),
         "the hub organization has chained access ({} rows, {} without chains)",
         b.len(),
         a.len()

@@ -7,11 +7,12 @@ pub mod guardrails;
 pub mod proposed;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::eval::{Answer, Decision};
-use crate::graph::Model;
+use crate::graph::{Model, Principal};
 use crate::query::lint::{lint, LintOptions, Severity};
 use crate::snapshot::PrincipalType;
 use crate::who::profile::{pair_answers, CatalogActions};
@@ -128,26 +129,56 @@ pub struct CheckOptions {
     pub all: bool,
 }
 
-/// A pair's fingerprint: the policies that decide what it grants
-fn fingerprint(model: &Model, ps: usize, acct: usize) -> String {
-    let set = model.policy_set(ps, acct);
-    let mut parts: Vec<serde_json::Value> = set.identity.iter().map(|p| p.to_json()).collect();
-    parts.push(
-        set.boundary
-            .as_ref()
-            .map_or(serde_json::Value::Null, |p| p.to_json()),
-    );
-    for level in set.scps.iter().flatten() {
-        parts.push(serde_json::Value::Array(
-            level.iter().map(|p| p.to_json()).collect(),
-        ));
+/// Pair fingerprints: the policies that decide what a pair grants, each
+/// policy document numbered once by its printed JSON (equal documents, in
+/// either state, get equal numbers), so comparing two pairs compares a few
+/// numbers and no document is printed twice
+#[derive(Default)]
+struct Prints {
+    /// Printed document → number
+    ids: HashMap<String, u32>,
+    /// Compiled policy (by address, alive in its model) → number
+    by_policy: HashMap<*const crate::policy::Policy, u32>,
+    /// (in head, permission set, account) → fingerprint
+    pairs: HashMap<(bool, usize, usize), Vec<u32>>,
+}
+
+impl Prints {
+    fn id(&mut self, p: &Arc<crate::policy::Policy>) -> u32 {
+        let key = Arc::as_ptr(p);
+        if let Some(&i) = self.by_policy.get(&key) {
+            return i;
+        }
+        let n = self.ids.len() as u32;
+        let i = *self.ids.entry(p.to_json().to_string()).or_insert(n);
+        self.by_policy.insert(key, i);
+        i
     }
-    serde_json::Value::Array(parts).to_string()
+
+    /// The fingerprint: identity documents, a separator, the boundary (or
+    /// none), then each SCP level after a separator
+    fn of(&mut self, model: &Model, in_head: bool, ps: usize, acct: usize) -> Vec<u32> {
+        if let Some(f) = self.pairs.get(&(in_head, ps, acct)) {
+            return f.clone();
+        }
+        const SEP: u32 = u32::MAX;
+        const NO_BOUNDARY: u32 = u32::MAX - 1;
+        let set = model.policy_set(ps, acct);
+        let mut out: Vec<u32> = set.identity.iter().map(|p| self.id(p)).collect();
+        out.push(SEP);
+        out.push(set.boundary.as_ref().map_or(NO_BOUNDARY, |p| self.id(p)));
+        for level in set.scps.iter().flatten() {
+            out.push(SEP);
+            out.extend(level.iter().map(|p| self.id(p)));
+        }
+        self.pairs.insert((in_head, ps, acct), out.clone());
+        out
+    }
 }
 
 /// The facts of a permission set the guardrails read besides its policies
 fn ps_facts(model: &Model, ps: usize) -> (Option<String>, String) {
-    let p = &model.snapshot.permission_sets[ps];
+    let p = &model.snapshot().permission_sets[ps];
     (p.description.clone(), p.session_duration.clone())
 }
 
@@ -156,30 +187,22 @@ type Key = (PrincipalType, String, String, String);
 
 fn assignments(model: &Model) -> Assignments {
     let mut out = BTreeMap::new();
-    for a in &model.snapshot.assignments {
-        let (Some(ps), Some(acct)) = (
-            model.find_permission_set(&a.permission_set_arn),
-            model.find_account(&a.account_id),
-        ) else {
-            continue;
+    // Resolved once at load, by id; dangling ones grant nothing (lint names them).
+    for (a, r) in model.snapshot().assignments.iter().zip(model.assignments()) {
+        let Some(r) = r else { continue };
+        let (name, reach) = match r.principal {
+            Principal::User(u) => (model.snapshot().users[u].user_name.clone(), 1),
+            Principal::Group(g) => (
+                model.snapshot().groups[g].name.clone(),
+                model.group_members(g).len(),
+            ),
         };
-        let (name, reach) = match a.principal_type {
-            PrincipalType::User => match model.find_user(&a.principal_id) {
-                Some(u) => (model.snapshot.users[u].user_name.clone(), 1),
-                None => continue,
-            },
-            PrincipalType::Group => match model.find_group(&a.principal_id) {
-                Some(g) => (
-                    model.snapshot.groups[g].name.clone(),
-                    model.group_members[g].len(),
-                ),
-                None => continue,
-            },
-        };
-        let ps_name = model.snapshot.permission_sets[ps].name.clone();
+        let ps_name = model.snapshot().permission_sets[r.permission_set]
+            .name
+            .clone();
         out.insert(
             (a.principal_type, name, a.account_id.clone(), ps_name),
-            (ps, acct, reach),
+            (r.permission_set, r.account, reach),
         );
     }
     out
@@ -258,12 +281,9 @@ fn diff_with(
     h: &mut Answers<'_>,
 ) -> (Vec<DiffEntry>, BTreeSet<Key>) {
     let (cat, esc) = (b.cat, b.esc);
-    let mut prints: HashMap<(bool, usize, usize), String> = HashMap::new();
+    let mut prints = Prints::default();
     let mut print = |in_head: bool, ps: usize, acct: usize| {
-        prints
-            .entry((in_head, ps, acct))
-            .or_insert_with(|| fingerprint(if in_head { head } else { base }, ps, acct))
-            .clone()
+        prints.of(if in_head { head } else { base }, in_head, ps, acct)
     };
     let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
     let empty = PairGrants {
@@ -417,20 +437,20 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
     use serde_json::json;
     let mut out = Vec::new();
     let group_uid =
-        |g: usize| json!({"type": "AccessGraph::Group", "id": model.snapshot.groups[g].name});
-    for group in &model.snapshot.groups {
+        |g: usize| json!({"type": "AccessGraph::Group", "id": model.snapshot().groups[g].name});
+    for group in &model.snapshot().groups {
         out.push(json!({"uid": {"type": "AccessGraph::Group", "id": group.name}, "attrs": {"name": group.name}, "parents": []}));
     }
-    for (u, user) in model.snapshot.users.iter().enumerate() {
+    for (u, user) in model.snapshot().users.iter().enumerate() {
         let parents: Vec<serde_json::Value> =
-            model.user_groups[u].iter().map(|&g| group_uid(g)).collect();
+            model.user_groups(u).iter().map(|&g| group_uid(g)).collect();
         out.push(json!({
             "uid": {"type": "AccessGraph::User", "id": user.user_name},
             "attrs": {"name": user.user_name, "status": user.status.as_str()},
             "parents": parents,
         }));
     }
-    if let Some(org) = &model.snapshot.organization {
+    if let Some(org) = &model.snapshot().organization {
         let ou = |id: &str| json!({"type": "AccessGraph::OrganizationalUnit", "id": id});
         out.push(json!({"uid": ou(&org.root_id), "attrs": {"name": "Root"}, "parents": []}));
         for o in &org.ous {
@@ -470,7 +490,7 @@ fn guardrail_findings(
         }
         let (ptype, name, account_id, ps_name) = key;
         let profile = &answers.get(ps, acct).profile;
-        let p = &head.snapshot.permission_sets[ps];
+        let p = &head.snapshot().permission_sets[ps];
         let levels: BTreeSet<&str> = profile.services.values().flatten().copied().collect();
         let context = serde_json::json!({
             "permission_set": p.name,

@@ -132,7 +132,7 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
         accounts,
         users: set(&f.users, &|k| model.find_user(k), "user", &|| {
             model
-                .snapshot
+                .snapshot()
                 .users
                 .iter()
                 .map(|u| u.user_name.clone())
@@ -140,7 +140,7 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
         })?,
         groups: set(&f.groups, &|k| model.find_group(k), "group", &|| {
             model
-                .snapshot
+                .snapshot()
                 .groups
                 .iter()
                 .map(|g| g.name.clone())
@@ -152,7 +152,7 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
             "permission set",
             &|| {
                 model
-                    .snapshot
+                    .snapshot()
                     .permission_sets
                     .iter()
                     .map(|p| p.name.clone())
@@ -165,7 +165,7 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
 
 /// The summary line of a report
 fn summary(model: &Model, what: &str, rows: usize) -> String {
-    let p = &model.snapshot.provenance;
+    let p = &model.snapshot().provenance;
     format!(
         "{rows} {what} as of {} (snapshot: {}).",
         p.collected_at, p.source

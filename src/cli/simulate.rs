@@ -173,7 +173,7 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         let paths = simulate_user(&model, u, a, &q);
         (
             paths,
-            model.snapshot.users[u].user_name.clone(),
+            model.snapshot().users[u].user_name.clone(),
             model.accounts()[a].name.clone(),
         )
     };

@@ -64,7 +64,7 @@ pub fn check_role_arn(model: &Model, resource: Option<&str>) -> anyhow::Result<(
     if !res.starts_with("role/") || model.find_iam(arn).is_some() {
         return Ok(());
     }
-    if !model.snapshot.iam.iter().any(|a| a.account_id == account) {
+    if !model.snapshot().iam.iter().any(|a| a.account_id == account) {
         // No IAM data for the account: answered with what the ARN says.
         return Ok(());
     }
@@ -142,7 +142,7 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
             continue;
         }
         let ou = model
-            .snapshot
+            .snapshot()
             .organization
             .as_ref()
             .and_then(|o| {
@@ -153,7 +153,7 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
             })
             .or_else(|| {
                 model
-                    .snapshot
+                    .snapshot()
                     .organization
                     .as_ref()
                     .filter(|o| o.root_id == *k)
@@ -162,7 +162,7 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
         let Some(ou) = ou else {
             let names = model.accounts().iter().map(|a| a.name.as_str()).chain(
                 model
-                    .snapshot
+                    .snapshot()
                     .organization
                     .iter()
                     .flat_map(|o| o.ous.iter().map(|ou| ou.name.as_str())),
@@ -172,7 +172,7 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
                 close_names(k, names)
             );
         };
-        for (i, path) in model.account_paths.iter().enumerate() {
+        for (i, path) in (0..model.accounts().len()).map(|i| (i, model.account_path(i))) {
             if path.contains(&ou) {
                 out.insert(i);
             }
@@ -215,13 +215,10 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
         Format::Json => {
             // Streamed: an answer can hold millions of rows.
             writeln!(w, "[")?;
-            for i in 0..answer.len() {
-                let sep = if i + 1 == answer.len() { "" } else { "," };
-                writeln!(
-                    w,
-                    "  {}{sep}",
-                    serde_json::to_string(&answer.row(&model, i))?
-                )?;
+            let n = answer.len();
+            for (i, r) in answer.rows_iter(&model).enumerate() {
+                let sep = if i + 1 == n { "" } else { "," };
+                writeln!(w, "  {}{sep}", serde_json::to_string(&r)?)?;
             }
             writeln!(w, "]")?;
         }
@@ -234,8 +231,7 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
                 writeln!(w, "nobody")?;
             } else {
                 let mut t = table(&header);
-                for i in 0..answer.len() {
-                    let r = answer.row(&model, i);
+                for r in answer.rows_iter(&model) {
                     let mut principal = r.principal.clone();
                     if r.disabled {
                         principal.push_str(" (disabled)");
@@ -299,7 +295,7 @@ pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
             "no user `{key}` in the snapshot (by user name, email or id){}",
             close_names(
                 key,
-                model.snapshot.users.iter().map(|u| u.user_name.as_str())
+                model.snapshot().users.iter().map(|u| u.user_name.as_str())
             )
         )
     })
@@ -371,11 +367,11 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
             close_names(
                 &args.who,
                 model
-                    .snapshot
+                    .snapshot()
                     .users
                     .iter()
                     .map(|u| u.user_name.as_str())
-                    .chain(model.snapshot.groups.iter().map(|g| g.name.as_str()))
+                    .chain(model.snapshot().groups.iter().map(|g| g.name.as_str()))
             )
         ),
     };

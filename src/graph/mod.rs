@@ -1,6 +1,7 @@
-//! This module compiles a [`Snapshot`] once into the organization model: a
-//! petgraph graph of users, groups, permission sets, accounts, OUs and
-//! policies, plus the facts AWS derives from them: the role each
+//! This module compiles a [`Snapshot`] once into the organization model:
+//! users, groups, permission sets, accounts, OUs and policies as indexed
+//! adjacency lists (assignments resolved to pairs, groups to members), plus
+//! the facts AWS derives from them: the role each
 //! (permission set, account) pair provisions, its path and session ARNs,
 //! customer managed references resolved per account, principal tags per
 //! user from the ABAC mapping, and the SCP/RCP path of every account. Every
@@ -10,14 +11,14 @@
 
 mod iam;
 mod resource;
+#[cfg(test)]
+mod tests;
 
 pub use iam::{IamKind, IamPrincipal};
 pub use resource::{authorized_arn, Found, Owner, ResolvedResource, ResourceTags};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::data::managed_policies;
 use crate::eval::PolicySet;
@@ -33,40 +34,6 @@ pub struct ModelError {
     pub what: String,
     /// The policy error (statement and pointer)
     pub error: PolicyError,
-}
-
-/// A node of the organization graph
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
-    /// Identity store user (index into `snapshot.users`)
-    User(usize),
-    /// Identity store group
-    Group(usize),
-    /// Permission set
-    PermissionSet(usize),
-    /// Account (index into `organization.accounts`)
-    Account(usize),
-    /// Organizational unit
-    Ou(usize),
-    /// The organization root
-    Root,
-    /// A policy, by ARN or id
-    Policy(String),
-}
-
-/// An edge of the organization graph
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edge {
-    /// user → group
-    MemberOf,
-    /// user or group → account, with this permission set
-    Assigned(usize),
-    /// permission set → policy
-    Uses,
-    /// parent (root or OU) → child (OU or account)
-    Contains,
-    /// SCP/RCP → target
-    AttachedTo,
 }
 
 /// How a user reaches an account
@@ -87,6 +54,26 @@ pub struct Access {
     pub permission_set: usize,
     /// How
     pub via: Via,
+}
+
+/// Who an assignment is to
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Principal {
+    /// A user (index)
+    User(usize),
+    /// A group (index)
+    Group(usize),
+}
+
+/// An assignment of the snapshot, resolved at load by id
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedAssignment {
+    /// The user or group
+    pub principal: Principal,
+    /// Permission set index
+    pub permission_set: usize,
+    /// Account index
+    pub account: usize,
 }
 
 /// Whether a customer managed reference exists in an account
@@ -124,85 +111,50 @@ impl ProvisionedRole {
     }
 }
 
-/// Pairs of `index_pairs`: the pairs, their users, and each access entry's place
-type PairIndex = (
-    Vec<(usize, usize)>,
-    Vec<Vec<(u32, Via)>>,
-    Vec<Vec<(u32, u32)>>,
-);
-
-/// Groups users' access entries by (permission set, account), so a query
-/// evaluates each pair once and fans the answer back out to users
-fn index_pairs(access: &[Vec<Access>]) -> PairIndex {
-    // Two passes, so each pair's user list is allocated once at its size.
-    let mut ids: rustc_hash::FxHashMap<(usize, usize), u32> = Default::default();
-    let mut pairs = Vec::new();
-    let mut sizes: Vec<u32> = Vec::new();
-    let access_pair: Vec<Vec<(u32, u32)>> = access
-        .iter()
-        .map(|list| {
-            list.iter()
-                .map(|a| {
-                    let key = (a.permission_set, a.account);
-                    let p = *ids.entry(key).or_insert_with(|| {
-                        pairs.push(key);
-                        sizes.push(0);
-                        (pairs.len() - 1) as u32
-                    });
-                    sizes[p as usize] += 1;
-                    (p, sizes[p as usize] - 1)
-                })
-                .collect()
-        })
-        .collect();
-    let mut pair_users: Vec<Vec<(u32, Via)>> = sizes
-        .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    for (u, (list, places)) in access.iter().zip(&access_pair).enumerate() {
-        for (a, &(p, _)) in list.iter().zip(places) {
-            pair_users[p as usize].push((u as u32, a.via));
-        }
-    }
-    (pairs, pair_users, access_pair)
-}
-
 /// The compiled organization
+///
+/// Access is kept factorized as Identity Center holds it: assignments
+/// resolved once to (permission set, account) pairs and attached to users
+/// and groups, groups to members. The (user, path) relation is never
+/// expanded as a whole: [`Model::access`] and [`Model::pair_users`] expand
+/// one user's or one pair's share on demand, so what is held after load is
+/// bounded by the snapshot's own size.
 #[derive(Debug)]
 pub struct Model {
-    /// The snapshot it was built from
-    pub snapshot: Snapshot,
-    /// The graph
-    pub graph: DiGraph<Node, Edge>,
+    snapshot: Snapshot,
     users: HashMap<String, usize>,
     groups: HashMap<String, usize>,
     permission_sets: HashMap<String, usize>,
     accounts: HashMap<String, usize>,
-    user_nodes: Vec<NodeIndex>,
     /// Groups of each user (Identity Center groups hold users only: no nesting)
-    pub user_groups: Vec<Vec<usize>>,
-    /// Members of each group
-    pub group_members: Vec<Vec<usize>>,
-    /// Accounts each user reaches, sorted
-    pub access: Vec<Vec<Access>>,
+    user_groups: Vec<Vec<usize>>,
+    /// Members of each group, in user index order
+    group_members: Vec<Vec<usize>>,
     /// Every (permission set, account) pair some user reaches, in order of
     /// first appearance when walking users in index order
-    pub pairs: Vec<(usize, usize)>,
-    /// The users of each pair (parallel to `pairs`), in user index order,
-    /// with how they reach it
-    pub pair_users: Vec<Vec<(u32, Via)>>,
-    /// Parallel to `access`: the pair of each entry and the entry's
-    /// position in that pair's `pair_users`
-    pub access_pair: Vec<Vec<(u32, u32)>>,
+    pairs: Vec<(usize, usize)>,
+    /// Per pair: the users assigned directly, in index order
+    pair_direct: Vec<Vec<u32>>,
+    /// Per pair: the groups assigned (members or not), in index order
+    pair_groups: Vec<Vec<u32>>,
+    /// Per user: the pairs of its USER assignments
+    user_direct: Vec<Vec<u32>>,
+    /// Per group: the pairs of its GROUP assignments
+    group_pairs: Vec<Vec<u32>>,
+    /// Per group: each tag class among its members with the first member of
+    /// that class, by class
+    group_classes: Vec<Vec<(u32, u32)>>,
+    /// Each of `snapshot.assignments` resolved by id; `None` when its
+    /// principal, permission set or account is not in the snapshot (kept
+    /// for `lint`)
+    assignments: Vec<Option<ResolvedAssignment>>,
     /// Principal tags of each user from the ABAC mapping (empty when ABAC is off)
-    pub principal_tags: Vec<BTreeMap<String, String>>,
+    principal_tags: Vec<BTreeMap<String, String>>,
     /// Users with equal principal tags share a class: residual conditions
     /// are settled once per class, not once per user
-    pub tag_class: Vec<u32>,
-    /// Number of distinct tag classes
-    pub tag_classes: usize,
+    tag_class: Vec<u32>,
     /// Per account: the ids on its path, root first, the account last
-    pub account_paths: Vec<Vec<String>>,
+    account_paths: Vec<Vec<String>>,
     scps: Vec<Option<Vec<Vec<Arc<Policy>>>>>,
     rcps: Vec<Option<Vec<Vec<Arc<Policy>>>>>,
     aws_managed: HashMap<String, Arc<Policy>>,
@@ -226,13 +178,128 @@ fn compile(doc: &JsonValue, kind: PolicyKind, what: String) -> Result<Arc<Policy
         .map_err(|error| ModelError { what, error })
 }
 
+/// The factorized access of [`Model`]: pairs in first-appearance order and
+/// the principals attached to each
+struct Factorized {
+    pairs: Vec<(usize, usize)>,
+    pair_direct: Vec<Vec<u32>>,
+    pair_groups: Vec<Vec<u32>>,
+    user_direct: Vec<Vec<u32>>,
+    group_pairs: Vec<Vec<u32>>,
+    resolved: Vec<Option<ResolvedAssignment>>,
+}
+
+/// Resolves every assignment once to a (permission set, account) pair and
+/// attaches it to its user or group. A pair is kept when some user reaches
+/// it; pairs are numbered in order of first appearance when walking users in
+/// index order, each user's paths sorted by (account, permission set): the
+/// order of (first user, account, permission set).
+fn factorize(
+    snapshot: &Snapshot,
+    ids: (&HashMap<String, usize>, &HashMap<String, usize>),
+    permission_sets: &HashMap<String, usize>,
+    accounts: &HashMap<String, usize>,
+    group_members: &[Vec<usize>],
+) -> Factorized {
+    let (users, groups) = ids;
+    let mut key_of: rustc_hash::FxHashMap<(usize, usize), usize> = Default::default();
+    let mut keys: Vec<(usize, usize)> = Vec::new();
+    let mut direct: Vec<Vec<u32>> = Vec::new();
+    let mut by_group: Vec<Vec<u32>> = Vec::new();
+    let mut resolved = Vec::with_capacity(snapshot.assignments.len());
+    for a in &snapshot.assignments {
+        let (Some(&acct), Some(&ps)) = (
+            accounts.get(&a.account_id),
+            permission_sets.get(&a.permission_set_arn),
+        ) else {
+            resolved.push(None);
+            continue;
+        };
+        let principal = match a.principal_type {
+            PrincipalType::User => users.get(&a.principal_id).map(|&u| Principal::User(u)),
+            PrincipalType::Group => groups.get(&a.principal_id).map(|&g| Principal::Group(g)),
+        };
+        let Some(principal) = principal else {
+            resolved.push(None);
+            continue;
+        };
+        resolved.push(Some(ResolvedAssignment {
+            principal,
+            permission_set: ps,
+            account: acct,
+        }));
+        let (is_user, who) = match principal {
+            Principal::User(u) => (true, u),
+            Principal::Group(g) => (false, g),
+        };
+        let k = *key_of.entry((ps, acct)).or_insert_with(|| {
+            keys.push((ps, acct));
+            direct.push(Vec::new());
+            by_group.push(Vec::new());
+            keys.len() - 1
+        });
+        if is_user {
+            direct[k].push(who as u32);
+        } else {
+            by_group[k].push(who as u32);
+        }
+    }
+    for v in direct.iter_mut().chain(by_group.iter_mut()) {
+        v.sort_unstable();
+        v.dedup();
+    }
+    // The first user of each pair decides its place.
+    let first_user = |k: usize| -> Option<u32> {
+        let d = direct[k].first().copied();
+        let g = by_group[k]
+            .iter()
+            .filter_map(|&g| group_members[g as usize].first().map(|&u| u as u32))
+            .min();
+        match (d, g) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let mut order: Vec<(u32, usize, usize, usize)> = (0..keys.len())
+        .filter_map(|k| first_user(k).map(|u| (u, keys[k].1, keys[k].0, k)))
+        .collect();
+    order.sort_unstable();
+    let mut pairs = Vec::with_capacity(order.len());
+    let mut pair_direct = Vec::with_capacity(order.len());
+    let mut pair_groups = Vec::with_capacity(order.len());
+    let mut user_direct = vec![Vec::new(); users.len()];
+    let mut group_pairs = vec![Vec::new(); groups.len()];
+    for (p, &(_, _, _, k)) in order.iter().enumerate() {
+        pairs.push(keys[k]);
+        let (d, g) = (
+            std::mem::take(&mut direct[k]),
+            std::mem::take(&mut by_group[k]),
+        );
+        for &u in &d {
+            user_direct[u as usize].push(p as u32);
+        }
+        for &gi in &g {
+            group_pairs[gi as usize].push(p as u32);
+        }
+        pair_direct.push(d);
+        pair_groups.push(g);
+    }
+    Factorized {
+        pairs,
+        pair_direct,
+        pair_groups,
+        user_direct,
+        group_pairs,
+        resolved,
+    }
+}
+
 impl Model {
     /// Builds the model
     ///
     /// # Errors
     /// [`ModelError`] for the first policy document that does not compile.
     pub fn build(snapshot: Snapshot) -> Result<Model, ModelError> {
-        let mut graph = DiGraph::new();
         let users: HashMap<String, usize> = snapshot
             .users
             .iter()
@@ -262,71 +329,25 @@ impl Model {
             .map(|(i, a)| (a.id.clone(), i))
             .collect();
 
-        let user_nodes: Vec<NodeIndex> = (0..snapshot.users.len())
-            .map(|i| graph.add_node(Node::User(i)))
-            .collect();
-        let group_nodes: Vec<NodeIndex> = (0..snapshot.groups.len())
-            .map(|i| graph.add_node(Node::Group(i)))
-            .collect();
-        let ps_nodes: Vec<NodeIndex> = (0..snapshot.permission_sets.len())
-            .map(|i| graph.add_node(Node::PermissionSet(i)))
-            .collect();
-        let account_nodes: Vec<NodeIndex> = (0..org_accounts.len())
-            .map(|i| graph.add_node(Node::Account(i)))
-            .collect();
-
         let mut user_groups = vec![Vec::new(); snapshot.users.len()];
         let mut group_members = vec![Vec::new(); snapshot.groups.len()];
         for m in &snapshot.memberships {
             if let (Some(&u), Some(&g)) = (users.get(&m.user_id), groups.get(&m.group_id)) {
                 user_groups[u].push(g);
                 group_members[g].push(u);
-                graph.add_edge(user_nodes[u], group_nodes[g], Edge::MemberOf);
             }
         }
         for v in user_groups.iter_mut().chain(group_members.iter_mut()) {
             v.sort_unstable();
             v.dedup();
         }
-
-        let mut access = vec![Vec::new(); snapshot.users.len()];
-        for a in &snapshot.assignments {
-            let (Some(&acct), Some(&ps)) = (
-                accounts.get(&a.account_id),
-                permission_sets.get(&a.permission_set_arn),
-            ) else {
-                continue;
-            };
-            match a.principal_type {
-                PrincipalType::User => {
-                    if let Some(&u) = users.get(&a.principal_id) {
-                        access[u].push(Access {
-                            account: acct,
-                            permission_set: ps,
-                            via: Via::Direct,
-                        });
-                        graph.add_edge(user_nodes[u], account_nodes[acct], Edge::Assigned(ps));
-                    }
-                }
-                PrincipalType::Group => {
-                    if let Some(&g) = groups.get(&a.principal_id) {
-                        for &u in &group_members[g] {
-                            access[u].push(Access {
-                                account: acct,
-                                permission_set: ps,
-                                via: Via::Group(g),
-                            });
-                        }
-                        graph.add_edge(group_nodes[g], account_nodes[acct], Edge::Assigned(ps));
-                    }
-                }
-            }
-        }
-        for v in &mut access {
-            v.sort_unstable();
-            v.dedup();
-        }
-        let (pairs, pair_users, access_pair) = index_pairs(&access);
+        let f = factorize(
+            &snapshot,
+            (&users, &groups),
+            &permission_sets,
+            &accounts,
+            &group_members,
+        );
 
         let principal_tags = match &snapshot.identity_center {
             Some(ic) if ic.abac.enabled => snapshot
@@ -351,31 +372,29 @@ impl Model {
                 *classes.entry(t).or_insert(n)
             })
             .collect();
-        let tag_classes = classes.len();
         drop(classes);
+        let mut group_classes: Vec<Vec<(u32, u32)>> = group_members
+            .iter()
+            .map(|members| {
+                let mut first: Vec<(u32, u32)> = Vec::new();
+                for &u in members {
+                    let c = tag_class[u];
+                    if !first.iter().any(|&(x, _)| x == c) {
+                        first.push((c, u as u32));
+                    }
+                }
+                first
+            })
+            .collect();
+        for v in &mut group_classes {
+            v.sort_unstable();
+        }
 
         // The org tree and SCP/RCP paths.
         let mut account_paths = Vec::with_capacity(org_accounts.len());
         let mut scps = Vec::with_capacity(org_accounts.len());
         let mut rcps = Vec::with_capacity(org_accounts.len());
         if let Some(org) = &snapshot.organization {
-            let root = graph.add_node(Node::Root);
-            let mut ou_nodes = HashMap::new();
-            for (i, ou) in org.ous.iter().enumerate() {
-                ou_nodes.insert(ou.id.clone(), graph.add_node(Node::Ou(i)));
-            }
-            let node_of = |id: &str| {
-                if id == org.root_id {
-                    Some(root)
-                } else {
-                    ou_nodes.get(id).copied()
-                }
-            };
-            for ou in &org.ous {
-                if let (Some(p), Some(&n)) = (node_of(&ou.parent_id), ou_nodes.get(&ou.id)) {
-                    graph.add_edge(p, n, Edge::Contains);
-                }
-            }
             let parent: HashMap<&str, &str> = org
                 .ous
                 .iter()
@@ -393,18 +412,8 @@ impl Model {
                     p.name
                 );
                 compiled.insert(p.id.clone(), compile(&p.content, kind, what)?);
-                let pn = graph.add_node(Node::Policy(p.id.clone()));
-                for t in &p.targets {
-                    let target = node_of(t).or_else(|| accounts.get(t).map(|&a| account_nodes[a]));
-                    if let Some(tn) = target {
-                        graph.add_edge(pn, tn, Edge::AttachedTo);
-                    }
-                }
             }
-            for (ai, a) in org.accounts.iter().enumerate() {
-                if let Some(p) = node_of(&a.parent_id) {
-                    graph.add_edge(p, account_nodes[ai], Edge::Contains);
-                }
+            for a in &org.accounts {
                 let mut path = vec![a.id.clone()];
                 let mut cur = a.parent_id.as_str();
                 // INVARIANT: bounded by the number of OUs, so a cycle in a
@@ -479,8 +488,6 @@ impl Model {
                     )?;
                     aws_managed.insert(arn.to_owned(), p);
                 }
-                let pn = graph.add_node(Node::Policy(arn.to_owned()));
-                graph.add_edge(ps_nodes[i], pn, Edge::Uses);
             }
             inline.push(match &ps.inline_policy {
                 Some(doc) => Some(compile(
@@ -587,21 +594,21 @@ impl Model {
             .collect();
 
         Ok(Model {
-            graph,
             users,
             groups,
             permission_sets,
             accounts,
-            user_nodes,
             user_groups,
             group_members,
-            access,
-            pairs,
-            pair_users,
-            access_pair,
+            pairs: f.pairs,
+            pair_direct: f.pair_direct,
+            pair_groups: f.pair_groups,
+            user_direct: f.user_direct,
+            group_pairs: f.group_pairs,
+            group_classes,
+            assignments: f.resolved,
             principal_tags,
             tag_class,
-            tag_classes,
             account_paths,
             scps,
             rcps,
@@ -661,6 +668,21 @@ impl Model {
             .position(|g| g.name.eq_ignore_ascii_case(key))
     }
 
+    /// A user by its identity store id only
+    pub fn user_by_id(&self, id: &str) -> Option<usize> {
+        self.users.get(id).copied()
+    }
+
+    /// A group by its identity store id only
+    pub fn group_by_id(&self, id: &str) -> Option<usize> {
+        self.groups.get(id).copied()
+    }
+
+    /// A permission set by its ARN only
+    pub fn permission_set_by_arn(&self, arn: &str) -> Option<usize> {
+        self.permission_sets.get(arn).copied()
+    }
+
     /// An account by its id only
     pub fn find_account_id(&self, id: &str) -> Option<usize> {
         self.accounts.get(id).copied()
@@ -698,16 +720,170 @@ impl Model {
             .position(|p| p.short_id() == key || p.name.eq_ignore_ascii_case(key))
     }
 
-    /// The graph node of a user
-    pub fn user_node(&self, user: usize) -> NodeIndex {
-        self.user_nodes[user]
+    /// The snapshot the model was built from
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// The snapshot, given back (to build a changed model from it)
+    pub fn into_snapshot(self) -> Snapshot {
+        self.snapshot
+    }
+
+    /// The groups of a user, in index order
+    pub fn user_groups(&self, user: usize) -> &[usize] {
+        &self.user_groups[user]
+    }
+
+    /// The members of a group, in index order
+    pub fn group_members(&self, group: usize) -> &[usize] {
+        &self.group_members[group]
+    }
+
+    /// Every (permission set, account) pair some user reaches, in order of
+    /// first appearance when walking users in index order
+    pub fn pairs(&self) -> &[(usize, usize)] {
+        &self.pairs
+    }
+
+    /// The pairs of a group's assignments (indices into [`Model::pairs`])
+    pub fn group_pairs(&self, group: usize) -> &[u32] {
+        &self.group_pairs[group]
+    }
+
+    /// Each of `snapshot().assignments` resolved by id at load; `None` when
+    /// its principal, permission set or account is not in the snapshot
+    pub fn assignments(&self) -> &[Option<ResolvedAssignment>] {
+        &self.assignments
+    }
+
+    /// Indices into `snapshot().assignments` of the assignments whose
+    /// principal, permission set or account the snapshot does not hold
+    pub fn dangling_assignments(&self) -> Vec<usize> {
+        (0..self.assignments.len())
+            .filter(|&i| self.assignments[i].is_none())
+            .collect()
+    }
+
+    /// Principal tags of a user from the ABAC mapping (empty when ABAC is off)
+    pub fn principal_tags(&self, user: usize) -> &BTreeMap<String, String> {
+        &self.principal_tags[user]
+    }
+
+    /// The tag class of a user: users with equal principal tags share one
+    pub fn tag_class(&self, user: usize) -> u32 {
+        self.tag_class[user]
+    }
+
+    /// The ids on an account's path, root first, the account last
+    pub fn account_path(&self, account: usize) -> &[String] {
+        &self.account_paths[account]
+    }
+
+    /// Every way a user reaches an account, with the pair of each (index
+    /// into [`Model::pairs`]), in no particular order and each once (the
+    /// user's own assignments, then its groups'), expanded on demand
+    pub fn access_unsorted(&self, user: usize) -> impl Iterator<Item = (Access, u32)> + '_ {
+        let entry = move |p: u32, via: Via| {
+            let (permission_set, account) = self.pairs[p as usize];
+            (
+                Access {
+                    account,
+                    permission_set,
+                    via,
+                },
+                p,
+            )
+        };
+        // Each list is deduplicated at load, so no entry comes twice.
+        let direct = self.user_direct[user]
+            .iter()
+            .map(move |&p| entry(p, Via::Direct));
+        let groups = self.user_groups[user].iter().flat_map(move |&g| {
+            self.group_pairs[g]
+                .iter()
+                .map(move |&p| entry(p, Via::Group(g)))
+        });
+        direct.chain(groups)
+    }
+
+    /// Every way a user reaches an account, with the pair of each (index
+    /// into [`Model::pairs`]), sorted by (account, permission set, via)
+    pub fn access_with_pairs(&self, user: usize) -> Vec<(Access, u32)> {
+        let mut out: Vec<(Access, u32)> = self.access_unsorted(user).collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Every way a user reaches an account, sorted by (account, permission
+    /// set, via)
+    pub fn access(&self, user: usize) -> Vec<Access> {
+        self.access_with_pairs(user)
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect()
+    }
+
+    /// Whether a user has any assignment, directly or through a group
+    pub fn has_access(&self, user: usize) -> bool {
+        !self.user_direct[user].is_empty()
+            || self.user_groups[user]
+                .iter()
+                .any(|&g| !self.group_pairs[g].is_empty())
+    }
+
+    /// The users of a pair with how they reach it, sorted by (user, via)
+    pub fn pair_users(&self, pair: usize) -> Vec<(u32, Via)> {
+        let mut out: Vec<(u32, Via)> = self.pair_direct[pair]
+            .iter()
+            .map(|&u| (u, Via::Direct))
+            .collect();
+        for &g in &self.pair_groups[pair] {
+            let g = g as usize;
+            out.extend(
+                self.group_members[g]
+                    .iter()
+                    .map(|&u| (u as u32, Via::Group(g))),
+            );
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The distinct users of a pair, in index order
+    pub fn pair_user_ids(&self, pair: usize) -> Vec<u32> {
+        let mut out: Vec<u32> = self.pair_users(pair).into_iter().map(|(u, _)| u).collect();
+        out.dedup();
+        out
+    }
+
+    /// The tag classes among a pair's users, each with its first user, in
+    /// order of first appearance when walking the users in index order;
+    /// computed from the groups' classes, without expanding the pair
+    pub fn pair_classes(&self, pair: usize) -> Vec<(u32, u32)> {
+        let mut first: rustc_hash::FxHashMap<u32, u32> = Default::default();
+        let mut see = |c: u32, u: u32| {
+            first.entry(c).and_modify(|x| *x = (*x).min(u)).or_insert(u);
+        };
+        for &u in &self.pair_direct[pair] {
+            see(self.tag_class[u as usize], u);
+        }
+        for &g in &self.pair_groups[pair] {
+            for &(c, u) in &self.group_classes[g as usize] {
+                see(c, u);
+            }
+        }
+        let mut out: Vec<(u32, u32)> = first.into_iter().collect();
+        out.sort_unstable_by_key(|&(c, u)| (u, c));
+        out
     }
 
     /// The distinct (permission set, account) pairs a user reaches, sorted
     pub fn user_pairs(&self, user: usize) -> Vec<(usize, usize)> {
-        let mut p: Vec<(usize, usize)> = self.access[user]
-            .iter()
-            .map(|a| (a.permission_set, a.account))
+        let mut p: Vec<(usize, usize)> = self
+            .access_with_pairs(user)
+            .into_iter()
+            .map(|(a, _)| (a.permission_set, a.account))
             .collect();
         p.sort_unstable();
         p.dedup();

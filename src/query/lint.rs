@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::data::catalog;
-use crate::graph::{Model, Resolution};
+use crate::graph::{Model, Principal, Resolution};
 use crate::snapshot::{Boundary, PrincipalType, UserStatus};
 
 /// How bad a finding is
@@ -193,7 +193,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
             fix: d.fix,
         });
     };
-    let snap = &model.snapshot;
+    let snap = &model.snapshot();
     let acct_name = |id: &str| {
         model
             .find_account(id)
@@ -201,16 +201,17 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
             .unwrap_or_else(|| id.to_owned())
     };
 
-    for a in &snap.assignments {
+    for (a, r) in snap.assignments.iter().zip(model.assignments()) {
         if a.principal_type != PrincipalType::User {
             continue;
         }
-        let user = model
-            .find_user(&a.principal_id)
-            .map(|u| snap.users[u].user_name.clone())
-            .unwrap_or_else(|| a.principal_id.clone());
+        // Resolved at load by id; a dangling one is named by its ids.
+        let user = match r.map(|r| r.principal) {
+            Some(Principal::User(u)) => snap.users[u].user_name.clone(),
+            _ => a.principal_id.clone(),
+        };
         let ps = model
-            .find_permission_set(&a.permission_set_arn)
+            .permission_set_by_arn(&a.permission_set_arn)
             .map(|p| snap.permission_sets[p].name.clone())
             .unwrap_or_default();
         push(
@@ -224,6 +225,11 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         );
     }
 
+    // The accounts each permission set is assigned in (resolved assignments).
+    let mut assigned_in: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); snap.permission_sets.len()];
+    for r in model.assignments().iter().flatten() {
+        assigned_in[r.permission_set].insert(r.account);
+    }
     for (pi, ps) in snap.permission_sets.iter().enumerate() {
         let mut refs: Vec<(&str, &crate::snapshot::PolicyReference)> = ps
             .customer_managed_policies
@@ -233,17 +239,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         if let Some(Boundary::CustomerManaged(r)) = &ps.permissions_boundary {
             refs.push(("permissions boundary", r));
         }
-        let mut accounts: BTreeSet<usize> = BTreeSet::new();
-        for a in snap
-            .assignments
-            .iter()
-            .filter(|a| a.permission_set_arn == ps.arn)
-        {
-            if let Some(i) = model.find_account(&a.account_id) {
-                accounts.insert(i);
-            }
-        }
-        for &acct in &accounts {
+        for &acct in &assigned_in[pi] {
             let account = &model.accounts()[acct];
             for (what, r) in &refs {
                 if let Resolution::Missing = model.customer_managed(acct, &r.arn_in(&account.id)) {
@@ -319,19 +315,24 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
-    for a in &snap.assignments {
+    // Resolved once at load, by id (a user name equal to an id is no match).
+    for a in model
+        .dangling_assignments()
+        .into_iter()
+        .map(|i| &snap.assignments[i])
+    {
         let principal_known = match a.principal_type {
-            PrincipalType::User => model.find_user(&a.principal_id).is_some(),
-            PrincipalType::Group => model.find_group(&a.principal_id).is_some(),
+            PrincipalType::User => model.user_by_id(&a.principal_id).is_some(),
+            PrincipalType::Group => model.group_by_id(&a.principal_id).is_some(),
         };
         let mut missing = Vec::new();
         if !principal_known {
             missing.push(format!("{:?} `{}`", a.principal_type, a.principal_id).to_lowercase());
         }
-        if model.find_permission_set(&a.permission_set_arn).is_none() {
+        if model.permission_set_by_arn(&a.permission_set_arn).is_none() {
             missing.push(format!("permission set `{}`", a.permission_set_arn));
         }
-        if model.find_account(&a.account_id).is_none() {
+        if model.find_account_id(&a.account_id).is_none() {
             missing.push(format!("account `{}`", a.account_id));
         }
         if !missing.is_empty() {
@@ -359,7 +360,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
     for m in &snap.memberships {
-        if model.find_user(&m.user_id).is_none() || model.find_group(&m.group_id).is_none() {
+        if model.user_by_id(&m.user_id).is_none() || model.group_by_id(&m.group_id).is_none() {
             push(
                 "dangling-reference",
                 format!("membership of `{}`", m.group_id),
@@ -372,13 +373,13 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
     }
 
     for (u, user) in snap.users.iter().enumerate() {
-        if user.status == UserStatus::Disabled && !model.access[u].is_empty() {
+        if user.status == UserStatus::Disabled && model.has_access(u) {
             push(
                 "disabled-user-with-assignments",
                 format!("user `{}`", user.user_name),
                 format!(
                     "disabled, still reaches {} account/permission set pair(s)",
-                    model.access[u].len()
+                    model.access(u).len()
                 ),
             );
         }

@@ -47,16 +47,16 @@ pub struct Portal {
 fn via_text(model: &Model, via: Via) -> String {
     match via {
         Via::Direct => "direct".to_owned(),
-        Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+        Via::Group(g) => format!("group:{}", model.snapshot().groups[g].name),
     }
 }
 
 /// What `user` (an index) sees in the access portal
 pub fn portal(model: &Model, user: usize) -> Portal {
     let mut by_pair: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
-    for a in &model.access[user] {
+    for a in &model.access(user) {
         let acct = &model.accounts()[a.account];
-        let ps = &model.snapshot.permission_sets[a.permission_set];
+        let ps = &model.snapshot().permission_sets[a.permission_set];
         by_pair
             .entry((acct.name.clone(), ps.name.clone(), acct.id.clone()))
             .or_default()
@@ -76,12 +76,12 @@ pub fn portal(model: &Model, user: usize) -> Portal {
         })
         .collect();
     let portal = model
-        .snapshot
+        .snapshot()
         .identity_center
         .as_ref()
         .map(|ic| &ic.access_portal);
     Portal {
-        user_name: model.snapshot.users[user].user_name.clone(),
+        user_name: model.snapshot().users[user].user_name.clone(),
         enabled: model.user_enabled(user),
         portal_url: portal.map(|p| p.start_url().to_owned()).unwrap_or_default(),
         default_portal_url: portal
@@ -107,7 +107,7 @@ fn profile_slug(s: &str) -> String {
 
 /// The SSO session name used in generated profiles
 pub fn sso_session_name(model: &Model) -> String {
-    match &model.snapshot.identity_center {
+    match &model.snapshot().identity_center {
         Some(ic) => match &ic.access_portal.custom_url {
             Some(url) => url
                 .trim_start_matches("https://")
@@ -145,7 +145,7 @@ fn sso_profile_name(account_name: &str, role_name: &str) -> String {
 pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
     use crate::who::chain;
     let graph = chain::RoleGraph::build(model, &[]);
-    let user_name = &model.snapshot.users[user].user_name;
+    let user_name = &model.snapshot().users[user].user_name;
     let mut best: BTreeMap<usize, (bool, String, Option<String>)> = BTreeMap::new();
     for (ps, acct) in model.user_pairs(user) {
         let set = model.policy_set(ps, acct);
@@ -155,7 +155,7 @@ pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
         let ctx = crate::who::principal_context(model, user, acct, &role);
         let source = sso_profile_name(
             &model.accounts()[acct].name,
-            &model.snapshot.permission_sets[ps].name,
+            &model.snapshot().permission_sets[ps].name,
         );
         for to in graph.targets_for(&model.accounts()[acct].id) {
             let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, &[]) else {
@@ -194,7 +194,7 @@ pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
 /// one `sts:AssumeRole` away ([`chained_profiles`])
 pub fn profiles(model: &Model, user: usize, chained: bool) -> String {
     let p = portal(model, user);
-    let Some(ic) = &model.snapshot.identity_center else {
+    let Some(ic) = &model.snapshot().identity_center else {
         return String::new();
     };
     let session = sso_session_name(model);
@@ -262,7 +262,7 @@ pub fn check_profiles(model: &Model, user: usize, config: &str) -> Vec<ProfileCh
         .collect();
     let portal = portal(model, user);
     let urls: Vec<String> = model
-        .snapshot
+        .snapshot()
         .identity_center
         .iter()
         .flat_map(|ic| {
@@ -455,9 +455,9 @@ fn check_role_profile(
         );
     }
     // The SSO session, then each hop in the order the CLI takes them.
-    let Some(a) = model.access[user].iter().find(|a| {
+    let Some(a) = model.access(user).into_iter().find(|a| {
         &model.accounts()[a.account].id == sso_account
-            && &model.snapshot.permission_sets[a.permission_set].name == sso_role
+            && &model.snapshot().permission_sets[a.permission_set].name == sso_role
     }) else {
         return done("no-access", NO_ACCESS.to_owned());
     };
@@ -465,7 +465,7 @@ fn check_role_profile(
     let set = model.policy_set(ps, acct);
     let labels = model.identity_labels(ps, acct);
     let role = model.provisioned_role(ps, acct);
-    let user_name = &model.snapshot.users[user].user_name;
+    let user_name = &model.snapshot().users[user].user_name;
     let (first_caller, _) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
     let mut caller_arn = first_caller.arn.clone();
     let mut ctx = crate::who::principal_context(model, user, acct, &role);
@@ -477,7 +477,7 @@ fn check_role_profile(
     for arn in roles.iter().rev() {
         let Some(to) = model.find_iam(arn) else {
             let what = if model
-                .snapshot
+                .snapshot()
                 .iam
                 .iter()
                 .any(|i| arn.split(':').nth(4) == Some(i.account_id.as_str()))
@@ -597,7 +597,7 @@ pub const DELEGATED_LIMITS: &[&str] = &[
 
 /// Who can administer Identity Center in this organization
 pub fn admins(model: &Model) -> Admins {
-    let org = model.snapshot.organization.as_ref();
+    let org = model.snapshot().organization.as_ref();
     let account_ref = |id: &str| AccountRef {
         id: id.to_owned(),
         name: model
@@ -615,14 +615,14 @@ pub fn admins(model: &Model) -> Admins {
         .map(|d| account_ref(&d.account_id));
     let mgmt_id = management_account.as_ref().map(|a| a.id.clone());
     let mut management_only: Vec<String> = model
-        .snapshot
+        .snapshot()
         .permission_sets
         .iter()
         .filter(|ps| {
             mgmt_id.as_ref().is_some_and(|m| {
                 ps.provisioning.iter().any(|p| &p.account_id == m)
                     || model
-                        .snapshot
+                        .snapshot()
                         .assignments
                         .iter()
                         .any(|a| a.permission_set_arn == ps.arn && &a.account_id == m)
@@ -632,17 +632,17 @@ pub fn admins(model: &Model) -> Admins {
         .collect();
     management_only.sort();
     let resource = model
-        .snapshot
+        .snapshot()
         .identity_center
         .as_ref()
         .map(|ic| ic.instance_arn.clone())
         .unwrap_or_else(|| "*".into());
     let mut administrators = Vec::new();
-    for (u, user) in model.snapshot.users.iter().enumerate() {
+    for (u, user) in model.snapshot().users.iter().enumerate() {
         if !model.user_enabled(u) {
             continue;
         }
-        for a in &model.access[u] {
+        for a in &model.access(u) {
             let acct = &model.accounts()[a.account];
             let role = if Some(&acct.id) == mgmt_id.as_ref() {
                 "management"
@@ -675,7 +675,7 @@ pub fn admins(model: &Model) -> Admins {
                 user_name: user.user_name.clone(),
                 account_id: acct.id.clone(),
                 role,
-                permission_set: model.snapshot.permission_sets[a.permission_set]
+                permission_set: model.snapshot().permission_sets[a.permission_set]
                     .name
                     .clone(),
                 via: via_text(model, a.via),

@@ -24,24 +24,24 @@ pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> 
         String::from("digraph accessgraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     let users: Vec<usize> = match user {
         Some(u) => vec![u],
-        None => (0..model.snapshot.users.len()).collect(),
+        None => (0..model.snapshot().users.len()).collect(),
     };
     let mut groups = BTreeSet::new();
     let mut accounts = BTreeSet::new();
     let mut edges = BTreeSet::new();
     for &u in &users {
-        let un = format!("user:{}", model.snapshot.users[u].user_name);
-        for a in &model.access[u] {
+        let un = format!("user:{}", model.snapshot().users[u].user_name);
+        for a in &model.access(u) {
             let acct = format!("account:{}", model.accounts()[a.account].name);
             accounts.insert(a.account);
-            let ps = &model.snapshot.permission_sets[a.permission_set].name;
+            let ps = &model.snapshot().permission_sets[a.permission_set].name;
             match a.via {
                 Via::Direct => {
                     edges.insert((un.clone(), acct, ps.clone()));
                 }
                 Via::Group(gi) => {
                     groups.insert(gi);
-                    let gn = format!("group:{}", model.snapshot.groups[gi].name);
+                    let gn = format!("group:{}", model.snapshot().groups[gi].name);
                     edges.insert((un.clone(), gn.clone(), String::new()));
                     edges.insert((gn, acct, ps.clone()));
                 }
@@ -51,11 +51,11 @@ pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> 
             s,
             "  {} [shape=ellipse, label={}];",
             q(&un),
-            q(&model.snapshot.users[u].user_name)
+            q(&model.snapshot().users[u].user_name)
         );
     }
     for gi in &groups {
-        let g = &model.snapshot.groups[*gi];
+        let g = &model.snapshot().groups[*gi];
         let _ = writeln!(
             s,
             "  {} [shape=box, style=rounded, label={}];",
@@ -73,7 +73,7 @@ pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> 
         );
     }
     if user.is_none() {
-        if let Some(org) = &model.snapshot.organization {
+        if let Some(org) = &model.snapshot().organization {
             let _ = writeln!(s, "  {} [shape=folder, label=\"Root\"];", q(&org.root_id));
             for ou in &org.ous {
                 let _ = writeln!(s, "  {} [shape=folder, label={}];", q(&ou.id), q(&ou.name));
@@ -116,7 +116,7 @@ pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> 
                     format!("account:{}", model.accounts()[acct].name),
                     format!(
                         "{} ⇒ sts:AssumeRole",
-                        model.snapshot.permission_sets[ps].name
+                        model.snapshot().permission_sets[ps].name
                     ),
                 )
             }

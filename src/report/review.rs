@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::graph::{Model, Via};
-use crate::snapshot::{Boundary, PrincipalType};
+use crate::graph::{Access, Model, Principal, Via};
+use crate::snapshot::Boundary;
 use crate::who::profile::{pair_profiles, permission_set_profile, CatalogActions};
 use crate::who::{AccessProfile, WhoCanAnswer};
 
@@ -182,12 +182,12 @@ struct Common {
 }
 
 fn common(model: &Model) -> Common {
-    let p = &model.snapshot.provenance;
+    let p = &model.snapshot().provenance;
     Common {
         as_of_utc: p.collected_at.clone(),
         snapshot_source: p.source.clone(),
         identity_store_id: model
-            .snapshot
+            .snapshot()
             .identity_center
             .as_ref()
             .map(|ic| ic.identity_store_id.clone())
@@ -197,10 +197,10 @@ fn common(model: &Model) -> Common {
 
 /// `Root/Workloads/Prod`: the names of the root and OUs above `account`
 pub fn ou_path(model: &Model, account: usize) -> String {
-    let Some(org) = &model.snapshot.organization else {
+    let Some(org) = &model.snapshot().organization else {
         return String::new();
     };
-    let path = &model.account_paths[account];
+    let path = &model.account_path(account);
     path[..path.len().saturating_sub(1)]
         .iter()
         .map(|id| {
@@ -220,7 +220,7 @@ pub fn ou_path(model: &Model, account: usize) -> String {
 /// A permission set's policy parts as review cells: AWS managed names,
 /// customer managed path+names, has inline, boundary
 fn policy_cells(model: &Model, ps: usize) -> (String, String, bool, String) {
-    let p = &model.snapshot.permission_sets[ps];
+    let p = &model.snapshot().permission_sets[ps];
     let short = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_owned();
     let managed = p
         .aws_managed_policies
@@ -243,7 +243,8 @@ fn policy_cells(model: &Model, ps: usize) -> (String, String, bool, String) {
 }
 
 fn abac_cell(model: &Model, user: usize) -> String {
-    model.principal_tags[user]
+    model
+        .principal_tags(user)
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -251,7 +252,7 @@ fn abac_cell(model: &Model, user: usize) -> String {
 }
 
 fn primary_email(model: &Model, user: usize) -> String {
-    let emails = &model.snapshot.users[user].emails;
+    let emails = &model.snapshot().users[user].emails;
     emails
         .iter()
         .find(|e| e.primary)
@@ -272,17 +273,17 @@ pub struct AssignmentReview {
     policies: Vec<(String, String, bool, String)>,
     /// Per account: the OU path
     ou_paths: Vec<String>,
-    /// (user, index into the user's access list)
-    entries: Vec<(u32, u32)>,
+    /// The selected (user, access path) rows
+    entries: Vec<(u32, Access)>,
 }
 
 impl AssignmentReview {
     /// Selects the rows `f` keeps and decides each pair's privilege level
     pub fn new(model: &Model, f: &ReviewFilter) -> AssignmentReview {
         let mut wanted: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for (u, list) in model.access.iter().enumerate() {
+        for u in 0..model.snapshot().users.len() {
             if keep(&f.users, u) {
-                for a in list {
+                for a in model.access(u) {
                     if keep(&f.accounts, a.account) && keep(&f.permission_sets, a.permission_set) {
                         wanted.insert((a.permission_set, a.account));
                     }
@@ -292,11 +293,11 @@ impl AssignmentReview {
         let pairs: Vec<(usize, usize)> = wanted.into_iter().collect();
         let profiles = pair_profiles(model, &pairs);
         let mut entries = Vec::new();
-        for (u, list) in model.access.iter().enumerate() {
+        for u in 0..model.snapshot().users.len() {
             if !keep(&f.users, u) {
                 continue;
             }
-            for (j, a) in list.iter().enumerate() {
+            for a in model.access(u) {
                 let group = match a.via {
                     Via::Group(g) => Some(g),
                     Via::Direct => None,
@@ -315,13 +316,13 @@ impl AssignmentReview {
                 if f.privileged_only && !privileged {
                     continue;
                 }
-                entries.push((u as u32, j as u32));
+                entries.push((u as u32, a));
             }
         }
         AssignmentReview {
             common: common(model),
             profiles,
-            policies: (0..model.snapshot.permission_sets.len())
+            policies: (0..model.snapshot().permission_sets.len())
                 .map(|ps| policy_cells(model, ps))
                 .collect(),
             ou_paths: (0..model.accounts().len())
@@ -343,15 +344,14 @@ impl AssignmentReview {
 
     /// Row `i`
     pub fn row(&self, model: &Model, i: usize) -> AssignmentRow {
-        let (u, j) = self.entries[i];
+        let (u, a) = self.entries[i];
         let u = u as usize;
-        let a = &model.access[u][j as usize];
-        let user = &model.snapshot.users[u];
+        let user = &model.snapshot().users[u];
         let group = match a.via {
-            Via::Group(g) => Some(&model.snapshot.groups[g]),
+            Via::Group(g) => Some(&model.snapshot().groups[g]),
             Via::Direct => None,
         };
-        let ps = &model.snapshot.permission_sets[a.permission_set];
+        let ps = &model.snapshot().permission_sets[a.permission_set];
         let account = &model.accounts()[a.account];
         let (managed, customer, inline, boundary) = &self.policies[a.permission_set];
         let profile = self.profiles.get(&(a.permission_set, a.account));
@@ -396,8 +396,7 @@ impl AssignmentReview {
     ) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
         let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
         let mut names: HashMap<usize, String> = HashMap::new();
-        for &(u, j) in &self.entries {
-            let a = &model.access[u as usize][j as usize];
+        for (_, a) in &self.entries {
             let level = self
                 .profiles
                 .get(&(a.permission_set, a.account))
@@ -440,21 +439,16 @@ pub const SSO_UTIL_HEADER: [&str; 9] = [
 /// and those of its groups)
 pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
     let instance = model
-        .snapshot
+        .snapshot()
         .identity_center
         .as_ref()
         .map(|ic| ic.instance_arn.clone())
         .unwrap_or_default();
     let pairs: Vec<(usize, usize)> = model
-        .snapshot
-        .assignments
+        .assignments()
         .iter()
-        .filter_map(|a| {
-            Some((
-                model.find_permission_set(&a.permission_set_arn)?,
-                model.find_account(&a.account_id)?,
-            ))
-        })
+        .flatten()
+        .map(|r| (r.permission_set, r.account))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -464,35 +458,24 @@ pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
         HashMap::new()
     };
     let mut rows: Vec<[String; 9]> = Vec::new();
-    for a in &model.snapshot.assignments {
-        let (Some(ps), Some(acct)) = (
-            model.find_permission_set(&a.permission_set_arn),
-            model.find_account(&a.account_id),
-        ) else {
-            continue;
-        };
-        let (ptype, name, principal_ok) = match a.principal_type {
-            PrincipalType::User => {
-                let u = model.find_user(&a.principal_id);
-                (
-                    "USER",
-                    u.map(|u| model.snapshot.users[u].user_name.clone()),
-                    u.is_some_and(|u| keep(&f.users, u)) && f.groups.is_none(),
-                )
-            }
-            PrincipalType::Group => {
-                let g = model.find_group(&a.principal_id);
-                (
-                    "GROUP",
-                    g.map(|g| model.snapshot.groups[g].name.clone()),
-                    g.is_some_and(|g| {
-                        keep(&f.groups, g)
-                            && f.users.as_ref().is_none_or(|us| {
-                                model.group_members[g].iter().any(|u| us.contains(u))
-                            })
-                    }),
-                )
-            }
+    // Resolved once at load, by id: a dangling assignment makes no row.
+    for (a, r) in model.snapshot().assignments.iter().zip(model.assignments()) {
+        let Some(r) = r else { continue };
+        let (ps, acct) = (r.permission_set, r.account);
+        let (ptype, name, principal_ok) = match r.principal {
+            Principal::User(u) => (
+                "USER",
+                model.snapshot().users[u].user_name.clone(),
+                keep(&f.users, u) && f.groups.is_none(),
+            ),
+            Principal::Group(g) => (
+                "GROUP",
+                model.snapshot().groups[g].name.clone(),
+                keep(&f.groups, g)
+                    && f.users
+                        .as_ref()
+                        .is_none_or(|us| model.group_members(g).iter().any(|u| us.contains(u))),
+            ),
         };
         if !principal_ok || !keep(&f.accounts, acct) || !keep(&f.permission_sets, ps) {
             continue;
@@ -500,13 +483,13 @@ pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
         if f.privileged_only && !profiles.get(&(ps, acct)).is_some_and(|p| p.privileged) {
             continue;
         }
-        let p = &model.snapshot.permission_sets[ps];
+        let p = &model.snapshot().permission_sets[ps];
         let account = &model.accounts()[acct];
         rows.push([
             instance.clone(),
             ptype.to_owned(),
             a.principal_id.clone(),
-            name.unwrap_or_default(),
+            name,
             p.arn.clone(),
             p.name.clone(),
             "AWS_ACCOUNT".to_owned(),
@@ -595,8 +578,8 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
     let cat = CatalogActions::new(None, None);
     let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     let mut accounts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    for (u, list) in model.access.iter().enumerate() {
-        for a in list {
+    for u in 0..model.snapshot().users.len() {
+        for a in model.access(u) {
             if keep(&f.accounts, a.account) {
                 users.entry(a.permission_set).or_default().insert(u);
                 accounts
@@ -606,10 +589,10 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
             }
         }
     }
-    let mut rows: Vec<PermissionSetRow> = (0..model.snapshot.permission_sets.len())
+    let mut rows: Vec<PermissionSetRow> = (0..model.snapshot().permission_sets.len())
         .filter(|&ps| keep(&f.permission_sets, ps))
         .map(|ps| {
-            let p = &model.snapshot.permission_sets[ps];
+            let p = &model.snapshot().permission_sets[ps];
             let provisioned: Vec<usize> = p
                 .provisioning
                 .iter()
@@ -738,15 +721,15 @@ impl AccessRow {
 
 /// `report access`: the who-can answer as review rows, in its order
 pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
-    let as_of = model.snapshot.provenance.collected_at.clone();
+    let as_of = model.snapshot().provenance.collected_at.clone();
     let mut rows = Vec::with_capacity(answer.len());
-    for (i, h) in answer.hits.iter().enumerate() {
-        let r = answer.row(model, i);
+    for h in answer.hits(model) {
+        let r = answer.row_of(model, &h);
         let u = h.user as usize;
-        let user = &model.snapshot.users[u];
+        let user = &model.snapshot().users[u];
         let (path, group) = match h.via {
             Via::Direct => ("DIRECT", String::new()),
-            Via::Group(g) => ("GROUP", model.snapshot.groups[g].name.clone()),
+            Via::Group(g) => ("GROUP", model.snapshot().groups[g].name.clone()),
         };
         // A role chain: the path says which roles it goes through.
         let path = match answer.chains.get(h.chain as usize) {

@@ -14,8 +14,11 @@ impl WhoCanAnswer {
     pub fn write_csv<W: std::io::Write>(&self, model: &Model, w: W) -> Result<(), csv::Error> {
         let mut c = csv::Writer::from_writer(w);
         c.write_record(WHO_CAN_HEADER)?;
+        let mut w = c
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
         let groups: Vec<String> = model
-            .snapshot
+            .snapshot()
             .groups
             .iter()
             .map(|g| format!("group:{}", g.name))
@@ -25,37 +28,47 @@ impl WhoCanAnswer {
             .iter()
             .map(|o| (o.actions.join(" "), o.deciding.join("; ")))
             .collect();
-        for h in &self.hits {
-            let o = &self.outcomes[h.outcome as usize];
-            let (actions, deciding) = &outcomes[h.outcome as usize];
-            let account = &model.accounts()[h.account as usize];
-            let via = match h.via {
-                Via::Direct => "direct",
-                Via::Group(g) => groups[g].as_str(),
-            };
-            let chained;
-            let via = match self.chains.get(h.chain as usize) {
-                Some(ch) => {
-                    chained = format!("{via}{}", ch.via_suffix);
-                    chained.as_str()
-                }
-                None => via,
-            };
-            c.write_record([
-                model.snapshot.users[h.user as usize].user_name.as_str(),
-                "identity-center-user",
-                via,
-                model.snapshot.permission_sets[h.permission_set as usize]
-                    .name
-                    .as_str(),
-                account.id.as_str(),
-                account.name.as_str(),
-                o.decision,
-                o.condition.as_deref().unwrap_or_default(),
-                actions,
-                deciding,
-            ])?;
-        }
+        // Each user's rows are formatted on both cores, written in order.
+        let render = |hits: &[crate::who::Hit]| -> Result<Vec<u8>, csv::Error> {
+            let mut c = csv::Writer::from_writer(Vec::new());
+            for h in hits {
+                let o = &self.outcomes[h.outcome as usize];
+                let (actions, deciding) = &outcomes[h.outcome as usize];
+                let account = &model.accounts()[h.account as usize];
+                let via = match h.via {
+                    Via::Direct => "direct",
+                    Via::Group(g) => groups[g].as_str(),
+                };
+                let chained;
+                let via = match self.chains.get(h.chain as usize) {
+                    Some(ch) => {
+                        chained = format!("{via}{}", ch.via_suffix);
+                        chained.as_str()
+                    }
+                    None => via,
+                };
+                c.write_record([
+                    model.snapshot().users[h.user as usize].user_name.as_str(),
+                    "identity-center-user",
+                    via,
+                    model.snapshot().permission_sets[h.permission_set as usize]
+                        .name
+                        .as_str(),
+                    account.id.as_str(),
+                    account.name.as_str(),
+                    o.decision,
+                    o.condition.as_deref().unwrap_or_default(),
+                    actions,
+                    deciding,
+                ])?;
+            }
+            c.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+        };
+        self.render_hits(model, render, |bytes| -> Result<(), csv::Error> {
+            w.write_all(&bytes?)?;
+            Ok(())
+        })?;
+        let mut c = csv::Writer::from_writer(w);
         for r in &self.iam {
             c.write_record([
                 r.principal.as_str(),

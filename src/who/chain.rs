@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::eval::context::{Context, CtxValue};
 use crate::eval::request::Request;
@@ -37,7 +38,8 @@ use crate::graph::{IamKind, Model, ResolvedResource};
 use crate::policy::{ActionName, Effect, PrincipalEntry};
 
 use super::{
-    add_org_keys, pair_context, stmt_label, ChainInfo, OutcomeInfo, PathStep, WhoCanQuery, NONE,
+    add_org_keys, pair_context, stmt_label, ChainInfo, OutcomeInfo, PathStep, PerUser, WhoCanQuery,
+    NONE,
 };
 
 /// The default bound on the number of `sts:AssumeRole` hops a chain may take
@@ -532,23 +534,25 @@ pub(crate) fn hop_steps<'a>(
     })
 }
 
-/// One hop out of an Identity Center pair, settled per user position
+/// One hop out of an Identity Center pair, settled per user
 struct PairHop {
     hop: Hop,
     /// Distinct conditions among the pair's users (`None` = outright)
     conds: Vec<Option<Residual>>,
-    /// Per position in the pair's users: an index into `conds`, or `NONE`
-    /// (shared by the hops that leave the same condition)
-    by_position: Arc<[u32]>,
+    /// Per user: an index into `conds`, or `NONE` (shared by the hops that
+    /// leave the same condition)
+    by_user: PerUser,
 }
 
 /// One hop's chained hits per condition: (account, chain, outcome)
+#[derive(Debug)]
 struct PairHopHits {
-    by_position: Arc<[u32]>,
+    by_user: PerUser,
     lists: Vec<Vec<(u32, u32, u32)>>,
 }
 
 /// Chained access for a who-can question
+#[derive(Debug)]
 pub(crate) struct Chained {
     /// The hops between IAM principals
     pub graph: RoleGraph,
@@ -558,11 +562,29 @@ pub(crate) struct Chained {
 }
 
 impl Chained {
-    /// Calls `f(account, chain, outcome)` for every chained hit of position
-    /// `k` of pair `p`'s users
-    pub fn hits_of(&self, p: usize, k: usize, mut f: impl FnMut(u32, u32, u32)) {
+    /// Whether some user has a chained hit through pair `p`
+    pub fn has_hits(&self, p: usize) -> bool {
+        self.per_pair[p]
+            .iter()
+            .any(|h| h.lists.iter().any(|l| !l.is_empty()))
+    }
+
+    /// The number of chained hits of user `u` through pair `p`
+    pub fn count_of(&self, model: &Model, p: usize, u: usize) -> usize {
+        self.per_pair[p]
+            .iter()
+            .map(|h| match h.by_user.get(model, u) {
+                NONE => 0,
+                i => h.lists[i as usize].len(),
+            })
+            .sum()
+    }
+
+    /// Calls `f(account, chain, outcome)` for every chained hit of user
+    /// `u` through pair `p`
+    pub fn hits_of(&self, model: &Model, p: usize, u: usize, mut f: impl FnMut(u32, u32, u32)) {
         for h in &self.per_pair[p] {
-            let i = h.by_position[k];
+            let i = h.by_user.get(model, u);
             if i != NONE {
                 for &(a, c, o) in &h.lists[i as usize] {
                     f(a, c, o);
@@ -580,7 +602,7 @@ impl Chained {
         outcomes: &mut Vec<OutcomeInfo>,
     ) -> Chained {
         let graph = RoleGraph::build(model, &q.context);
-        let hops: Vec<Vec<PairHop>> = (0..model.pairs.len())
+        let hops: Vec<Vec<PairHop>> = (0..model.pairs().len())
             .into_par_iter()
             .map(|p| pair_hops(model, q, &graph, p))
             .collect();
@@ -631,8 +653,8 @@ impl Chained {
     }
 }
 
-/// A hop's distinct conditions and each user position's index into them
-type Settled = (Vec<Option<Residual>>, Arc<[u32]>);
+/// A hop's distinct conditions and each user's index into them
+type Settled = (Vec<Option<Residual>>, PerUser);
 
 /// The index of `c` in `conds`, added when new
 fn intern_cond(conds: &mut Vec<Option<Residual>>, c: Option<Residual>) -> u32 {
@@ -647,8 +669,7 @@ fn intern_cond(conds: &mut Vec<Option<Residual>>, c: Option<Residual>) -> u32 {
 
 /// The hops out of pair `p` into the roles that trust it, settled per user
 fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec<PairHop> {
-    let (ps, acct) = model.pairs[p];
-    let users = &model.pair_users[p];
+    let (ps, acct) = model.pairs()[p];
     let account_id = &model.accounts()[acct].id;
     let set = model.policy_set(ps, acct);
     let labels = model.identity_labels(ps, acct);
@@ -664,60 +685,56 @@ fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec
             .as_deref()
             .is_some_and(|t| super::names_sessions_of(t, &role.name));
         let mut conds: Vec<Option<Residual>> = Vec::new();
-        let mut by_position: Arc<[u32]> = vec![NONE; users.len()].into();
+        let mut by_user = PerUser::All(NONE);
         let mut template = None;
         if per_session {
             // The trust policy names sessions one by one: decide per user.
-            let mut per_user = vec![NONE; users.len()];
-            for (k, &(u, _)) in users.iter().enumerate() {
-                let u = u as usize;
-                let ctx = super::principal_context(model, u, acct, &role);
+            let mut per_user: FxHashMap<u32, u32> = Default::default();
+            for u in model.pair_user_ids(p) {
+                let ctx = super::principal_context(model, u as usize, acct, &role);
                 let (c, _) = pair_caller(
                     model,
                     ps,
                     acct,
-                    &model.snapshot.users[u].user_name,
+                    &model.snapshot().users[u as usize].user_name,
                     &set,
                     &labels,
                 );
                 if let Some((_, h)) = decide_hop(model, &c, &ctx, to, &q.context) {
-                    per_user[k] = intern_cond(&mut conds, h.condition.clone());
+                    per_user.insert(u, intern_cond(&mut conds, h.condition.clone()));
                     template.get_or_insert(h);
                 }
             }
-            by_position = per_user.into();
+            by_user = PerUser::User(Arc::new(per_user));
         } else if let Some((_, h)) = decide_hop(model, &caller, &base, to, &q.context) {
             match &h.condition {
                 Some(r) if super::user_keys(r).is_some() => {
-                    let (c, b) =
-                        settled.entry(r.to_string()).or_insert_with(|| {
-                            let mut cs = Vec::new();
-                            let b =
-                                super::settle_per_user(model, &base, acct, &role, users, r, |t| {
-                                    match t {
-                                        Tri::True => intern_cond(&mut cs, None),
-                                        Tri::False => NONE,
-                                        Tri::Residual(rest) => intern_cond(&mut cs, Some(rest)),
-                                    }
-                                });
-                            (cs, b.into())
-                        });
+                    let (c, b) = settled.entry(r.to_string()).or_insert_with(|| {
+                        let mut cs = Vec::new();
+                        let b =
+                            super::settle_per_user(model, &base, acct, &role, p, r, |t| match t {
+                                Tri::True => intern_cond(&mut cs, None),
+                                Tri::False => NONE,
+                                Tri::Residual(rest) => intern_cond(&mut cs, Some(rest)),
+                            });
+                        (cs, b)
+                    });
                     conds = c.clone();
-                    by_position = b.clone();
+                    by_user = b.clone();
                 }
                 c => {
                     let i = intern_cond(&mut conds, c.clone());
-                    by_position = vec![i; users.len()].into();
+                    by_user = PerUser::All(i);
                 }
             }
             template = Some(h);
         }
         if let Some(hop) = template {
-            if by_position.iter().any(|&x| x != NONE) {
+            if by_user.any() {
                 out.push(PairHop {
                     hop,
                     conds,
-                    by_position,
+                    by_user,
                 });
             }
         }
@@ -736,8 +753,8 @@ fn pair_chain_hits(
     p: usize,
     hops: Vec<PairHop>,
 ) -> (Vec<PairHopHits>, Vec<ChainInfo>, Vec<OutcomeInfo>) {
-    let (ps, acct) = model.pairs[p];
-    let ps_name = &model.snapshot.permission_sets[ps].name;
+    let (ps, acct) = model.pairs()[p];
+    let ps_name = &model.snapshot().permission_sets[ps].name;
     let account = &model.accounts()[acct];
     let sign_in = PathStep {
         step: "sign-in",
@@ -801,7 +818,7 @@ fn pair_chain_hits(
             lists.push(list);
         }
         out.push(PairHopHits {
-            by_position: h.by_position,
+            by_user: h.by_user,
             lists,
         });
     }
@@ -828,14 +845,14 @@ pub fn trust_edges(model: &Model, user: Option<usize>, max_hops: usize) -> Vec<(
     let graph = RoleGraph::build(model, &[]);
     let pairs: Vec<(usize, usize)> = match user {
         Some(u) => model.user_pairs(u),
-        None => model.pairs.clone(),
+        None => model.pairs().to_vec(),
     };
     let mut out = Vec::new();
     let mut frontier: Vec<(usize, usize)> = Vec::new();
     for (ps, acct) in pairs {
         let set = model.policy_set(ps, acct);
         let labels = model.identity_labels(ps, acct);
-        let name = user.map_or("user", |u| model.snapshot.users[u].user_name.as_str());
+        let name = user.map_or("user", |u| model.snapshot().users[u].user_name.as_str());
         let (caller, pair_ctx) = pair_caller(model, ps, acct, name, &set, &labels);
         let ctx = match user {
             Some(u) => {

@@ -26,7 +26,7 @@ pub fn principal_context(
 /// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (root and OUs above
 /// the account, not the account) of a principal in `account`
 pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
-    if let Some(org) = &model.snapshot.organization {
+    if let Some(org) = &model.snapshot().organization {
         ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
         ctx.set(
             "aws:PrincipalOrgPaths",
@@ -48,7 +48,7 @@ pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole
     ctx.set_absent("aws:PrincipalServiceName");
     ctx.set_absent("aws:PrincipalServiceNamesList");
     add_org_keys(&mut ctx, model, account);
-    if let Some(ic) = &model.snapshot.identity_center {
+    if let Some(ic) = &model.snapshot().identity_center {
         ctx.set(
             "aws:MultiFactorAuthPresent",
             CtxValue::single(ic.mfa_present.to_string()),
@@ -60,7 +60,7 @@ pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole
 pub(crate) fn role_id(model: &Model, account: usize, role: &ProvisionedRole) -> Option<String> {
     let account_id = &model.accounts()[account].id;
     model
-        .snapshot
+        .snapshot()
         .iam
         .iter()
         .find(|a| &a.account_id == account_id)
@@ -92,7 +92,7 @@ impl UserContext {
         for k in self.set_keys.drain(..) {
             self.ctx.remove(&k);
         }
-        let u = &model.snapshot.users[user];
+        let u = &model.snapshot().users[user];
         self.ctx
             .set("identitystore:UserId", CtxValue::single(u.id.clone()));
         if let Some(id) = &self.role_id {
@@ -101,7 +101,7 @@ impl UserContext {
                 CtxValue::single(format!("{id}:{}", u.user_name)),
             );
         }
-        for (k, v) in &model.principal_tags[user] {
+        for (k, v) in model.principal_tags(user) {
             let key = format!("aws:PrincipalTag/{k}");
             self.ctx.set(&key, CtxValue::single(v.clone()));
             self.set_keys.push(key);
@@ -152,36 +152,93 @@ pub(crate) fn user_keys(r: &Residual) -> Option<bool> {
     (identity || tags).then_some(identity)
 }
 
-/// Settles a residual that depends on the user for each of a pair's users
-/// (position in `users`): once per tag class (users with equal ABAC
-/// values), or once per user when the residual names the user itself;
-/// `decide` turns each settled answer into the position's value
-pub(crate) fn settle_per_user<T: Copy>(
+/// A value for each user of a (permission set, account) pair, held as
+/// compactly as it varies: one for all, one per tag class, or one per user.
+/// Never expanded to the pair's users: read with [`PerUser::get`].
+#[derive(Debug, Clone)]
+pub(crate) enum PerUser {
+    /// The same for every user
+    All(u32),
+    /// By tag class ([`Model::tag_class`])
+    Class(Arc<FxHashMap<u32, u32>>),
+    /// By user index
+    User(Arc<FxHashMap<u32, u32>>),
+}
+
+impl PerUser {
+    /// The value of `user` (`NONE` when there is none)
+    pub(crate) fn get(&self, model: &Model, user: usize) -> u32 {
+        match self {
+            PerUser::All(v) => *v,
+            PerUser::Class(m) => m.get(&model.tag_class(user)).copied().unwrap_or(NONE),
+            PerUser::User(m) => m.get(&(user as u32)).copied().unwrap_or(NONE),
+        }
+    }
+
+    /// Whether some user has a value
+    pub(crate) fn any(&self) -> bool {
+        match self {
+            PerUser::All(v) => *v != NONE,
+            PerUser::Class(m) | PerUser::User(m) => m.values().any(|&v| v != NONE),
+        }
+    }
+}
+
+/// How finely a set of [`PerUser`] values varies, and the keys to walk: one
+/// representative user per key, in order of first appearance among the
+/// pair's users (so anything numbered while walking them is numbered as if
+/// walking every user in index order)
+pub(crate) fn keys_of(model: &Model, pair: usize, cols: &[&PerUser]) -> (u8, Vec<(u32, u32)>) {
+    if cols.iter().any(|c| matches!(c, PerUser::User(_))) {
+        let users = model.pair_user_ids(pair);
+        (2, users.into_iter().map(|u| (u, u)).collect())
+    } else if cols.iter().any(|c| matches!(c, PerUser::Class(_))) {
+        (1, model.pair_classes(pair))
+    } else {
+        (
+            0,
+            vec![(0, model.pair_classes(pair).first().map_or(0, |x| x.1))],
+        )
+    }
+}
+
+/// A [`PerUser`] from the values of the keys of [`keys_of`]
+pub(crate) fn per_user_of(mode: u8, values: impl Iterator<Item = (u32, u32)>) -> PerUser {
+    match mode {
+        0 => PerUser::All(values.map(|(_, v)| v).next().unwrap_or(NONE)),
+        1 => PerUser::Class(Arc::new(values.collect())),
+        _ => PerUser::User(Arc::new(values.collect())),
+    }
+}
+
+/// Settles a residual that depends on the user for each of pair `pair`'s
+/// users: once per tag class (users with equal ABAC values, settled on one
+/// of them), or once per user when the residual names the user itself;
+/// `decide` turns each settled answer into the value
+pub(crate) fn settle_per_user(
     model: &Model,
     base: &Context,
     acct: usize,
     role: &ProvisionedRole,
-    users: &[(u32, Via)],
+    pair: usize,
     r: &Residual,
-    mut decide: impl FnMut(Tri) -> T,
-) -> Vec<T> {
+    mut decide: impl FnMut(Tri) -> u32,
+) -> PerUser {
     let per_identity = user_keys(r).unwrap_or(false);
     let mut uc = UserContext::new(base, role_id(model, acct, role));
-    let mut cache: HashMap<u32, T> = HashMap::new();
-    users
-        .iter()
-        .map(|&(u, _)| {
-            let u = u as usize;
-            let class = if per_identity {
-                u as u32
-            } else {
-                model.tag_class[u]
-            };
-            *cache
-                .entry(class)
-                .or_insert_with(|| decide(r.eval(uc.for_user(model, u))))
-        })
-        .collect()
+    let keys: Vec<(u32, u32)> = if per_identity {
+        model
+            .pair_user_ids(pair)
+            .into_iter()
+            .map(|u| (u, u))
+            .collect()
+    } else {
+        model.pair_classes(pair)
+    };
+    let values = keys
+        .into_iter()
+        .map(|(k, u)| (k, decide(r.eval(uc.for_user(model, u as usize)))));
+    per_user_of(if per_identity { 2 } else { 1 }, values)
 }
 
 /// Every key that follows from an IAM user or role of the snapshot (its

@@ -53,7 +53,7 @@ impl PathDecision {
 pub(crate) fn via_text(model: &Model, via: Via) -> String {
     match via {
         Via::Direct => "direct".to_owned(),
-        Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+        Via::Group(g) => format!("group:{}", model.snapshot().groups[g].name),
     }
 }
 
@@ -169,9 +169,9 @@ pub fn simulate_user(
 ) -> Vec<PathDecision> {
     let acct = &model.accounts()[account];
     let resolved = q.resource.map(|r| model.resolve_resource(r));
-    let user_name = &model.snapshot.users[user].user_name;
+    let user_name = &model.snapshot().users[user].user_name;
     let mut out = Vec::new();
-    for a in model.access[user].iter().filter(|a| a.account == account) {
+    for a in model.access(user).iter().filter(|a| a.account == account) {
         let role = model.provisioned_role(a.permission_set, account);
         let set = model.policy_set(a.permission_set, account);
         let ctx = principal_context(model, user, account, &role);
@@ -183,11 +183,11 @@ pub fn simulate_user(
         };
         out.push(PathDecision {
             via: via_text(model, a.via),
-            permission_set: model.snapshot.permission_sets[a.permission_set]
+            permission_set: model.snapshot().permission_sets[a.permission_set]
                 .name
                 .clone(),
             session_arn: session,
-            principal_tags: model.principal_tags[user].clone(),
+            principal_tags: model.principal_tags(user).clone(),
             evaluation,
             labels: model.identity_labels(a.permission_set, account),
             explanation,
@@ -199,14 +199,14 @@ pub fn simulate_user(
     }
     let graph = chain::RoleGraph::build(model, q.context);
     let mut starts = Vec::new();
-    for a in &model.access[user] {
+    for a in &model.access(user) {
         let set = model.policy_set(a.permission_set, a.account);
         let labels = model.identity_labels(a.permission_set, a.account);
         let role = model.provisioned_role(a.permission_set, a.account);
         let (caller, _) =
             chain::pair_caller(model, a.permission_set, a.account, user_name, &set, &labels);
         let ctx = principal_context(model, user, a.account, &role);
-        let ps_name = &model.snapshot.permission_sets[a.permission_set].name;
+        let ps_name = &model.snapshot().permission_sets[a.permission_set].name;
         let account_id = &model.accounts()[a.account].id;
         for to in graph.targets_for(account_id) {
             if let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, q.context) {

@@ -123,17 +123,17 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
     };
     match q.subject {
         Subject::User(u) => {
-            for a in &model.access[u] {
+            for a in &model.access(u) {
                 let via = match a.via {
                     Via::Direct => "direct".to_owned(),
-                    Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+                    Via::Group(g) => format!("group:{}", model.snapshot().groups[g].name),
                 };
                 add(a.permission_set, a.account, via);
             }
         }
         Subject::Group(g) => {
-            let gid = &model.snapshot.groups[g].id;
-            for a in &model.snapshot.assignments {
+            let gid = &model.snapshot().groups[g].id;
+            for a in &model.snapshot().assignments {
                 if a.principal_type == crate::snapshot::PrincipalType::Group
                     && &a.principal_id == gid
                 {
@@ -141,7 +141,11 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
                         model.find_permission_set(&a.permission_set_arn),
                         model.find_account(&a.account_id),
                     ) {
-                        add(ps, acct, format!("group:{}", model.snapshot.groups[g].name));
+                        add(
+                            ps,
+                            acct,
+                            format!("group:{}", model.snapshot().groups[g].name),
+                        );
                     }
                 }
             }
@@ -230,7 +234,7 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
                         &own
                     }
                 };
-                let ps_name = &model.snapshot.permission_sets[*ps].name;
+                let ps_name = &model.snapshot().permission_sets[*ps].name;
                 push_rows(&mut out, account, ps_name, &vias.join(", "), by, *admin);
             }
             out
@@ -293,14 +297,15 @@ pub(crate) fn chained_what_can(
 ) -> Vec<WhatCanRow> {
     let graph = chain::RoleGraph::build(model, &q.context);
     let entries: Vec<(String, usize, usize)> = match q.subject {
-        Subject::User(u) => model.access[u]
+        Subject::User(u) => model
+            .access(u)
             .iter()
             .map(|a| (via_text(model, a.via), a.permission_set, a.account))
             .collect(),
         Subject::Group(g) => {
-            let gid = &model.snapshot.groups[g].id;
+            let gid = &model.snapshot().groups[g].id;
             let mut out: Vec<(String, usize, usize)> = model
-                .snapshot
+                .snapshot()
                 .assignments
                 .iter()
                 .filter(|a| {
@@ -326,7 +331,7 @@ pub(crate) fn chained_what_can(
         let labels = model.identity_labels(ps, acct);
         let role = model.provisioned_role(ps, acct);
         let user_name = match q.subject {
-            Subject::User(u) => model.snapshot.users[u].user_name.as_str(),
+            Subject::User(u) => model.snapshot().users[u].user_name.as_str(),
             Subject::Group(_) => "user",
         };
         let (caller, pair_ctx) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
@@ -335,7 +340,7 @@ pub(crate) fn chained_what_can(
             Subject::Group(_) => pair_ctx,
         };
         let account = &model.accounts()[acct];
-        let ps_name = &model.snapshot.permission_sets[ps].name;
+        let ps_name = &model.snapshot().permission_sets[ps].name;
         for to in graph.targets_for(&account.id) {
             let Some((_, first)) = chain::decide_hop(model, &caller, &ctx, to, &q.context) else {
                 continue;
@@ -400,7 +405,7 @@ pub(crate) fn chained_what_can(
             (answers.clone(), escalation.clone())
         };
         let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
-        let ps_name = &model.snapshot.permission_sets[ps].name;
+        let ps_name = &model.snapshot().permission_sets[ps].name;
         push_rows(&mut rows, account, ps_name, &via, &by, admin);
     }
     rows

@@ -96,23 +96,45 @@ pub struct PathStep {
     pub deciding: Vec<String>,
 }
 
-/// The answer to a who-can question, compact: one [`Hit`] per (user,
-/// access path, outcome), with the outcomes (decision, condition, actions,
-/// deciding statements) stored once and shared. Materialize rows with
-/// [`WhoCanAnswer::row`] when rendering.
-#[derive(Debug, Clone, Default)]
+/// The answer to a who-can question, factorized as the model is: each
+/// (permission set, account) pair's outcomes per user (by tag class where
+/// that is all they depend on), the outcomes (decision, condition,
+/// actions, deciding statements) stored once and shared. The [`Hit`]s (one
+/// per user, access path and outcome) are never held as a whole: they are
+/// expanded user by user while rendering ([`WhoCanAnswer::hits`]).
+#[derive(Debug, Default)]
 pub struct WhoCanAnswer {
-    /// Identity Center hits, sorted (user name, then each user's direct
-    /// paths by account, permission set, path, then the chained ones)
-    pub hits: Vec<Hit>,
-    /// Outcomes referenced by `hits`
+    /// Per pair of [`Model::pairs`]: an index into `parts`, or `NONE`
+    part_of: Vec<u32>,
+    /// The selected pairs' answers
+    parts: Vec<PairAnswer>,
+    /// Role chains out of each pair, when followed
+    chained: Option<chain::Chained>,
+    /// Answer for disabled users too
+    include_disabled: bool,
+    /// Per pair: whether it has a hit for some user (selected, or with
+    /// chained hits)
+    wanted: Vec<bool>,
+    /// The users of the wanted pairs, in index order; `None` for all
+    candidates: Option<Vec<u32>>,
+    /// Number of Identity Center hits
+    hit_count: usize,
+    /// Outcomes referenced by hits
     pub outcomes: Vec<OutcomeInfo>,
-    /// Role chains referenced by chained `hits`
+    /// Role chains referenced by chained hits
     pub chains: Vec<ChainInfo>,
     /// IAM users and roles, already materialized and sorted
     pub iam: Vec<WhoCanRow>,
     /// What every row must say about the resource (see [`ResolvedResource::notes`])
     pub notes: Vec<String>,
+}
+
+/// One pair's answer: per user, an index into `groups`
+#[derive(Debug)]
+struct PairAnswer {
+    by_user: PerUser,
+    /// Outcome lists (indices into the answer's `outcomes`, ascending)
+    groups: Vec<Vec<u32>>,
 }
 
 /// No chain: a hit through the assignment itself
@@ -161,7 +183,7 @@ pub struct OutcomeInfo {
 impl WhoCanAnswer {
     /// Number of rows
     pub fn len(&self) -> usize {
-        self.hits.len() + self.iam.len()
+        self.hit_count + self.iam.len()
     }
 
     /// Whether nobody can
@@ -169,28 +191,159 @@ impl WhoCanAnswer {
         self.len() == 0
     }
 
-    /// Row `i` (Identity Center hits first, then IAM principals)
-    pub fn row(&self, model: &Model, i: usize) -> WhoCanRow {
-        let Some(h) = self.hits.get(i) else {
-            return self.iam[i - self.hits.len()].clone();
+    /// Number of Identity Center hits
+    pub fn hit_count(&self) -> usize {
+        self.hit_count
+    }
+
+    /// The number of hits of one user
+    fn user_count(&self, model: &Model, u: usize) -> usize {
+        if !(self.include_disabled || model.user_enabled(u)) {
+            return 0;
+        }
+        let mut n = 0;
+        for (_, p) in model.access_unsorted(u) {
+            let p = p as usize;
+            if !self.wanted[p] {
+                continue;
+            }
+            let i = self.part_of[p];
+            if i != NONE {
+                let part = &self.parts[i as usize];
+                let g = part.by_user.get(model, u);
+                if g != NONE {
+                    n += part.groups[g as usize].len();
+                }
+            }
+            if let Some(c) = &self.chained {
+                n += c.count_of(model, p, u);
+            }
+        }
+        n
+    }
+
+    /// The hits of one user, sorted: direct paths by (account, permission
+    /// set, via), each path's outcomes in order, then the chained ones
+    pub fn user_hits(&self, model: &Model, u: usize) -> Vec<Hit> {
+        let mut out = Vec::new();
+        if !(self.include_disabled || model.user_enabled(u)) {
+            return out;
+        }
+        let mut list: Vec<(Access, u32)> = model
+            .access_unsorted(u)
+            .filter(|&(_, p)| self.wanted[p as usize])
+            .collect();
+        if list.is_empty() {
+            return out;
+        }
+        list.sort_unstable();
+        for &(a, p) in &list {
+            let i = self.part_of[p as usize];
+            if i == NONE {
+                continue;
+            }
+            let part = &self.parts[i as usize];
+            let g = part.by_user.get(model, u);
+            if g == NONE {
+                continue;
+            }
+            out.extend(part.groups[g as usize].iter().map(|&outcome| Hit {
+                user: u as u32,
+                account: a.account as u32,
+                permission_set: a.permission_set as u32,
+                via: a.via,
+                outcome,
+                chain: NO_CHAIN,
+            }));
+        }
+        if let Some(c) = &self.chained {
+            let start = out.len();
+            for &(a, p) in &list {
+                c.hits_of(model, p as usize, u, |account, chain, outcome| {
+                    out.push(Hit {
+                        user: u as u32,
+                        account,
+                        permission_set: a.permission_set as u32,
+                        via: a.via,
+                        outcome,
+                        chain,
+                    });
+                });
+            }
+            out[start..]
+                .sort_unstable_by_key(|h| (h.account, h.permission_set, h.via, h.chain, h.outcome));
+        }
+        out
+    }
+
+    /// The users that may have hits, in index order
+    fn users<'a>(&'a self, model: &'a Model) -> Box<dyn Iterator<Item = usize> + Send + 'a> {
+        match &self.candidates {
+            Some(c) => Box::new(c.iter().map(|&u| u as usize)),
+            None => Box::new(0..model.snapshot().users.len()),
+        }
+    }
+
+    /// Every Identity Center hit, sorted (user index, which is name order in
+    /// a normalized snapshot, then [`WhoCanAnswer::user_hits`] order),
+    /// expanded one user at a time
+    pub fn hits<'a>(&'a self, model: &'a Model) -> impl Iterator<Item = Hit> + 'a {
+        self.users(model)
+            .flat_map(move |u| self.user_hits(model, u))
+    }
+
+    /// Renders every Identity Center hit in order with both cores: users are
+    /// taken in blocks, each user's hits turned into a `T` by `render` in
+    /// parallel, and the results handed to `sink` in order; only one block
+    /// is held at a time
+    ///
+    /// # Errors
+    /// The first error of `sink`.
+    pub fn render_hits<T: Send, E>(
+        &self,
+        model: &Model,
+        render: impl Fn(&[Hit]) -> T + Sync,
+        mut sink: impl FnMut(T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        const BLOCK: usize = 4096;
+        let users: Vec<usize> = Vec::with_capacity(BLOCK);
+        let mut users = users;
+        let mut flush = |users: &mut Vec<usize>| -> Result<(), E> {
+            let parts: Vec<T> = users
+                .par_iter()
+                .map(|&u| render(&self.user_hits(model, u)))
+                .collect();
+            users.clear();
+            parts.into_iter().try_for_each(&mut sink)
         };
+        for u in self.users(model) {
+            users.push(u);
+            if users.len() == BLOCK {
+                flush(&mut users)?;
+            }
+        }
+        flush(&mut users)
+    }
+
+    /// The row of a hit
+    pub fn row_of(&self, model: &Model, h: &Hit) -> WhoCanRow {
         let o = &self.outcomes[h.outcome as usize];
         let account = &model.accounts()[h.account as usize];
         let user = h.user as usize;
         let mut via = match h.via {
             Via::Direct => "direct".to_owned(),
-            Via::Group(g) => format!("group:{}", model.snapshot.groups[g].name),
+            Via::Group(g) => format!("group:{}", model.snapshot().groups[g].name),
         };
         let chain = self.chains.get(h.chain as usize);
         if let Some(c) = chain {
             via.push_str(&c.via_suffix);
         }
         WhoCanRow {
-            principal: model.snapshot.users[user].user_name.clone(),
+            principal: model.snapshot().users[user].user_name.clone(),
             principal_type: "identity-center-user",
             via,
             permission_set: Some(
-                model.snapshot.permission_sets[h.permission_set as usize]
+                model.snapshot().permission_sets[h.permission_set as usize]
                     .name
                     .clone(),
             ),
@@ -206,9 +359,17 @@ impl WhoCanAnswer {
         }
     }
 
+    /// Every row in order (Identity Center hits first, then IAM
+    /// principals), materialized one at a time
+    pub fn rows_iter<'a>(&'a self, model: &'a Model) -> impl Iterator<Item = WhoCanRow> + 'a {
+        self.hits(model)
+            .map(move |h| self.row_of(model, &h))
+            .chain(self.iam.iter().cloned())
+    }
+
     /// Every row, materialized (for small answers and tests)
     pub fn rows(&self, model: &Model) -> Vec<WhoCanRow> {
-        (0..self.len()).map(|i| self.row(model, i)).collect()
+        self.rows_iter(model).collect()
     }
 }
 
@@ -224,93 +385,36 @@ impl WhoCanAnswer {
 pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
     let resolved = q.resource.as_deref().map(|r| model.resolve_resource(r));
     // Evaluate each (permission set, account) pair once, for all its users.
-    let selected: Vec<usize> = (0..model.pairs.len())
+    let selected: Vec<usize> = (0..model.pairs().len())
         .filter(|&p| {
             q.accounts
                 .as_ref()
-                .is_none_or(|f| f.contains(&model.pairs[p].1))
+                .is_none_or(|f| f.contains(&model.pairs()[p].1))
         })
         .collect();
-    let parts: Vec<PairResult> = selected
+    let results: Vec<PairResult> = selected
         .par_iter()
-        .map(|&p| {
-            let (ps, acct) = model.pairs[p];
-            pair_outcomes(model, q, resolved.as_ref(), ps, acct, &model.pair_users[p])
-        })
+        .map(|&p| pair_outcomes(model, q, resolved.as_ref(), p))
         .collect();
     // Number the outcomes globally, pair by pair.
-    const UNSELECTED: u32 = u32::MAX;
-    let mut part_of = vec![UNSELECTED; model.pairs.len()];
-    let mut offsets = Vec::with_capacity(parts.len());
-    let mut outcomes = Vec::with_capacity(parts.iter().map(|r| r.outcomes.len()).sum());
-    for (i, (&p, r)) in selected.iter().zip(&parts).enumerate() {
+    let mut part_of = vec![NONE; model.pairs().len()];
+    let mut outcomes = Vec::with_capacity(results.iter().map(|r| r.outcomes.len()).sum());
+    let mut parts = Vec::with_capacity(results.len());
+    for (i, (&p, r)) in selected.iter().zip(results).enumerate() {
         part_of[p] = i as u32;
-        offsets.push(outcomes.len() as u32);
-        outcomes.extend(r.outcomes.iter().cloned());
+        let offset = outcomes.len() as u32;
+        outcomes.extend(r.outcomes);
+        let mut groups = r.groups;
+        for ids in &mut groups {
+            ids.iter_mut().for_each(|id| *id += offset);
+        }
+        parts.push(PairAnswer {
+            by_user: r.by_user,
+            groups,
+        });
     }
-    let chained =
+    let mut chained =
         (q.max_hops > 0).then(|| chain::Chained::build(model, q, resolved.as_ref(), &mut outcomes));
-    // Fan out to users in index order (name order in a normalized snapshot);
-    // each user's entries are sorted by (account, permission set, via), so
-    // the hits come out sorted without a global sort. A user's chained hits
-    // follow their direct ones, sorted the same way.
-    let hits: Vec<Hit> = (0..model.access.len())
-        .into_par_iter()
-        .with_min_len(256)
-        .flat_map_iter(|u| {
-            let keep = q.include_disabled || model.user_enabled(u);
-            let (list, places): (&[Access], &[(u32, u32)]) = if keep {
-                (&model.access[u], &model.access_pair[u])
-            } else {
-                (&[], &[])
-            };
-            let (part_of, parts, offsets) = (&part_of, &parts, &offsets);
-            let direct = list.iter().zip(places).flat_map(move |(a, &(p, k))| {
-                let i = part_of[p as usize];
-                let ids: &[u32] = if i == UNSELECTED {
-                    &[]
-                } else {
-                    let r = &parts[i as usize];
-                    match r.by_position[k as usize] {
-                        NONE => &[],
-                        g => &r.groups[g as usize],
-                    }
-                };
-                let offset = if i == UNSELECTED {
-                    0
-                } else {
-                    offsets[i as usize]
-                };
-                ids.iter().map(move |&id| Hit {
-                    user: u as u32,
-                    account: a.account as u32,
-                    permission_set: a.permission_set as u32,
-                    via: a.via,
-                    outcome: offset + id,
-                    chain: NO_CHAIN,
-                })
-            });
-            let mut through_chains: Vec<Hit> = Vec::new();
-            if let Some(c) = &chained {
-                for (a, &(p, k)) in list.iter().zip(places) {
-                    c.hits_of(p as usize, k as usize, |account, chain, outcome| {
-                        through_chains.push(Hit {
-                            user: u as u32,
-                            account,
-                            permission_set: a.permission_set as u32,
-                            via: a.via,
-                            outcome,
-                            chain,
-                        });
-                    });
-                }
-                through_chains.sort_unstable_by_key(|h| {
-                    (h.account, h.permission_set, h.via, h.chain, h.outcome)
-                });
-            }
-            direct.chain(through_chains)
-        })
-        .collect();
     let notes = resolved
         .as_ref()
         .map(|r| r.notes.clone())
@@ -323,13 +427,54 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         &notes,
     );
     iam.sort();
-    WhoCanAnswer {
-        hits,
+    let chains = chained
+        .as_mut()
+        .map(|c| std::mem::take(&mut c.chains))
+        .unwrap_or_default();
+    let wanted: Vec<bool> = (0..model.pairs().len())
+        .map(|p| part_of[p] != NONE || chained.as_ref().is_some_and(|c| c.has_hits(p)))
+        .collect();
+    // Only the users of the wanted pairs are walked (one account of many:
+    // a few thousand users, not every user of the organization).
+    let candidates = (wanted.iter().any(|w| !w)).then(|| {
+        let mut seen = vec![false; model.snapshot().users.len()];
+        for p in (0..wanted.len()).filter(|&p| wanted[p]) {
+            for (u, _) in model.pair_users(p) {
+                seen[u as usize] = true;
+            }
+        }
+        (0..seen.len())
+            .filter(|&u| seen[u])
+            .map(|u| u as u32)
+            .collect()
+    });
+    let mut answer = WhoCanAnswer {
+        part_of,
+        parts,
+        chained,
+        include_disabled: q.include_disabled,
+        wanted,
+        candidates,
+        hit_count: 0,
         outcomes,
-        chains: chained.map(|c| c.chains).unwrap_or_default(),
+        chains,
         iam,
         notes,
-    }
+    };
+    // Counted, not kept: the hits are expanded again while rendering.
+    answer.hit_count = match &answer.candidates {
+        Some(c) => c
+            .par_iter()
+            .with_min_len(256)
+            .map(|&u| answer.user_count(model, u as usize))
+            .sum(),
+        None => (0..model.snapshot().users.len())
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|u| answer.user_count(model, u))
+            .sum(),
+    };
+    answer
 }
 
 /// No outcome
@@ -337,8 +482,8 @@ pub(crate) const NONE: u32 = u32::MAX;
 
 /// What one (permission set, account) pair gives its users
 pub(crate) struct PairResult {
-    /// Per position in the pair's users: an index into `groups`, or `NONE`
-    by_position: Vec<u32>,
+    /// Per user: an index into `groups`, or `NONE`
+    by_user: PerUser,
     /// Outcome lists (indices into `outcomes`, ascending) shared by users
     /// with equal answers
     groups: Vec<Vec<u32>>,
@@ -369,10 +514,9 @@ pub(crate) fn pair_outcomes(
     model: &Model,
     q: &WhoCanQuery,
     resolved: Option<&ResolvedResource>,
-    ps: usize,
-    acct: usize,
-    users: &[(u32, Via)],
+    pair: usize,
 ) -> PairResult {
+    let (ps, acct) = model.pairs()[pair];
     let account = &model.accounts()[acct];
     let role = model.provisioned_role(ps, acct);
     let mut set = model.policy_set(ps, acct);
@@ -389,8 +533,8 @@ pub(crate) fn pair_outcomes(
         .resource
         .as_deref()
         .is_some_and(|p| names_sessions_of(p, &role.name));
-    // Per action, per user (index into `users`): an index into `local`, or
-    // NONE. Outcomes are stored once per pair, never per user.
+    // Per action, per user: an index into `local`, or NONE. Outcomes are
+    // stored once per pair, never per user.
     let mut local: Vec<Outcome> = Vec::new();
     let intern_local = |o: Outcome, local: &mut Vec<Outcome>| -> u32 {
         match local.iter().position(|x| *x == o) {
@@ -401,21 +545,21 @@ pub(crate) fn pair_outcomes(
             }
         }
     };
-    let mut per_action: Vec<Vec<u32>> = Vec::with_capacity(q.actions.len());
+    let mut per_action: Vec<PerUser> = Vec::with_capacity(q.actions.len());
     for action in &q.actions {
         let request_for = |session: &str| match &q.resource {
             Some(r) => Request::new(session, action, r, res_account),
             None => Request::on_any_resource(session, action, &account.id),
         };
-        let mut col: Vec<u32> = vec![NONE; users.len()];
+        let mut col = PerUser::All(NONE);
         if per_user {
-            for (k, &(u, _)) in users.iter().enumerate() {
-                let u = u as usize;
+            let mut by_user: FxHashMap<u32, u32> = Default::default();
+            for u in model.pair_user_ids(pair) {
                 let mut ctx = base.clone();
-                add_user_keys(&mut ctx, model, u, acct, &role);
-                let Ok(req) =
-                    request_for(&role.session_arn(&account.id, &model.snapshot.users[u].user_name))
-                else {
+                add_user_keys(&mut ctx, model, u as usize, acct, &role);
+                let Ok(req) = request_for(
+                    &role.session_arn(&account.id, &model.snapshot().users[u as usize].user_name),
+                ) else {
                     continue;
                 };
                 let e = evaluate(&req, &ctx, &set);
@@ -427,27 +571,28 @@ pub(crate) fn pair_outcomes(
                     Answer::Decided(_) => None,
                 };
                 if let Some(o) = o {
-                    col[k] = intern_local(o, &mut local);
+                    by_user.insert(u, intern_local(o, &mut local));
                 }
             }
+            col = PerUser::User(Arc::new(by_user));
         } else if let Ok(req) = request_for(&role.session_arn(&account.id, "user")) {
             let e = evaluate(&req, &base, &set);
             let deciding: Vec<String> = e.deciding.iter().map(|s| stmt_label(s, &labels)).collect();
             match &e.answer {
                 Answer::Decided(Decision::Allow) => {
-                    let id = intern_local(("allow", None, deciding), &mut local);
-                    col.iter_mut().for_each(|c| *c = id);
+                    col = PerUser::All(intern_local(("allow", None, deciding), &mut local));
                 }
                 Answer::Decided(_) => {}
                 Answer::Conditional(r) if user_keys(r).is_none() => {
                     // The condition does not depend on who the user is (an SCP
                     // region guard, a resource tag): the same for everyone.
-                    let id =
-                        intern_local(("conditional", Some(r.to_string()), deciding), &mut local);
-                    col.iter_mut().for_each(|c| *c = id);
+                    col = PerUser::All(intern_local(
+                        ("conditional", Some(r.to_string()), deciding),
+                        &mut local,
+                    ));
                 }
                 Answer::Conditional(r) => {
-                    col = settle_per_user(model, &base, acct, &role, users, r, |t| match t {
+                    col = settle_per_user(model, &base, acct, &role, pair, r, |t| match t {
                         Tri::True => intern_local(("allow", None, deciding.clone()), &mut local),
                         Tri::False => NONE,
                         Tri::Residual(rest) => intern_local(
@@ -462,19 +607,24 @@ pub(crate) fn pair_outcomes(
     }
     // Group each user's per-action outcomes into rows (one per decision and
     // condition), interned by the combination so equal users share them.
+    // Walked once per key (tag class or user) in order of first appearance
+    // among the pair's users: numbered as if walking every user.
+    let cols: Vec<&PerUser> = per_action.iter().collect();
+    let (mode, keys) = keys_of(model, pair, &cols);
     let mut outcomes: Vec<OutcomeInfo> = Vec::new();
     let mut groups: Vec<Vec<u32>> = Vec::new();
     let mut by_signature: HashMap<Vec<u32>, u32> = HashMap::new();
     let mut signature: Vec<u32> = Vec::with_capacity(per_action.len());
-    let mut by_position = vec![NONE; users.len()];
-    for (k, slot) in by_position.iter_mut().enumerate() {
+    let mut by_key: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
+    for &(key, rep) in &keys {
         signature.clear();
-        signature.extend(per_action.iter().map(|col| col[k]));
+        signature.extend(per_action.iter().map(|col| col.get(model, rep as usize)));
         if signature.iter().all(|&x| x == NONE) {
+            by_key.push((key, NONE));
             continue;
         }
         if let Some(&g) = by_signature.get(&signature) {
-            *slot = g;
+            by_key.push((key, g));
             continue;
         }
         let mut grouped: Grouped = BTreeMap::new();
@@ -508,10 +658,10 @@ pub(crate) fn pair_outcomes(
         groups.push(ids);
         let g = (groups.len() - 1) as u32;
         by_signature.insert(signature.clone(), g);
-        *slot = g;
+        by_key.push((key, g));
     }
     PairResult {
-        by_position,
+        by_user: per_user_of(mode, by_key.into_iter()),
         groups,
         outcomes,
     }
