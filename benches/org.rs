@@ -109,7 +109,7 @@ fn standard(
         b.iter(|| Model::build(Snapshot::from_json(black_box(text)).unwrap()).unwrap())
     });
     let model = Model::build(Snapshot::from_json(text).unwrap()).unwrap();
-    let account = model.accounts().len() / 2;
+    let account = accessgraph::graph::AccountIx::new(model.accounts().len() / 2);
     let one = WhoCanQuery {
         actions: vec!["s3:ListBucket".into()],
         accounts: Some([account].into()),
@@ -130,9 +130,7 @@ fn standard(
             answer.len()
         })
     });
-    let user = (0..model.snapshot().users.len())
-        .find(|&u| model.has_access(u))
-        .unwrap();
+    let user = model.user_ids().find(|&u| model.has_access(u)).unwrap();
     let wq = WhatCanQuery {
         subject: Subject::User(user),
         accounts: None,
@@ -167,7 +165,9 @@ fn standard(
 /// factorized who-can avoids
 fn naive_who_can(model: &Model, action: &str) -> usize {
     use rayon::prelude::*;
-    (0..model.snapshot().users.len())
+    model
+        .user_ids()
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|u| {
             if !model.user_enabled(u) {

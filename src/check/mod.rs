@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::eval::{Answer, Decision};
-use crate::graph::{Model, Principal};
+use crate::graph::{AccountIx, GroupIx, Model, PermissionSetIx, Principal};
 use crate::query::lint::{lint, LintOptions, Severity};
 use crate::snapshot::PrincipalType;
 use crate::who::profile::{pair_answers, CatalogActions};
@@ -140,7 +140,7 @@ struct Prints {
     /// Compiled policy (by address, alive in its model) → number
     by_policy: HashMap<*const crate::policy::Policy, u32>,
     /// (in head, permission set, account) → fingerprint
-    pairs: HashMap<(bool, usize, usize), Vec<u32>>,
+    pairs: HashMap<(bool, PermissionSetIx, AccountIx), Vec<u32>>,
 }
 
 impl Prints {
@@ -157,7 +157,13 @@ impl Prints {
 
     /// The fingerprint: identity documents, a separator, the boundary (or
     /// none), then each SCP level after a separator
-    fn of(&mut self, model: &Model, in_head: bool, ps: usize, acct: usize) -> Vec<u32> {
+    fn of(
+        &mut self,
+        model: &Model,
+        in_head: bool,
+        ps: PermissionSetIx,
+        acct: AccountIx,
+    ) -> Vec<u32> {
         if let Some(f) = self.pairs.get(&(in_head, ps, acct)) {
             return f.clone();
         }
@@ -177,7 +183,7 @@ impl Prints {
 }
 
 /// The facts of a permission set the guardrails read besides its policies
-fn ps_facts(model: &Model, ps: usize) -> (Option<String>, String) {
+fn ps_facts(model: &Model, ps: PermissionSetIx) -> (Option<String>, String) {
     let p = &model.snapshot().permission_sets[ps];
     (p.description.clone(), p.session_duration.clone())
 }
@@ -223,7 +229,7 @@ struct Answers<'m> {
     model: &'m Model,
     cat: &'m CatalogActions,
     esc: &'m CatalogActions,
-    cache: HashMap<(usize, usize), PairGrants>,
+    cache: HashMap<(PermissionSetIx, AccountIx), PairGrants>,
 }
 
 impl<'m> Answers<'m> {
@@ -236,7 +242,7 @@ impl<'m> Answers<'m> {
         }
     }
 
-    fn get(&mut self, ps: usize, acct: usize) -> &PairGrants {
+    fn get(&mut self, ps: PermissionSetIx, acct: AccountIx) -> &PairGrants {
         let (model, cat, esc) = (self.model, self.cat, self.esc);
         self.cache.entry((ps, acct)).or_insert_with(|| {
             let (answers, admin_actions) = pair_answers(model, ps, acct, cat);
@@ -268,7 +274,7 @@ pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
 }
 
 /// The assignments of a state: key → (permission set, account, users reached)
-type Assignments = BTreeMap<Key, (usize, usize, usize)>;
+type Assignments = BTreeMap<Key, (PermissionSetIx, AccountIx, usize)>;
 
 /// The diff, and the keys of head the change touches (added, or whose
 /// policies, SCPs, description or session changed): the guardrails' input
@@ -282,7 +288,7 @@ fn diff_with(
 ) -> (Vec<DiffEntry>, BTreeSet<Key>) {
     let (cat, esc) = (b.cat, b.esc);
     let mut prints = Prints::default();
-    let mut print = |in_head: bool, ps: usize, acct: usize| {
+    let mut print = |in_head: bool, ps: PermissionSetIx, acct: AccountIx| {
         prints.of(if in_head { head } else { base }, in_head, ps, acct)
     };
     let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
@@ -437,11 +443,11 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
     use serde_json::json;
     let mut out = Vec::new();
     let group_uid =
-        |g: usize| json!({"type": "AccessGraph::Group", "id": model.snapshot().groups[g].name});
+        |g: GroupIx| json!({"type": "AccessGraph::Group", "id": model.snapshot().groups[g].name});
     for group in &model.snapshot().groups {
         out.push(json!({"uid": {"type": "AccessGraph::Group", "id": group.name}, "attrs": {"name": group.name}, "parents": []}));
     }
-    for (u, user) in model.snapshot().users.iter().enumerate() {
+    for (u, user) in model.user_ids().zip(&model.snapshot().users) {
         let parents: Vec<serde_json::Value> =
             model.user_groups(u).iter().map(|&g| group_uid(g)).collect();
         out.push(json!({

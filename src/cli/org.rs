@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use accessgraph::data::{managed_policies as bundled, JOB_FUNCTIONS};
-use accessgraph::graph::Model;
+use accessgraph::graph::{Model, UserIx};
 use accessgraph::load::{import::import_dir, read_snapshot, write_atomic};
 use accessgraph::query::lint::{lint as run_lint, LintOptions, Severity, CODES};
 use accessgraph::query::{
@@ -171,7 +171,7 @@ pub(super) fn load(g: &Global) -> anyhow::Result<Model> {
         .with_context(|| format!("{}: invalid policy in the snapshot", g.snapshot.display()))
 }
 
-fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<usize> {
+fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<UserIx> {
     super::who::user_or_hint(model, key).with_context(|| snapshot.display().to_string())
 }
 

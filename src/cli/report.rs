@@ -107,11 +107,12 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
             None => under,
         });
     }
-    let set = |keys: &[String],
-               find: &dyn Fn(&str) -> Option<usize>,
-               what: &str,
-               names: &dyn Fn() -> Vec<String>|
-     -> anyhow::Result<Option<BTreeSet<usize>>> {
+    fn set<T: Ord>(
+        keys: &[String],
+        find: &dyn Fn(&str) -> Option<T>,
+        what: &str,
+        names: &dyn Fn() -> Vec<String>,
+    ) -> anyhow::Result<Option<BTreeSet<T>>> {
         if keys.is_empty() {
             return Ok(None);
         }
@@ -125,9 +126,9 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
                     )
                 })
             })
-            .collect::<anyhow::Result<BTreeSet<usize>>>()
+            .collect::<anyhow::Result<BTreeSet<T>>>()
             .map(Some)
-    };
+    }
     Ok(ReviewFilter {
         accounts,
         users: set(&f.users, &|k| model.find_user(k), "user", &|| {

@@ -8,7 +8,7 @@ use clap::Args;
 
 use accessgraph::data::catalog;
 use accessgraph::eval::context::CtxValue;
-use accessgraph::graph::Model;
+use accessgraph::graph::{AccountIx, Model, UserIx};
 use accessgraph::who::{who_can, WhoCanQuery};
 
 use super::org::{csv_rows, load, out, table};
@@ -131,7 +131,10 @@ pub fn parse_context(items: &[String]) -> anyhow::Result<Vec<(String, CtxValue)>
 }
 
 /// Resolves `--account` values: ids, names, or OUs (every account below)
-pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option<BTreeSet<usize>>> {
+pub fn resolve_accounts(
+    model: &Model,
+    keys: &[String],
+) -> anyhow::Result<Option<BTreeSet<AccountIx>>> {
     if keys.is_empty() {
         return Ok(None);
     }
@@ -172,7 +175,7 @@ pub fn resolve_accounts(model: &Model, keys: &[String]) -> anyhow::Result<Option
                 close_names(k, names)
             );
         };
-        for (i, path) in (0..model.accounts().len()).map(|i| (i, model.account_path(i))) {
+        for (i, path) in model.account_ids().map(|i| (i, model.account_path(i))) {
             if path.contains(&ou) {
                 out.insert(i);
             }
@@ -289,7 +292,7 @@ pub fn close_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> Strin
 }
 
 /// A user by name, email or id, or an error naming close ones
-pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
+pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<UserIx> {
     model.find_user(key).with_context(|| {
         format!(
             "no user `{key}` in the snapshot (by user name, email or id){}",
@@ -302,7 +305,7 @@ pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
 }
 
 /// An account by id or name, or an error naming close ones
-pub fn account_or_hint(model: &Model, key: &str) -> anyhow::Result<usize> {
+pub fn account_or_hint(model: &Model, key: &str) -> anyhow::Result<AccountIx> {
     model.find_account(key).with_context(|| {
         format!(
             "no account `{key}` in the snapshot (by id or name){}",

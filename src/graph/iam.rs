@@ -12,7 +12,7 @@ use crate::eval::PolicySet;
 use crate::policy::{Policy, PolicyKind};
 use crate::snapshot::{AccountIam, InlinePolicy};
 
-use super::{compile, ModelError};
+use super::{compile, AccountIx, ModelError};
 
 /// An IAM user or an IAM role
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,7 +39,7 @@ pub struct IamPrincipal {
     /// User or role
     pub kind: IamKind,
     /// Account index
-    pub account: usize,
+    pub account: AccountIx,
     /// The ARN (with its path)
     pub arn: String,
     /// The name (without the path)
@@ -77,8 +77,8 @@ impl IamPrincipal {
 /// organization (`account_of`); each managed policy document once per account
 pub(super) fn compile_principals(
     iam: &[AccountIam],
-    account_of: &HashMap<String, usize>,
-    scps_of: &dyn Fn(usize) -> Option<Vec<Vec<Arc<Policy>>>>,
+    account_of: &HashMap<String, AccountIx>,
+    scps_of: &dyn Fn(AccountIx) -> Option<Vec<Vec<Arc<Policy>>>>,
 ) -> Result<Vec<IamPrincipal>, ModelError> {
     let bundled = managed_policies();
     let mut out = Vec::new();
@@ -143,7 +143,7 @@ pub(super) fn compile_principals(
         };
         let account = account_of.get(&a.account_id).copied();
         let principal = |kind: IamKind,
-                         acct: usize,
+                         acct: AccountIx,
                          arn: &str,
                          name: &str,
                          id: &Option<String>,

@@ -10,11 +10,13 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod iam;
+mod ids;
 mod resource;
 #[cfg(test)]
 mod tests;
 
 pub use iam::{IamKind, IamPrincipal};
+pub use ids::{AccountIx, GroupIx, PairIx, PermissionSetIx, UserIx};
 pub use resource::{authorized_arn, Found, Owner, ResolvedResource, ResourceTags};
 
 use std::collections::{BTreeMap, HashMap};
@@ -42,16 +44,16 @@ pub enum Via {
     /// A USER assignment
     Direct,
     /// A GROUP assignment to this group (index)
-    Group(usize),
+    Group(GroupIx),
 }
 
 /// One way a user reaches an account with a permission set
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Access {
-    /// Account index
-    pub account: usize,
-    /// Permission set index
-    pub permission_set: usize,
+    /// Account
+    pub account: AccountIx,
+    /// Permission set
+    pub permission_set: PermissionSetIx,
     /// How
     pub via: Via,
 }
@@ -59,10 +61,10 @@ pub struct Access {
 /// Who an assignment is to
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Principal {
-    /// A user (index)
-    User(usize),
-    /// A group (index)
-    Group(usize),
+    /// A user
+    User(UserIx),
+    /// A group
+    Group(GroupIx),
 }
 
 /// An assignment of the snapshot, resolved at load by id
@@ -70,10 +72,10 @@ pub enum Principal {
 pub struct ResolvedAssignment {
     /// The user or group
     pub principal: Principal,
-    /// Permission set index
-    pub permission_set: usize,
-    /// Account index
-    pub account: usize,
+    /// Permission set
+    pub permission_set: PermissionSetIx,
+    /// Account
+    pub account: AccountIx,
 }
 
 /// Whether a customer managed reference exists in an account
@@ -122,28 +124,28 @@ impl ProvisionedRole {
 #[derive(Debug)]
 pub struct Model {
     snapshot: Snapshot,
-    users: HashMap<String, usize>,
-    groups: HashMap<String, usize>,
-    permission_sets: HashMap<String, usize>,
-    accounts: HashMap<String, usize>,
+    users: HashMap<String, UserIx>,
+    groups: HashMap<String, GroupIx>,
+    permission_sets: HashMap<String, PermissionSetIx>,
+    accounts: HashMap<String, AccountIx>,
     /// Groups of each user (Identity Center groups hold users only: no nesting)
-    user_groups: Vec<Vec<usize>>,
+    user_groups: Vec<Vec<GroupIx>>,
     /// Members of each group, in user index order
-    group_members: Vec<Vec<usize>>,
+    group_members: Vec<Vec<UserIx>>,
     /// Every (permission set, account) pair some user reaches, in order of
     /// first appearance when walking users in index order
-    pairs: Vec<(usize, usize)>,
+    pairs: Vec<(PermissionSetIx, AccountIx)>,
     /// Per pair: the users assigned directly, in index order
-    pair_direct: Vec<Vec<u32>>,
+    pair_direct: Vec<Vec<UserIx>>,
     /// Per pair: the groups assigned (members or not), in index order
-    pair_groups: Vec<Vec<u32>>,
+    pair_groups: Vec<Vec<GroupIx>>,
     /// Per user: the pairs of its USER assignments
-    user_direct: Vec<Vec<u32>>,
+    user_direct: Vec<Vec<PairIx>>,
     /// Per group: the pairs of its GROUP assignments
-    group_pairs: Vec<Vec<u32>>,
+    group_pairs: Vec<Vec<PairIx>>,
     /// Per group: each tag class among its members with the first member of
     /// that class, by class
-    group_classes: Vec<Vec<(u32, u32)>>,
+    group_classes: Vec<Vec<(u32, UserIx)>>,
     /// Each of `snapshot.assignments` resolved by id; `None` when its
     /// principal, permission set or account is not in the snapshot (kept
     /// for `lint`)
@@ -159,7 +161,7 @@ pub struct Model {
     rcps: Vec<Option<Vec<Vec<Arc<Policy>>>>>,
     aws_managed: HashMap<String, Arc<Policy>>,
     inline: Vec<Option<Arc<Policy>>>,
-    customer_managed: HashMap<(usize, String), Resolution>,
+    customer_managed: HashMap<(AccountIx, String), Resolution>,
     /// IAM users and roles of the snapshot's IAM data, compiled
     iam: Vec<IamPrincipal>,
     /// ARN → index into `iam`
@@ -181,11 +183,11 @@ fn compile(doc: &JsonValue, kind: PolicyKind, what: String) -> Result<Arc<Policy
 /// The factorized access of [`Model`]: pairs in first-appearance order and
 /// the principals attached to each
 struct Factorized {
-    pairs: Vec<(usize, usize)>,
-    pair_direct: Vec<Vec<u32>>,
-    pair_groups: Vec<Vec<u32>>,
-    user_direct: Vec<Vec<u32>>,
-    group_pairs: Vec<Vec<u32>>,
+    pairs: Vec<(PermissionSetIx, AccountIx)>,
+    pair_direct: Vec<Vec<UserIx>>,
+    pair_groups: Vec<Vec<GroupIx>>,
+    user_direct: Vec<Vec<PairIx>>,
+    group_pairs: Vec<Vec<PairIx>>,
     resolved: Vec<Option<ResolvedAssignment>>,
 }
 
@@ -196,16 +198,16 @@ struct Factorized {
 /// order of (first user, account, permission set).
 fn factorize(
     snapshot: &Snapshot,
-    ids: (&HashMap<String, usize>, &HashMap<String, usize>),
-    permission_sets: &HashMap<String, usize>,
-    accounts: &HashMap<String, usize>,
-    group_members: &[Vec<usize>],
+    ids: (&HashMap<String, UserIx>, &HashMap<String, GroupIx>),
+    permission_sets: &HashMap<String, PermissionSetIx>,
+    accounts: &HashMap<String, AccountIx>,
+    group_members: &[Vec<UserIx>],
 ) -> Factorized {
     let (users, groups) = ids;
-    let mut key_of: rustc_hash::FxHashMap<(usize, usize), usize> = Default::default();
-    let mut keys: Vec<(usize, usize)> = Vec::new();
-    let mut direct: Vec<Vec<u32>> = Vec::new();
-    let mut by_group: Vec<Vec<u32>> = Vec::new();
+    let mut key_of: rustc_hash::FxHashMap<(PermissionSetIx, AccountIx), usize> = Default::default();
+    let mut keys: Vec<(PermissionSetIx, AccountIx)> = Vec::new();
+    let mut direct: Vec<Vec<UserIx>> = Vec::new();
+    let mut by_group: Vec<Vec<GroupIx>> = Vec::new();
     let mut resolved = Vec::with_capacity(snapshot.assignments.len());
     for a in &snapshot.assignments {
         let (Some(&acct), Some(&ps)) = (
@@ -228,39 +230,38 @@ fn factorize(
             permission_set: ps,
             account: acct,
         }));
-        let (is_user, who) = match principal {
-            Principal::User(u) => (true, u),
-            Principal::Group(g) => (false, g),
-        };
         let k = *key_of.entry((ps, acct)).or_insert_with(|| {
             keys.push((ps, acct));
             direct.push(Vec::new());
             by_group.push(Vec::new());
             keys.len() - 1
         });
-        if is_user {
-            direct[k].push(who as u32);
-        } else {
-            by_group[k].push(who as u32);
+        match principal {
+            Principal::User(u) => direct[k].push(u),
+            Principal::Group(g) => by_group[k].push(g),
         }
     }
-    for v in direct.iter_mut().chain(by_group.iter_mut()) {
+    for v in &mut direct {
+        v.sort_unstable();
+        v.dedup();
+    }
+    for v in &mut by_group {
         v.sort_unstable();
         v.dedup();
     }
     // The first user of each pair decides its place.
-    let first_user = |k: usize| -> Option<u32> {
+    let first_user = |k: usize| -> Option<UserIx> {
         let d = direct[k].first().copied();
         let g = by_group[k]
             .iter()
-            .filter_map(|&g| group_members[g as usize].first().map(|&u| u as u32))
+            .filter_map(|&g| group_members[g.index()].first().copied())
             .min();
         match (d, g) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     };
-    let mut order: Vec<(u32, usize, usize, usize)> = (0..keys.len())
+    let mut order: Vec<(UserIx, AccountIx, PermissionSetIx, usize)> = (0..keys.len())
         .filter_map(|k| first_user(k).map(|u| (u, keys[k].1, keys[k].0, k)))
         .collect();
     order.sort_unstable();
@@ -270,16 +271,17 @@ fn factorize(
     let mut user_direct = vec![Vec::new(); users.len()];
     let mut group_pairs = vec![Vec::new(); groups.len()];
     for (p, &(_, _, _, k)) in order.iter().enumerate() {
+        let p = PairIx::new(p);
         pairs.push(keys[k]);
         let (d, g) = (
             std::mem::take(&mut direct[k]),
             std::mem::take(&mut by_group[k]),
         );
         for &u in &d {
-            user_direct[u as usize].push(p as u32);
+            user_direct[u.index()].push(p);
         }
         for &gi in &g {
-            group_pairs[gi as usize].push(p as u32);
+            group_pairs[gi.index()].push(p);
         }
         pair_direct.push(d);
         pair_groups.push(g);
@@ -300,44 +302,48 @@ impl Model {
     /// # Errors
     /// [`ModelError`] for the first policy document that does not compile.
     pub fn build(snapshot: Snapshot) -> Result<Model, ModelError> {
-        let users: HashMap<String, usize> = snapshot
+        let users: HashMap<String, UserIx> = snapshot
             .users
             .iter()
             .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
+            .map(|(i, u)| (u.id.clone(), UserIx::new(i)))
             .collect();
-        let groups: HashMap<String, usize> = snapshot
+        let groups: HashMap<String, GroupIx> = snapshot
             .groups
             .iter()
             .enumerate()
-            .map(|(i, g)| (g.id.clone(), i))
+            .map(|(i, g)| (g.id.clone(), GroupIx::new(i)))
             .collect();
-        let permission_sets: HashMap<String, usize> = snapshot
+        let permission_sets: HashMap<String, PermissionSetIx> = snapshot
             .permission_sets
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.arn.clone(), i))
+            .map(|(i, p)| (p.arn.clone(), PermissionSetIx::new(i)))
             .collect();
         let org_accounts = snapshot
             .organization
             .as_ref()
             .map(|o| o.accounts.as_slice())
             .unwrap_or(&[]);
-        let accounts: HashMap<String, usize> = org_accounts
+        let accounts: HashMap<String, AccountIx> = org_accounts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
+            .map(|(i, a)| (a.id.clone(), AccountIx::new(i)))
             .collect();
 
-        let mut user_groups = vec![Vec::new(); snapshot.users.len()];
-        let mut group_members = vec![Vec::new(); snapshot.groups.len()];
+        let mut user_groups: Vec<Vec<GroupIx>> = vec![Vec::new(); snapshot.users.len()];
+        let mut group_members: Vec<Vec<UserIx>> = vec![Vec::new(); snapshot.groups.len()];
         for m in &snapshot.memberships {
             if let (Some(&u), Some(&g)) = (users.get(&m.user_id), groups.get(&m.group_id)) {
-                user_groups[u].push(g);
-                group_members[g].push(u);
+                user_groups[u.index()].push(g);
+                group_members[g.index()].push(u);
             }
         }
-        for v in user_groups.iter_mut().chain(group_members.iter_mut()) {
+        for v in &mut user_groups {
+            v.sort_unstable();
+            v.dedup();
+        }
+        for v in &mut group_members {
             v.sort_unstable();
             v.dedup();
         }
@@ -373,17 +379,15 @@ impl Model {
             })
             .collect();
         drop(classes);
-        let mut group_classes: Vec<Vec<(u32, u32)>> = group_members
+        let mut group_classes: Vec<Vec<(u32, UserIx)>> = group_members
             .iter()
             .map(|members| {
-                let mut first: Vec<(u32, u32)> = Vec::new();
+                let mut first: rustc_hash::FxHashMap<u32, UserIx> = Default::default();
                 for &u in members {
-                    let c = tag_class[u];
-                    if !first.iter().any(|&(x, _)| x == c) {
-                        first.push((c, u as u32));
-                    }
+                    // Members are in index order: the first seen is the first.
+                    first.entry(tag_class[u.index()]).or_insert(u);
                 }
-                first
+                first.into_iter().collect()
             })
             .collect();
         for v in &mut group_classes {
@@ -510,7 +514,12 @@ impl Model {
             .enumerate()
             .map(|(i, a)| (a.account_id.as_str(), i))
             .collect();
-        for ps in &snapshot.permission_sets {
+        // The accounts each set is assigned in, from the resolved assignments.
+        let mut assigned_in: Vec<Vec<AccountIx>> = vec![Vec::new(); snapshot.permission_sets.len()];
+        for r in f.resolved.iter().flatten() {
+            assigned_in[r.permission_set.index()].push(r.account);
+        }
+        for (pi, ps) in snapshot.permission_sets.iter().enumerate() {
             let mut refs: Vec<&crate::snapshot::PolicyReference> =
                 ps.customer_managed_policies.iter().collect();
             if let Some(Boundary::CustomerManaged(r)) = &ps.permissions_boundary {
@@ -519,11 +528,9 @@ impl Model {
             if refs.is_empty() {
                 continue;
             }
-            let mut targets: Vec<usize> = snapshot
-                .assignments
+            let mut targets: Vec<AccountIx> = assigned_in[pi]
                 .iter()
-                .filter(|a| a.permission_set_arn == ps.arn)
-                .filter_map(|a| accounts.get(&a.account_id).copied())
+                .copied()
                 .chain(
                     ps.provisioning
                         .iter()
@@ -562,7 +569,7 @@ impl Model {
 
         // IAM data and resource policies are compiled here too, so a broken
         // one stops the load with its place instead of being skipped later.
-        let scps_of = |acct: usize| scps.get(acct).cloned().flatten();
+        let scps_of = |acct: AccountIx| scps.get(acct.index()).cloned().flatten();
         let iam = iam::compile_principals(&snapshot.iam, &accounts, &scps_of)?;
         let iam_index = iam
             .iter()
@@ -634,7 +641,7 @@ impl Model {
     }
 
     /// A user by id, user name, or email (case-insensitive for names and emails)
-    pub fn find_user(&self, key: &str) -> Option<usize> {
+    pub fn find_user(&self, key: &str) -> Option<UserIx> {
         if let Some(&i) = self.users.get(key) {
             return Some(i);
         }
@@ -642,7 +649,7 @@ impl Model {
             u.user_name.eq_ignore_ascii_case(key)
                 || u.emails.iter().any(|e| e.value.eq_ignore_ascii_case(key))
         }) {
-            return Some(i);
+            return Some(UserIx::new(i));
         }
         // `alice` for `alice@example.com`, when only one user has that local part.
         let mut local = self.snapshot.users.iter().enumerate().filter(|(_, u)| {
@@ -652,13 +659,13 @@ impl Model {
                 .is_some_and(|l| l.eq_ignore_ascii_case(key))
         });
         match (local.next(), local.next()) {
-            (Some((i, _)), None) => Some(i),
+            (Some((i, _)), None) => Some(UserIx::new(i)),
             _ => None,
         }
     }
 
     /// A group by id or name
-    pub fn find_group(&self, key: &str) -> Option<usize> {
+    pub fn find_group(&self, key: &str) -> Option<GroupIx> {
         if let Some(&i) = self.groups.get(key) {
             return Some(i);
         }
@@ -666,25 +673,26 @@ impl Model {
             .groups
             .iter()
             .position(|g| g.name.eq_ignore_ascii_case(key))
+            .map(GroupIx::new)
     }
 
     /// A user by its identity store id only
-    pub fn user_by_id(&self, id: &str) -> Option<usize> {
+    pub fn user_by_id(&self, id: &str) -> Option<UserIx> {
         self.users.get(id).copied()
     }
 
     /// A group by its identity store id only
-    pub fn group_by_id(&self, id: &str) -> Option<usize> {
+    pub fn group_by_id(&self, id: &str) -> Option<GroupIx> {
         self.groups.get(id).copied()
     }
 
     /// A permission set by its ARN only
-    pub fn permission_set_by_arn(&self, arn: &str) -> Option<usize> {
+    pub fn permission_set_by_arn(&self, arn: &str) -> Option<PermissionSetIx> {
         self.permission_sets.get(arn).copied()
     }
 
     /// An account by its id only
-    pub fn find_account_id(&self, id: &str) -> Option<usize> {
+    pub fn find_account_id(&self, id: &str) -> Option<AccountIx> {
         self.accounts.get(id).copied()
     }
 
@@ -700,17 +708,18 @@ impl Model {
     }
 
     /// An account by id or name
-    pub fn find_account(&self, key: &str) -> Option<usize> {
+    pub fn find_account(&self, key: &str) -> Option<AccountIx> {
         if let Some(&i) = self.accounts.get(key) {
             return Some(i);
         }
         self.accounts()
             .iter()
             .position(|a| a.name.eq_ignore_ascii_case(key))
+            .map(AccountIx::new)
     }
 
     /// A permission set by ARN, `ps-` id or name
-    pub fn find_permission_set(&self, key: &str) -> Option<usize> {
+    pub fn find_permission_set(&self, key: &str) -> Option<PermissionSetIx> {
         if let Some(&i) = self.permission_sets.get(key) {
             return Some(i);
         }
@@ -718,6 +727,7 @@ impl Model {
             .permission_sets
             .iter()
             .position(|p| p.short_id() == key || p.name.eq_ignore_ascii_case(key))
+            .map(PermissionSetIx::new)
     }
 
     /// The snapshot the model was built from
@@ -731,24 +741,80 @@ impl Model {
     }
 
     /// The groups of a user, in index order
-    pub fn user_groups(&self, user: usize) -> &[usize] {
-        &self.user_groups[user]
+    pub fn user_groups(&self, user: UserIx) -> &[GroupIx] {
+        &self.user_groups[user.index()]
     }
 
     /// The members of a group, in index order
-    pub fn group_members(&self, group: usize) -> &[usize] {
-        &self.group_members[group]
+    pub fn group_members(&self, group: GroupIx) -> &[UserIx] {
+        &self.group_members[group.index()]
     }
 
     /// Every (permission set, account) pair some user reaches, in order of
     /// first appearance when walking users in index order
-    pub fn pairs(&self) -> &[(usize, usize)] {
+    pub fn pairs(&self) -> &[(PermissionSetIx, AccountIx)] {
         &self.pairs
     }
 
+    /// The (permission set, account) of a pair
+    pub fn pair(&self, pair: PairIx) -> (PermissionSetIx, AccountIx) {
+        self.pairs[pair.index()]
+    }
+
+    /// Every pair, in order
+    pub fn pair_ids(&self) -> impl DoubleEndedIterator<Item = PairIx> + ExactSizeIterator + Clone {
+        PairIx::all(self.pairs.len())
+    }
+
+    /// Every user, in index order
+    pub fn user_ids(&self) -> impl DoubleEndedIterator<Item = UserIx> + ExactSizeIterator + Clone {
+        UserIx::all(self.snapshot.users.len())
+    }
+
+    /// Every group, in index order
+    pub fn group_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = GroupIx> + ExactSizeIterator + Clone {
+        GroupIx::all(self.snapshot.groups.len())
+    }
+
+    /// Every permission set, in index order
+    pub fn permission_set_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = PermissionSetIx> + ExactSizeIterator + Clone {
+        PermissionSetIx::all(self.snapshot.permission_sets.len())
+    }
+
+    /// Every account of the organization, in index order
+    pub fn account_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = AccountIx> + ExactSizeIterator + Clone {
+        AccountIx::all(self.accounts().len())
+    }
+
+    /// A user
+    pub fn user(&self, user: UserIx) -> &crate::snapshot::User {
+        &self.snapshot.users[user]
+    }
+
+    /// A group
+    pub fn group(&self, group: GroupIx) -> &crate::snapshot::Group {
+        &self.snapshot.groups[group]
+    }
+
+    /// A permission set
+    pub fn permission_set(&self, ps: PermissionSetIx) -> &crate::snapshot::PermissionSet {
+        &self.snapshot.permission_sets[ps]
+    }
+
+    /// An account of the organization
+    pub fn account(&self, account: AccountIx) -> &crate::snapshot::Account {
+        &self.accounts()[account]
+    }
+
     /// The pairs of a group's assignments (indices into [`Model::pairs`])
-    pub fn group_pairs(&self, group: usize) -> &[u32] {
-        &self.group_pairs[group]
+    pub fn group_pairs(&self, group: GroupIx) -> &[PairIx] {
+        &self.group_pairs[group.index()]
     }
 
     /// Each of `snapshot().assignments` resolved by id at load; `None` when
@@ -766,26 +832,26 @@ impl Model {
     }
 
     /// Principal tags of a user from the ABAC mapping (empty when ABAC is off)
-    pub fn principal_tags(&self, user: usize) -> &BTreeMap<String, String> {
-        &self.principal_tags[user]
+    pub fn principal_tags(&self, user: UserIx) -> &BTreeMap<String, String> {
+        &self.principal_tags[user.index()]
     }
 
     /// The tag class of a user: users with equal principal tags share one
-    pub fn tag_class(&self, user: usize) -> u32 {
-        self.tag_class[user]
+    pub fn tag_class(&self, user: UserIx) -> u32 {
+        self.tag_class[user.index()]
     }
 
     /// The ids on an account's path, root first, the account last
-    pub fn account_path(&self, account: usize) -> &[String] {
-        &self.account_paths[account]
+    pub fn account_path(&self, account: AccountIx) -> &[String] {
+        &self.account_paths[account.index()]
     }
 
     /// Every way a user reaches an account, with the pair of each (index
     /// into [`Model::pairs`]), in no particular order and each once (the
     /// user's own assignments, then its groups'), expanded on demand
-    pub fn access_unsorted(&self, user: usize) -> impl Iterator<Item = (Access, u32)> + '_ {
-        let entry = move |p: u32, via: Via| {
-            let (permission_set, account) = self.pairs[p as usize];
+    pub fn access_unsorted(&self, user: UserIx) -> impl Iterator<Item = (Access, PairIx)> + '_ {
+        let entry = move |p: PairIx, via: Via| {
+            let (permission_set, account) = self.pairs[p.index()];
             (
                 Access {
                     account,
@@ -796,11 +862,11 @@ impl Model {
             )
         };
         // Each list is deduplicated at load, so no entry comes twice.
-        let direct = self.user_direct[user]
+        let direct = self.user_direct[user.index()]
             .iter()
             .map(move |&p| entry(p, Via::Direct));
-        let groups = self.user_groups[user].iter().flat_map(move |&g| {
-            self.group_pairs[g]
+        let groups = self.user_groups[user.index()].iter().flat_map(move |&g| {
+            self.group_pairs[g.index()]
                 .iter()
                 .map(move |&p| entry(p, Via::Group(g)))
         });
@@ -809,15 +875,15 @@ impl Model {
 
     /// Every way a user reaches an account, with the pair of each (index
     /// into [`Model::pairs`]), sorted by (account, permission set, via)
-    pub fn access_with_pairs(&self, user: usize) -> Vec<(Access, u32)> {
-        let mut out: Vec<(Access, u32)> = self.access_unsorted(user).collect();
+    pub fn access_with_pairs(&self, user: UserIx) -> Vec<(Access, PairIx)> {
+        let mut out: Vec<(Access, PairIx)> = self.access_unsorted(user).collect();
         out.sort_unstable();
         out
     }
 
     /// Every way a user reaches an account, sorted by (account, permission
     /// set, via)
-    pub fn access(&self, user: usize) -> Vec<Access> {
+    pub fn access(&self, user: UserIx) -> Vec<Access> {
         self.access_with_pairs(user)
             .into_iter()
             .map(|(a, _)| a)
@@ -825,25 +891,24 @@ impl Model {
     }
 
     /// Whether a user has any assignment, directly or through a group
-    pub fn has_access(&self, user: usize) -> bool {
-        !self.user_direct[user].is_empty()
-            || self.user_groups[user]
+    pub fn has_access(&self, user: UserIx) -> bool {
+        !self.user_direct[user.index()].is_empty()
+            || self.user_groups[user.index()]
                 .iter()
-                .any(|&g| !self.group_pairs[g].is_empty())
+                .any(|&g| !self.group_pairs[g.index()].is_empty())
     }
 
     /// The users of a pair with how they reach it, sorted by (user, via)
-    pub fn pair_users(&self, pair: usize) -> Vec<(u32, Via)> {
-        let mut out: Vec<(u32, Via)> = self.pair_direct[pair]
+    pub fn pair_users(&self, pair: PairIx) -> Vec<(UserIx, Via)> {
+        let mut out: Vec<(UserIx, Via)> = self.pair_direct[pair.index()]
             .iter()
             .map(|&u| (u, Via::Direct))
             .collect();
-        for &g in &self.pair_groups[pair] {
-            let g = g as usize;
+        for &g in &self.pair_groups[pair.index()] {
             out.extend(
-                self.group_members[g]
+                self.group_members[g.index()]
                     .iter()
-                    .map(|&u| (u as u32, Via::Group(g))),
+                    .map(|&u| (u, Via::Group(g))),
             );
         }
         out.sort_unstable();
@@ -851,8 +916,8 @@ impl Model {
     }
 
     /// The distinct users of a pair, in index order
-    pub fn pair_user_ids(&self, pair: usize) -> Vec<u32> {
-        let mut out: Vec<u32> = self.pair_users(pair).into_iter().map(|(u, _)| u).collect();
+    pub fn pair_user_ids(&self, pair: PairIx) -> Vec<UserIx> {
+        let mut out: Vec<UserIx> = self.pair_users(pair).into_iter().map(|(u, _)| u).collect();
         out.dedup();
         out
     }
@@ -860,27 +925,27 @@ impl Model {
     /// The tag classes among a pair's users, each with its first user, in
     /// order of first appearance when walking the users in index order;
     /// computed from the groups' classes, without expanding the pair
-    pub fn pair_classes(&self, pair: usize) -> Vec<(u32, u32)> {
-        let mut first: rustc_hash::FxHashMap<u32, u32> = Default::default();
-        let mut see = |c: u32, u: u32| {
+    pub fn pair_classes(&self, pair: PairIx) -> Vec<(u32, UserIx)> {
+        let mut first: rustc_hash::FxHashMap<u32, UserIx> = Default::default();
+        let mut see = |c: u32, u: UserIx| {
             first.entry(c).and_modify(|x| *x = (*x).min(u)).or_insert(u);
         };
-        for &u in &self.pair_direct[pair] {
-            see(self.tag_class[u as usize], u);
+        for &u in &self.pair_direct[pair.index()] {
+            see(self.tag_class[u.index()], u);
         }
-        for &g in &self.pair_groups[pair] {
-            for &(c, u) in &self.group_classes[g as usize] {
+        for &g in &self.pair_groups[pair.index()] {
+            for &(c, u) in &self.group_classes[g.index()] {
                 see(c, u);
             }
         }
-        let mut out: Vec<(u32, u32)> = first.into_iter().collect();
+        let mut out: Vec<(u32, UserIx)> = first.into_iter().collect();
         out.sort_unstable_by_key(|&(c, u)| (u, c));
         out
     }
 
     /// The distinct (permission set, account) pairs a user reaches, sorted
-    pub fn user_pairs(&self, user: usize) -> Vec<(usize, usize)> {
-        let mut p: Vec<(usize, usize)> = self
+    pub fn user_pairs(&self, user: UserIx) -> Vec<(PermissionSetIx, AccountIx)> {
+        let mut p: Vec<(PermissionSetIx, AccountIx)> = self
             .access_with_pairs(user)
             .into_iter()
             .map(|(a, _)| (a.permission_set, a.account))
@@ -891,7 +956,7 @@ impl Model {
     }
 
     /// Whether a user can sign in
-    pub fn user_enabled(&self, user: usize) -> bool {
+    pub fn user_enabled(&self, user: UserIx) -> bool {
         self.snapshot.users[user].status == UserStatus::Enabled
     }
 
@@ -909,7 +974,11 @@ impl Model {
     }
 
     /// The role a permission set provisions in an account
-    pub fn provisioned_role(&self, permission_set: usize, account: usize) -> ProvisionedRole {
+    pub fn provisioned_role(
+        &self,
+        permission_set: PermissionSetIx,
+        account: AccountIx,
+    ) -> ProvisionedRole {
         let ps = &self.snapshot.permission_sets[permission_set];
         let account_id = &self.accounts()[account].id;
         let prefix = format!("AWSReservedSSO_{}_", ps.name);
@@ -942,7 +1011,7 @@ impl Model {
     }
 
     /// How a customer managed reference resolves in an account
-    pub fn customer_managed(&self, account: usize, arn: &str) -> &Resolution {
+    pub fn customer_managed(&self, account: AccountIx, arn: &str) -> &Resolution {
         static UNKNOWN: Resolution = Resolution::Unknown;
         self.customer_managed
             .get(&(account, arn.to_owned()))
@@ -952,7 +1021,7 @@ impl Model {
     /// Every policy that bears on a permission set's role in an account:
     /// AWS managed, customer managed (as resolved there), inline, the
     /// boundary, and the account's SCPs
-    pub fn policy_set(&self, permission_set: usize, account: usize) -> PolicySet {
+    pub fn policy_set(&self, permission_set: PermissionSetIx, account: AccountIx) -> PolicySet {
         let ps = &self.snapshot.permission_sets[permission_set];
         let account_id = &self.accounts()[account].id;
         let mut identity = Vec::new();
@@ -966,7 +1035,7 @@ impl Model {
                 identity.push(p.clone());
             }
         }
-        if let Some(p) = &self.inline[permission_set] {
+        if let Some(p) = &self.inline[permission_set.index()] {
             identity.push(p.clone());
         }
         let boundary = match &ps.permissions_boundary {
@@ -991,14 +1060,18 @@ impl Model {
             boundary,
             session: None,
             resource: None,
-            scps: self.scps.get(account).cloned().flatten(),
+            scps: self.scps.get(account.index()).cloned().flatten(),
             rcps: None,
         }
     }
 
     /// Names of the identity policies of [`Model::policy_set`], in the same
     /// order (for explanations: `identity policy 2` is `labels[2]`)
-    pub fn identity_labels(&self, permission_set: usize, account: usize) -> Vec<String> {
+    pub fn identity_labels(
+        &self,
+        permission_set: PermissionSetIx,
+        account: AccountIx,
+    ) -> Vec<String> {
         let ps = &self.snapshot.permission_sets[permission_set];
         let account_id = &self.accounts()[account].id;
         let mut out = Vec::new();
@@ -1015,20 +1088,20 @@ impl Model {
                 out.push(format!("customer managed {}{}", r.path, r.name));
             }
         }
-        if self.inline[permission_set].is_some() {
+        if self.inline[permission_set.index()].is_some() {
             out.push(format!("inline policy of {}", ps.name));
         }
         out
     }
 
     /// The SCPs binding principals of an account (`None` for the management account)
-    pub fn policy_set_scps(&self, account: usize) -> Option<Vec<Vec<Arc<Policy>>>> {
-        self.scps.get(account).cloned().flatten()
+    pub fn policy_set_scps(&self, account: AccountIx) -> Option<Vec<Vec<Arc<Policy>>>> {
+        self.scps.get(account.index()).cloned().flatten()
     }
 
     /// The RCPs of an account (for requests on its resources)
-    pub fn rcps_of(&self, account: usize) -> Option<Vec<Vec<Arc<Policy>>>> {
-        self.rcps.get(account).cloned().flatten()
+    pub fn rcps_of(&self, account: AccountIx) -> Option<Vec<Vec<Arc<Policy>>>> {
+        self.rcps.get(account.index()).cloned().flatten()
     }
 
     /// Every compiled policy document with a label: AWS managed in use,

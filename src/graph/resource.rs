@@ -260,14 +260,14 @@ impl Model {
 
     /// The `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value of an
     /// account: `o-…/r-…/ou-…/` (the path above the account, not the account)
-    pub fn org_path(&self, account: usize) -> String {
+    pub fn org_path(&self, account: super::AccountIx) -> String {
         let org_id = self
             .snapshot
             .organization
             .as_ref()
             .map(|o| o.id.as_str())
             .unwrap_or_default();
-        let path = &self.account_paths[account];
+        let path = &self.account_paths[account.index()];
         let mut p = format!("{org_id}/");
         for id in &path[..path.len().saturating_sub(1)] {
             p.push_str(id);

@@ -24,7 +24,7 @@ fn expanded(m: &Model) -> Vec<Vec<Access>> {
         match a.principal_type {
             PrincipalType::User => {
                 if let Some(u) = m.user_by_id(&a.principal_id) {
-                    out[u].push(Access {
+                    out[u.index()].push(Access {
                         account: acct,
                         permission_set: ps,
                         via: Via::Direct,
@@ -39,7 +39,7 @@ fn expanded(m: &Model) -> Vec<Vec<Access>> {
                         .filter(|x| x.group_id == a.principal_id)
                     {
                         if let Some(u) = m.user_by_id(&ms.user_id) {
-                            out[u].push(Access {
+                            out[u.index()].push(Access {
                                 account: acct,
                                 permission_set: ps,
                                 via: Via::Group(g),
@@ -60,36 +60,40 @@ fn expanded(m: &Model) -> Vec<Vec<Access>> {
 fn check_against_expansion(m: &Model) {
     let plain = expanded(m);
     // Each user's paths.
-    for (u, want) in plain.iter().enumerate() {
-        assert_eq!(&m.access(u), want, "paths of user {u}");
-        assert_eq!(m.has_access(u), !want.is_empty(), "has_access of user {u}");
+    for (u, want) in m.user_ids().zip(&plain) {
+        assert_eq!(&m.access(u), want, "paths of user {u:?}");
+        assert_eq!(
+            m.has_access(u),
+            !want.is_empty(),
+            "has_access of user {u:?}"
+        );
     }
     // The pairs: those some user reaches, in order of first appearance.
-    let mut order: Vec<(usize, usize)> = Vec::new();
-    let mut users_of: BTreeMap<(usize, usize), Vec<(u32, Via)>> = BTreeMap::new();
-    for (u, list) in plain.iter().enumerate() {
+    let mut order: Vec<(PermissionSetIx, AccountIx)> = Vec::new();
+    let mut users_of: BTreeMap<(PermissionSetIx, AccountIx), Vec<(UserIx, Via)>> = BTreeMap::new();
+    for (u, list) in m.user_ids().zip(&plain) {
         for a in list {
             let key = (a.permission_set, a.account);
             if !order.contains(&key) {
                 order.push(key);
             }
-            users_of.entry(key).or_default().push((u as u32, a.via));
+            users_of.entry(key).or_default().push((u, a.via));
         }
     }
     assert_eq!(m.pairs(), order.as_slice(), "pair order");
-    for (p, key) in order.iter().enumerate() {
+    for (p, key) in m.pair_ids().zip(&order) {
         let mut want = users_of[key].clone();
         want.sort_unstable();
-        assert_eq!(m.pair_users(p), want, "users of pair {p}");
+        assert_eq!(m.pair_users(p), want, "users of pair {p:?}");
         // Tag classes in order of first appearance among the pair's users.
-        let mut classes: Vec<(u32, u32)> = Vec::new();
+        let mut classes: Vec<(u32, UserIx)> = Vec::new();
         for &(u, _) in &want {
-            let c = m.tag_class(u as usize);
+            let c = m.tag_class(u);
             if !classes.iter().any(|&(x, _)| x == c) {
                 classes.push((c, u));
             }
         }
-        assert_eq!(m.pair_classes(p), classes, "classes of pair {p}");
+        assert_eq!(m.pair_classes(p), classes, "classes of pair {p:?}");
     }
 }
 
@@ -109,9 +113,7 @@ fn factorized_access_equals_the_plain_expansion_on_generated_organizations() {
             m.pairs().len() > 10,
             "seed {seed}: a non-trivial organization"
         );
-        let classes: BTreeSet<u32> = (0..m.snapshot().users.len())
-            .map(|u| m.tag_class(u))
-            .collect();
+        let classes: BTreeSet<u32> = m.user_ids().map(|u| m.tag_class(u)).collect();
         assert!(classes.len() > 1, "seed {seed}: several ABAC tag classes");
         check_against_expansion(&m);
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::data::catalog;
-use crate::graph::{Model, Principal, Resolution};
+use crate::graph::{AccountIx, Model, PermissionSetIx, Principal, Resolution};
 use crate::snapshot::{Boundary, PrincipalType, UserStatus};
 
 /// How bad a finding is
@@ -226,9 +226,10 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
     }
 
     // The accounts each permission set is assigned in (resolved assignments).
-    let mut assigned_in: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); snap.permission_sets.len()];
+    let mut assigned_in: Vec<BTreeSet<AccountIx>> =
+        vec![BTreeSet::new(); snap.permission_sets.len()];
     for r in model.assignments().iter().flatten() {
-        assigned_in[r.permission_set].insert(r.account);
+        assigned_in[r.permission_set.index()].insert(r.account);
     }
     for (pi, ps) in snap.permission_sets.iter().enumerate() {
         let mut refs: Vec<(&str, &crate::snapshot::PolicyReference)> = ps
@@ -266,7 +267,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
                 );
             }
             // Drift: the provisioned role's AWS managed policies against the set's.
-            let role = model.provisioned_role(pi, acct);
+            let role = model.provisioned_role(PermissionSetIx::new(pi), acct);
             if role.suffix_known {
                 if let Some(r) = snap
                     .iam
@@ -372,7 +373,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
-    for (u, user) in snap.users.iter().enumerate() {
+    for (u, user) in model.user_ids().zip(&snap.users) {
         if user.status == UserStatus::Disabled && model.has_access(u) {
             push(
                 "disabled-user-with-assignments",

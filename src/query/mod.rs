@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::eval::request::Request;
 use crate::eval::{evaluate, Answer, Decision};
-use crate::graph::{Model, Via};
+use crate::graph::{Model, UserIx, Via};
 
 /// One account/role pair a user sees in the access portal
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,7 +52,7 @@ fn via_text(model: &Model, via: Via) -> String {
 }
 
 /// What `user` (an index) sees in the access portal
-pub fn portal(model: &Model, user: usize) -> Portal {
+pub fn portal(model: &Model, user: UserIx) -> Portal {
     let mut by_pair: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
     for a in &model.access(user) {
         let acct = &model.accounts()[a.account];
@@ -142,7 +142,7 @@ fn sso_profile_name(account_name: &str, role_name: &str) -> String {
 /// The roles `user`'s Identity Center sessions can assume in one hop, each
 /// from the first SSO profile (by name) that allows it outright, else the
 /// first that allows it under a condition
-pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
+pub fn chained_profiles(model: &Model, user: UserIx) -> Vec<ChainedProfile> {
     use crate::who::chain;
     let graph = chain::RoleGraph::build(model, &[]);
     let user_name = &model.snapshot().users[user].user_name;
@@ -192,7 +192,7 @@ pub fn chained_profiles(model: &Model, user: usize) -> Vec<ChainedProfile> {
 /// per account/role pair, with stable names (`<account>.<role>`); with
 /// `chained`, also a `role_arn` + `source_profile` profile for every role
 /// one `sts:AssumeRole` away ([`chained_profiles`])
-pub fn profiles(model: &Model, user: usize, chained: bool) -> String {
+pub fn profiles(model: &Model, user: UserIx, chained: bool) -> String {
     let p = portal(model, user);
     let Some(ic) = &model.snapshot().identity_center else {
         return String::new();
@@ -254,7 +254,7 @@ pub const NO_ACCESS: &str =
 
 /// Checks every SSO profile of an AWS config file against what `user` is
 /// assigned
-pub fn check_profiles(model: &Model, user: usize, config: &str) -> Vec<ProfileCheck> {
+pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileCheck> {
     let sections = parse_ini(config);
     let sessions: BTreeMap<&str, &BTreeMap<String, String>> = sections
         .iter()
@@ -357,7 +357,7 @@ fn profile_section<'a>(
 /// role by the role's trust policy and the source's policies
 fn check_role_profile(
     model: &Model,
-    user: usize,
+    user: UserIx,
     sections: &[(String, BTreeMap<String, String>)],
     profile: &str,
     portal: &Portal,
@@ -638,7 +638,7 @@ pub fn admins(model: &Model) -> Admins {
         .map(|ic| ic.instance_arn.clone())
         .unwrap_or_else(|| "*".into());
     let mut administrators = Vec::new();
-    for (u, user) in model.snapshot().users.iter().enumerate() {
+    for (u, user) in model.user_ids().zip(&model.snapshot().users) {
         if !model.user_enabled(u) {
             continue;
         }

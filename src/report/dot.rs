@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::graph::{Model, Via};
+use crate::graph::{Model, UserIx, Via};
 use crate::who::chain::{role_label, EdgeFrom, Hop};
 
 fn q(s: &str) -> String {
@@ -19,12 +19,12 @@ fn q(s: &str) -> String {
 /// permission set), the OU tree, and the `sts:AssumeRole` trust edges from
 /// accounts (their Identity Center sessions) and IAM principals to roles
 /// (dashed); with `user`, only that user's access
-pub fn render(model: &Model, user: Option<usize>, trust: &[(EdgeFrom, Hop)]) -> String {
+pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) -> String {
     let mut s =
         String::from("digraph accessgraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
-    let users: Vec<usize> = match user {
+    let users: Vec<UserIx> = match user {
         Some(u) => vec![u],
-        None => (0..model.snapshot().users.len()).collect(),
+        None => model.user_ids().collect(),
     };
     let mut groups = BTreeSet::new();
     let mut accounts = BTreeSet::new();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::graph::{Access, Model, Principal, Via};
+use crate::graph::{Access, AccountIx, GroupIx, Model, PermissionSetIx, Principal, UserIx, Via};
 use crate::snapshot::Boundary;
 use crate::who::profile::{pair_profiles, permission_set_profile, CatalogActions};
 use crate::who::{AccessProfile, WhoCanAnswer};
@@ -16,18 +16,18 @@ use crate::who::{AccessProfile, WhoCanAnswer};
 #[derive(Debug, Clone, Default)]
 pub struct ReviewFilter {
     /// Account indices (an OU given on the command line is its accounts)
-    pub accounts: Option<BTreeSet<usize>>,
+    pub accounts: Option<BTreeSet<AccountIx>>,
     /// User indices
-    pub users: Option<BTreeSet<usize>>,
+    pub users: Option<BTreeSet<UserIx>>,
     /// Group indices: rows reached through one of these groups
-    pub groups: Option<BTreeSet<usize>>,
+    pub groups: Option<BTreeSet<GroupIx>>,
     /// Permission set indices
-    pub permission_sets: Option<BTreeSet<usize>>,
+    pub permission_sets: Option<BTreeSet<PermissionSetIx>>,
     /// Only privileged grants
     pub privileged_only: bool,
 }
 
-fn keep(f: &Option<BTreeSet<usize>>, i: usize) -> bool {
+fn keep<T: Ord>(f: &Option<BTreeSet<T>>, i: T) -> bool {
     f.as_ref().is_none_or(|s| s.contains(&i))
 }
 
@@ -196,7 +196,7 @@ fn common(model: &Model) -> Common {
 }
 
 /// `Root/Workloads/Prod`: the names of the root and OUs above `account`
-pub fn ou_path(model: &Model, account: usize) -> String {
+pub fn ou_path(model: &Model, account: AccountIx) -> String {
     let Some(org) = &model.snapshot().organization else {
         return String::new();
     };
@@ -219,7 +219,7 @@ pub fn ou_path(model: &Model, account: usize) -> String {
 
 /// A permission set's policy parts as review cells: AWS managed names,
 /// customer managed path+names, has inline, boundary
-fn policy_cells(model: &Model, ps: usize) -> (String, String, bool, String) {
+fn policy_cells(model: &Model, ps: PermissionSetIx) -> (String, String, bool, String) {
     let p = &model.snapshot().permission_sets[ps];
     let short = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_owned();
     let managed = p
@@ -242,7 +242,7 @@ fn policy_cells(model: &Model, ps: usize) -> (String, String, bool, String) {
     (managed, customer, p.inline_policy.is_some(), boundary)
 }
 
-fn abac_cell(model: &Model, user: usize) -> String {
+fn abac_cell(model: &Model, user: UserIx) -> String {
     model
         .principal_tags(user)
         .iter()
@@ -251,7 +251,7 @@ fn abac_cell(model: &Model, user: usize) -> String {
         .join(";")
 }
 
-fn primary_email(model: &Model, user: usize) -> String {
+fn primary_email(model: &Model, user: UserIx) -> String {
     let emails = &model.snapshot().users[user].emails;
     emails
         .iter()
@@ -268,20 +268,20 @@ fn primary_email(model: &Model, user: usize) -> String {
 #[derive(Debug)]
 pub struct AssignmentReview {
     common: Common,
-    profiles: HashMap<(usize, usize), Arc<AccessProfile>>,
+    profiles: HashMap<(PermissionSetIx, AccountIx), Arc<AccessProfile>>,
     /// Per permission set: AWS managed, customer managed, inline, boundary
     policies: Vec<(String, String, bool, String)>,
     /// Per account: the OU path
     ou_paths: Vec<String>,
     /// The selected (user, access path) rows
-    entries: Vec<(u32, Access)>,
+    entries: Vec<(UserIx, Access)>,
 }
 
 impl AssignmentReview {
     /// Selects the rows `f` keeps and decides each pair's privilege level
     pub fn new(model: &Model, f: &ReviewFilter) -> AssignmentReview {
-        let mut wanted: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for u in 0..model.snapshot().users.len() {
+        let mut wanted: BTreeSet<(PermissionSetIx, AccountIx)> = BTreeSet::new();
+        for u in model.user_ids() {
             if keep(&f.users, u) {
                 for a in model.access(u) {
                     if keep(&f.accounts, a.account) && keep(&f.permission_sets, a.permission_set) {
@@ -290,10 +290,10 @@ impl AssignmentReview {
                 }
             }
         }
-        let pairs: Vec<(usize, usize)> = wanted.into_iter().collect();
+        let pairs: Vec<(PermissionSetIx, AccountIx)> = wanted.into_iter().collect();
         let profiles = pair_profiles(model, &pairs);
         let mut entries = Vec::new();
-        for u in 0..model.snapshot().users.len() {
+        for u in model.user_ids() {
             if !keep(&f.users, u) {
                 continue;
             }
@@ -316,18 +316,17 @@ impl AssignmentReview {
                 if f.privileged_only && !privileged {
                     continue;
                 }
-                entries.push((u as u32, a));
+                entries.push((u, a));
             }
         }
         AssignmentReview {
             common: common(model),
             profiles,
-            policies: (0..model.snapshot().permission_sets.len())
+            policies: model
+                .permission_set_ids()
                 .map(|ps| policy_cells(model, ps))
                 .collect(),
-            ou_paths: (0..model.accounts().len())
-                .map(|a| ou_path(model, a))
-                .collect(),
+            ou_paths: model.account_ids().map(|a| ou_path(model, a)).collect(),
             entries,
         }
     }
@@ -345,7 +344,6 @@ impl AssignmentReview {
     /// Row `i`
     pub fn row(&self, model: &Model, i: usize) -> AssignmentRow {
         let (u, a) = self.entries[i];
-        let u = u as usize;
         let user = &model.snapshot().users[u];
         let group = match a.via {
             Via::Group(g) => Some(&model.snapshot().groups[g]),
@@ -353,7 +351,7 @@ impl AssignmentReview {
         };
         let ps = &model.snapshot().permission_sets[a.permission_set];
         let account = &model.accounts()[a.account];
-        let (managed, customer, inline, boundary) = &self.policies[a.permission_set];
+        let (managed, customer, inline, boundary) = &self.policies[a.permission_set.index()];
         let profile = self.profiles.get(&(a.permission_set, a.account));
         AssignmentRow {
             as_of_utc: self.common.as_of_utc.clone(),
@@ -371,7 +369,7 @@ impl AssignmentReview {
             permission_set_name: ps.name.clone(),
             account_id: account.id.clone(),
             account_name: account.name.clone(),
-            ou_path: self.ou_paths[a.account].clone(),
+            ou_path: self.ou_paths[a.account.index()].clone(),
             aws_managed_policies: managed.clone(),
             customer_managed_policies: customer.clone(),
             has_inline_policy: *inline,
@@ -395,7 +393,7 @@ impl AssignmentReview {
         model: &Model,
     ) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
         let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
-        let mut names: HashMap<usize, String> = HashMap::new();
+        let mut names: HashMap<AccountIx, String> = HashMap::new();
         for (_, a) in &self.entries {
             let level = self
                 .profiles
@@ -444,7 +442,7 @@ pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
         .as_ref()
         .map(|ic| ic.instance_arn.clone())
         .unwrap_or_default();
-    let pairs: Vec<(usize, usize)> = model
+    let pairs: Vec<(PermissionSetIx, AccountIx)> = model
         .assignments()
         .iter()
         .flatten()
@@ -576,9 +574,9 @@ impl PermissionSetRow {
 /// assigned to.
 pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSetRow> {
     let cat = CatalogActions::new(None, None);
-    let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    let mut accounts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    for u in 0..model.snapshot().users.len() {
+    let mut users: BTreeMap<PermissionSetIx, BTreeSet<UserIx>> = BTreeMap::new();
+    let mut accounts: BTreeMap<PermissionSetIx, BTreeSet<AccountIx>> = BTreeMap::new();
+    for u in model.user_ids() {
         for a in model.access(u) {
             if keep(&f.accounts, a.account) {
                 users.entry(a.permission_set).or_default().insert(u);
@@ -589,11 +587,12 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
             }
         }
     }
-    let mut rows: Vec<PermissionSetRow> = (0..model.snapshot().permission_sets.len())
+    let mut rows: Vec<PermissionSetRow> = model
+        .permission_set_ids()
         .filter(|&ps| keep(&f.permission_sets, ps))
         .map(|ps| {
             let p = &model.snapshot().permission_sets[ps];
-            let provisioned: Vec<usize> = p
+            let provisioned: Vec<AccountIx> = p
                 .provisioning
                 .iter()
                 .filter_map(|pr| model.find_account(&pr.account_id))
@@ -602,7 +601,7 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
                 .first()
                 .copied()
                 .or_else(|| accounts.get(&ps).and_then(|s| s.first().copied()))
-                .unwrap_or(0);
+                .unwrap_or(AccountIx::new(0));
             let profile = if model.accounts().is_empty() {
                 None
             } else {
@@ -725,7 +724,7 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
     let mut rows = Vec::with_capacity(answer.len());
     for h in answer.hits(model) {
         let r = answer.row_of(model, &h);
-        let u = h.user as usize;
+        let u = h.user;
         let user = &model.snapshot().users[u];
         let (path, group) = match h.via {
             Via::Direct => ("DIRECT", String::new()),
@@ -748,7 +747,7 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
             permission_set_name: r.permission_set.unwrap_or_default(),
             account_id: r.account_id,
             account_name: r.account_name,
-            ou_path: ou_path(model, h.account as usize),
+            ou_path: ou_path(model, h.account),
             decision: r.decision.to_owned(),
             condition: r.condition.unwrap_or_default(),
             actions: r.actions.join(";"),

@@ -34,10 +34,10 @@ impl WhoCanAnswer {
             for h in hits {
                 let o = &self.outcomes[h.outcome as usize];
                 let (actions, deciding) = &outcomes[h.outcome as usize];
-                let account = &model.accounts()[h.account as usize];
+                let account = model.account(h.account);
                 let via = match h.via {
                     Via::Direct => "direct",
-                    Via::Group(g) => groups[g].as_str(),
+                    Via::Group(g) => groups[g.index()].as_str(),
                 };
                 let chained;
                 let via = match self.chains.get(h.chain as usize) {
@@ -48,10 +48,10 @@ impl WhoCanAnswer {
                     None => via,
                 };
                 c.write_record([
-                    model.snapshot().users[h.user as usize].user_name.as_str(),
+                    model.user(h.user).user_name.as_str(),
                     "identity-center-user",
                     via,
-                    model.snapshot().permission_sets[h.permission_set as usize]
+                    model.snapshot().permission_sets[h.permission_set]
                         .name
                         .as_str(),
                     account.id.as_str(),

@@ -34,7 +34,7 @@ use crate::eval::context::{Context, CtxValue};
 use crate::eval::request::Request;
 use crate::eval::tri::{Residual, Tri};
 use crate::eval::{evaluate, Answer, Decision, Evaluation, PolicySet};
-use crate::graph::{IamKind, Model, ResolvedResource};
+use crate::graph::{AccountIx, IamKind, Model, PairIx, PermissionSetIx, ResolvedResource, UserIx};
 use crate::policy::{ActionName, Effect, PrincipalEntry};
 
 use super::{
@@ -400,8 +400,8 @@ pub(crate) fn and_all<'a>(
 /// The caller for a session of an Identity Center pair
 pub(crate) fn pair_caller<'a>(
     model: &Model,
-    ps: usize,
-    acct: usize,
+    ps: PermissionSetIx,
+    acct: AccountIx,
     user_name: &str,
     set: &'a PolicySet,
     labels: &'a [String],
@@ -548,7 +548,7 @@ struct PairHop {
 #[derive(Debug)]
 struct PairHopHits {
     by_user: PerUser,
-    lists: Vec<Vec<(u32, u32, u32)>>,
+    lists: Vec<Vec<(AccountIx, u32, u32)>>,
 }
 
 /// Chained access for a who-can question
@@ -563,15 +563,15 @@ pub(crate) struct Chained {
 
 impl Chained {
     /// Whether some user has a chained hit through pair `p`
-    pub fn has_hits(&self, p: usize) -> bool {
-        self.per_pair[p]
+    pub fn has_hits(&self, p: PairIx) -> bool {
+        self.per_pair[p.index()]
             .iter()
             .any(|h| h.lists.iter().any(|l| !l.is_empty()))
     }
 
     /// The number of chained hits of user `u` through pair `p`
-    pub fn count_of(&self, model: &Model, p: usize, u: usize) -> usize {
-        self.per_pair[p]
+    pub fn count_of(&self, model: &Model, p: PairIx, u: UserIx) -> usize {
+        self.per_pair[p.index()]
             .iter()
             .map(|h| match h.by_user.get(model, u) {
                 NONE => 0,
@@ -582,8 +582,14 @@ impl Chained {
 
     /// Calls `f(account, chain, outcome)` for every chained hit of user
     /// `u` through pair `p`
-    pub fn hits_of(&self, model: &Model, p: usize, u: usize, mut f: impl FnMut(u32, u32, u32)) {
-        for h in &self.per_pair[p] {
+    pub fn hits_of(
+        &self,
+        model: &Model,
+        p: PairIx,
+        u: UserIx,
+        mut f: impl FnMut(AccountIx, u32, u32),
+    ) {
+        for h in &self.per_pair[p.index()] {
             let i = h.by_user.get(model, u);
             if i != NONE {
                 for &(a, c, o) in &h.lists[i as usize] {
@@ -604,7 +610,7 @@ impl Chained {
         let graph = RoleGraph::build(model, &q.context);
         let hops: Vec<Vec<PairHop>> = (0..model.pairs().len())
             .into_par_iter()
-            .map(|p| pair_hops(model, q, &graph, p))
+            .map(|p| pair_hops(model, q, &graph, PairIx::new(p)))
             .collect();
         // Chains after each first hop, and the last roles they need decided.
         let mut conts: HashMap<usize, Vec<Vec<usize>>> = HashMap::new();
@@ -627,7 +633,9 @@ impl Chained {
         let local: Vec<(Vec<PairHopHits>, Vec<ChainInfo>, Vec<OutcomeInfo>)> = hops
             .into_par_iter()
             .enumerate()
-            .map(|(p, list)| pair_chain_hits(model, q, &graph, &conts, &finals, p, list))
+            .map(|(p, list)| {
+                pair_chain_hits(model, q, &graph, &conts, &finals, PairIx::new(p), list)
+            })
             .collect();
         let mut chains = Vec::new();
         let mut per_pair = Vec::with_capacity(local.len());
@@ -668,8 +676,8 @@ fn intern_cond(conds: &mut Vec<Option<Residual>>, c: Option<Residual>) -> u32 {
 }
 
 /// The hops out of pair `p` into the roles that trust it, settled per user
-fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec<PairHop> {
-    let (ps, acct) = model.pairs()[p];
+fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: PairIx) -> Vec<PairHop> {
+    let (ps, acct) = model.pair(p);
     let account_id = &model.accounts()[acct].id;
     let set = model.policy_set(ps, acct);
     let labels = model.identity_labels(ps, acct);
@@ -689,17 +697,10 @@ fn pair_hops(model: &Model, q: &WhoCanQuery, graph: &RoleGraph, p: usize) -> Vec
         let mut template = None;
         if per_session {
             // The trust policy names sessions one by one: decide per user.
-            let mut per_user: FxHashMap<u32, u32> = Default::default();
+            let mut per_user: FxHashMap<UserIx, u32> = Default::default();
             for u in model.pair_user_ids(p) {
-                let ctx = super::principal_context(model, u as usize, acct, &role);
-                let (c, _) = pair_caller(
-                    model,
-                    ps,
-                    acct,
-                    &model.snapshot().users[u as usize].user_name,
-                    &set,
-                    &labels,
-                );
+                let ctx = super::principal_context(model, u, acct, &role);
+                let (c, _) = pair_caller(model, ps, acct, &model.user(u).user_name, &set, &labels);
                 if let Some((_, h)) = decide_hop(model, &c, &ctx, to, &q.context) {
                     per_user.insert(u, intern_cond(&mut conds, h.condition.clone()));
                     template.get_or_insert(h);
@@ -750,10 +751,10 @@ fn pair_chain_hits(
     graph: &RoleGraph,
     conts: &HashMap<usize, Vec<Vec<usize>>>,
     finals: &Finals,
-    p: usize,
+    p: PairIx,
     hops: Vec<PairHop>,
 ) -> (Vec<PairHopHits>, Vec<ChainInfo>, Vec<OutcomeInfo>) {
-    let (ps, acct) = model.pairs()[p];
+    let (ps, acct) = model.pair(p);
     let ps_name = &model.snapshot().permission_sets[ps].name;
     let account = &model.accounts()[acct];
     let sign_in = PathStep {
@@ -812,7 +813,7 @@ fn pair_chain_hits(
                         actions: g.actions.clone(),
                         deciding: g.deciding.clone(),
                     });
-                    list.push((last_account as u32, chain, (outcomes.len() - 1) as u32));
+                    list.push((last_account, chain, (outcomes.len() - 1) as u32));
                 }
             }
             lists.push(list);
@@ -829,7 +830,7 @@ fn pair_chain_hits(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EdgeFrom {
     /// The session role of an Identity Center (permission set, account) pair
-    Pair(usize, usize),
+    Pair(PermissionSetIx, AccountIx),
     /// An IAM user or role (index into `Model::iam_principals()`)
     Iam(usize),
 }
@@ -838,12 +839,12 @@ pub enum EdgeFrom {
 /// Identity Center pairs of `user` (every pair when `None`) and, for the
 /// whole organization, from every IAM user and role: the trust edges the
 /// organization graph draws
-pub fn trust_edges(model: &Model, user: Option<usize>, max_hops: usize) -> Vec<(EdgeFrom, Hop)> {
+pub fn trust_edges(model: &Model, user: Option<UserIx>, max_hops: usize) -> Vec<(EdgeFrom, Hop)> {
     if max_hops == 0 {
         return Vec::new();
     }
     let graph = RoleGraph::build(model, &[]);
-    let pairs: Vec<(usize, usize)> = match user {
+    let pairs: Vec<(PermissionSetIx, AccountIx)> = match user {
         Some(u) => model.user_pairs(u),
         None => model.pairs().to_vec(),
     };

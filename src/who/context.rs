@@ -14,8 +14,8 @@ use super::*;
 /// unknown
 pub fn principal_context(
     model: &Model,
-    user: usize,
-    account: usize,
+    user: UserIx,
+    account: AccountIx,
     role: &ProvisionedRole,
 ) -> Context {
     let mut ctx = pair_context(model, account, role);
@@ -25,7 +25,7 @@ pub fn principal_context(
 
 /// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (root and OUs above
 /// the account, not the account) of a principal in `account`
-pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
+pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: AccountIx) {
     if let Some(org) = &model.snapshot().organization {
         ctx.set("aws:PrincipalOrgID", CtxValue::single(org.id.clone()));
         ctx.set(
@@ -37,7 +37,7 @@ pub(crate) fn add_org_keys(ctx: &mut Context, model: &Model, account: usize) {
 
 /// The context every session of a (permission set, account) pair shares:
 /// like [`principal_context`] with the user's own keys left unknown
-pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole) -> Context {
+pub(crate) fn pair_context(model: &Model, account: AccountIx, role: &ProvisionedRole) -> Context {
     let mut ctx = Context::open();
     let account_id = &model.accounts()[account].id;
     ctx.set("aws:PrincipalArn", CtxValue::single(role.arn.clone()));
@@ -57,7 +57,7 @@ pub(crate) fn pair_context(model: &Model, account: usize, role: &ProvisionedRole
     ctx
 }
 
-pub(crate) fn role_id(model: &Model, account: usize, role: &ProvisionedRole) -> Option<String> {
+pub(crate) fn role_id(model: &Model, account: AccountIx, role: &ProvisionedRole) -> Option<String> {
     let account_id = &model.accounts()[account].id;
     model
         .snapshot()
@@ -88,7 +88,7 @@ impl UserContext {
         }
     }
 
-    fn for_user(&mut self, model: &Model, user: usize) -> &Context {
+    fn for_user(&mut self, model: &Model, user: UserIx) -> &Context {
         for k in self.set_keys.drain(..) {
             self.ctx.remove(&k);
         }
@@ -113,8 +113,8 @@ impl UserContext {
 pub(crate) fn add_user_keys(
     ctx: &mut Context,
     model: &Model,
-    user: usize,
-    account: usize,
+    user: UserIx,
+    account: AccountIx,
     role: &ProvisionedRole,
 ) {
     let mut uc = UserContext::new(ctx, role_id(model, account, role));
@@ -161,17 +161,17 @@ pub(crate) enum PerUser {
     All(u32),
     /// By tag class ([`Model::tag_class`])
     Class(Arc<FxHashMap<u32, u32>>),
-    /// By user index
-    User(Arc<FxHashMap<u32, u32>>),
+    /// By user
+    User(Arc<FxHashMap<UserIx, u32>>),
 }
 
 impl PerUser {
     /// The value of `user` (`NONE` when there is none)
-    pub(crate) fn get(&self, model: &Model, user: usize) -> u32 {
+    pub(crate) fn get(&self, model: &Model, user: UserIx) -> u32 {
         match self {
             PerUser::All(v) => *v,
             PerUser::Class(m) => m.get(&model.tag_class(user)).copied().unwrap_or(NONE),
-            PerUser::User(m) => m.get(&(user as u32)).copied().unwrap_or(NONE),
+            PerUser::User(m) => m.get(&user).copied().unwrap_or(NONE),
         }
     }
 
@@ -179,7 +179,8 @@ impl PerUser {
     pub(crate) fn any(&self) -> bool {
         match self {
             PerUser::All(v) => *v != NONE,
-            PerUser::Class(m) | PerUser::User(m) => m.values().any(|&v| v != NONE),
+            PerUser::Class(m) => m.values().any(|&v| v != NONE),
+            PerUser::User(m) => m.values().any(|&v| v != NONE),
         }
     }
 }
@@ -188,17 +189,21 @@ impl PerUser {
 /// representative user per key, in order of first appearance among the
 /// pair's users (so anything numbered while walking them is numbered as if
 /// walking every user in index order)
-pub(crate) fn keys_of(model: &Model, pair: usize, cols: &[&PerUser]) -> (u8, Vec<(u32, u32)>) {
+pub(crate) fn keys_of(model: &Model, pair: PairIx, cols: &[&PerUser]) -> (u8, Vec<(u32, UserIx)>) {
     if cols.iter().any(|c| matches!(c, PerUser::User(_))) {
         let users = model.pair_user_ids(pair);
-        (2, users.into_iter().map(|u| (u, u)).collect())
+        (
+            2,
+            users.into_iter().map(|u| (u.index() as u32, u)).collect(),
+        )
     } else if cols.iter().any(|c| matches!(c, PerUser::Class(_))) {
         (1, model.pair_classes(pair))
     } else {
-        (
-            0,
-            vec![(0, model.pair_classes(pair).first().map_or(0, |x| x.1))],
-        )
+        let rep = model
+            .pair_classes(pair)
+            .first()
+            .map_or(UserIx::new(0), |x| x.1);
+        (0, vec![(0, rep)])
     }
 }
 
@@ -207,7 +212,9 @@ pub(crate) fn per_user_of(mode: u8, values: impl Iterator<Item = (u32, u32)>) ->
     match mode {
         0 => PerUser::All(values.map(|(_, v)| v).next().unwrap_or(NONE)),
         1 => PerUser::Class(Arc::new(values.collect())),
-        _ => PerUser::User(Arc::new(values.collect())),
+        _ => PerUser::User(Arc::new(
+            values.map(|(k, v)| (UserIx::new(k as usize), v)).collect(),
+        )),
     }
 }
 
@@ -218,26 +225,26 @@ pub(crate) fn per_user_of(mode: u8, values: impl Iterator<Item = (u32, u32)>) ->
 pub(crate) fn settle_per_user(
     model: &Model,
     base: &Context,
-    acct: usize,
+    acct: AccountIx,
     role: &ProvisionedRole,
-    pair: usize,
+    pair: PairIx,
     r: &Residual,
     mut decide: impl FnMut(Tri) -> u32,
 ) -> PerUser {
     let per_identity = user_keys(r).unwrap_or(false);
     let mut uc = UserContext::new(base, role_id(model, acct, role));
-    let keys: Vec<(u32, u32)> = if per_identity {
+    let keys: Vec<(u32, UserIx)> = if per_identity {
         model
             .pair_user_ids(pair)
             .into_iter()
-            .map(|u| (u, u))
+            .map(|u| (u.index() as u32, u))
             .collect()
     } else {
         model.pair_classes(pair)
     };
     let values = keys
         .into_iter()
-        .map(|(k, u)| (k, decide(r.eval(uc.for_user(model, u as usize)))));
+        .map(|(k, u)| (k, decide(r.eval(uc.for_user(model, u)))));
     per_user_of(if per_identity { 2 } else { 1 }, values)
 }
 

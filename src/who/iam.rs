@@ -9,7 +9,7 @@ use super::*;
 /// IAM users and roles of the snapshot's IAM data in `accounts` (all when
 /// `None`), not the Identity Center roles, which are answered through their
 /// users; indices into [`Model::iam_principals`]
-pub fn iam_subjects(model: &Model, accounts: Option<&BTreeSet<usize>>) -> Vec<usize> {
+pub fn iam_subjects(model: &Model, accounts: Option<&BTreeSet<AccountIx>>) -> Vec<usize> {
     model
         .iam_principals()
         .iter()
@@ -35,7 +35,7 @@ pub(crate) fn iam_rows(
     let iam = model.iam_principals();
     let subjects = iam_subjects(model, None);
     let row = |p: &IamPrincipal,
-               last: usize,
+               last: AccountIx,
                via: String,
                g: &chain::ActionGroup,
                cond: Option<Residual>,
@@ -57,7 +57,7 @@ pub(crate) fn iam_rows(
             notes: notes.to_vec(),
         }
     };
-    let in_scope = |acct: usize| q.accounts.as_ref().is_none_or(|f| f.contains(&acct));
+    let in_scope = |acct: AccountIx| q.accounts.as_ref().is_none_or(|f| f.contains(&acct));
     // Chains first: which last roles they need decided.
     let chains: Vec<(usize, Vec<Vec<usize>>)> = match graph {
         Some(g) => subjects

@@ -33,7 +33,10 @@ use crate::eval::context::{Context, CtxValue};
 use crate::eval::request::Request;
 use crate::eval::tri::{Residual, Tri};
 use crate::eval::{evaluate, Answer, Decision, PolicySet, StmtRef};
-use crate::graph::{Access, IamKind, IamPrincipal, Model, ProvisionedRole, ResolvedResource, Via};
+use crate::graph::{
+    Access, AccountIx, GroupIx, IamKind, IamPrincipal, Model, PairIx, PermissionSetIx,
+    ProvisionedRole, ResolvedResource, UserIx, Via,
+};
 use crate::policy::{Policy, PolicyKind};
 
 #[cfg(test)]

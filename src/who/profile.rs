@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::eval::context::Context;
 use crate::eval::request::Request;
 use crate::eval::{evaluate, Answer, Decision, PolicySet};
-use crate::graph::Model;
+use crate::graph::{AccountIx, Model, PermissionSetIx};
 use crate::policy::{ActionBlock, ActionName, Effect};
 
 use super::{pair_context, signature, ACCOUNT_KEYS, ESCALATION_ACTIONS};
@@ -238,7 +238,7 @@ impl AccessProfile {
 }
 
 /// A policy set and the (permission set, account) pairs that share it
-type SharedSet = (PolicySet, Vec<(usize, usize)>);
+type SharedSet = (PolicySet, Vec<(PermissionSetIx, AccountIx)>);
 
 /// The profile of every (permission set, account) pair in `pairs`, computed
 /// once per distinct policy set (pairs with the same policies and SCP path
@@ -246,8 +246,8 @@ type SharedSet = (PolicySet, Vec<(usize, usize)>);
 /// facts) are unknown, so ABAC grants count as conditional grants.
 pub fn pair_profiles(
     model: &Model,
-    pairs: &[(usize, usize)],
-) -> HashMap<(usize, usize), Arc<AccessProfile>> {
+    pairs: &[(PermissionSetIx, AccountIx)],
+) -> HashMap<(PermissionSetIx, AccountIx), Arc<AccessProfile>> {
     let cat = CatalogActions::new(None, None);
     let mut groups: BTreeMap<Vec<usize>, SharedSet> = BTreeMap::new();
     for &(ps, acct) in pairs {
@@ -273,8 +273,8 @@ pub fn pair_profiles(
 /// in `account` (customer managed policies resolve there)
 pub fn permission_set_profile(
     model: &Model,
-    ps: usize,
-    account: usize,
+    ps: PermissionSetIx,
+    account: AccountIx,
     cat: &CatalogActions,
 ) -> AccessProfile {
     let mut set = model.policy_set(ps, account);
@@ -287,8 +287,8 @@ pub fn permission_set_profile(
 /// users' own keys unknown
 pub fn pair_answers(
     model: &Model,
-    ps: usize,
-    acct: usize,
+    ps: PermissionSetIx,
+    acct: AccountIx,
     cat: &CatalogActions,
 ) -> (Vec<Option<Answer>>, Vec<Option<Answer>>) {
     set_answers(model, &model.policy_set(ps, acct), ps, acct, cat)
@@ -297,8 +297,8 @@ pub fn pair_answers(
 fn set_answers(
     model: &Model,
     set: &PolicySet,
-    ps: usize,
-    acct: usize,
+    ps: PermissionSetIx,
+    acct: AccountIx,
     cat: &CatalogActions,
 ) -> (Vec<Option<Answer>>, Vec<Option<Answer>>) {
     let role = model.provisioned_role(ps, acct);
@@ -316,8 +316,8 @@ fn set_answers(
 fn set_profile(
     model: &Model,
     set: &PolicySet,
-    ps: usize,
-    acct: usize,
+    ps: PermissionSetIx,
+    acct: AccountIx,
     cat: &CatalogActions,
 ) -> AccessProfile {
     let (answers, escalation) = set_answers(model, set, ps, acct, cat);

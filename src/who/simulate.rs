@@ -102,7 +102,7 @@ pub(crate) fn chained_paths(
     model: &Model,
     graph: &chain::RoleGraph,
     starts: Vec<(String, String, Vec<chain::Hop>)>,
-    account: Option<usize>,
+    account: Option<AccountIx>,
     q: &SimulateQuery<'_>,
     resolved: Option<&ResolvedResource>,
 ) -> Vec<PathDecision> {
@@ -163,8 +163,8 @@ pub(crate) fn chained_paths(
 /// simulate --user`)
 pub fn simulate_user(
     model: &Model,
-    user: usize,
-    account: usize,
+    user: UserIx,
+    account: AccountIx,
     q: &SimulateQuery<'_>,
 ) -> Vec<PathDecision> {
     let acct = &model.accounts()[account];

@@ -10,9 +10,9 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     /// A user (principal tags known)
-    User(usize),
+    User(UserIx),
     /// A group (members' principal tags unknown: ABAC grants are conditional)
-    Group(usize),
+    Group(GroupIx),
 }
 
 /// A what-can question
@@ -21,7 +21,7 @@ pub struct WhatCanQuery {
     /// Whose access
     pub subject: Subject,
     /// Only these accounts
-    pub accounts: Option<BTreeSet<usize>>,
+    pub accounts: Option<BTreeSet<AccountIx>>,
     /// Only this service prefix
     pub service: Option<String>,
     /// Only this access level
@@ -72,7 +72,7 @@ pub const ESCALATION_ACTIONS: &[&str] = &[
 ];
 
 /// Pairs sharing one policy set: (permission set, account, paths)
-pub(crate) type Members = Vec<(usize, usize, Vec<String>)>;
+pub(crate) type Members = Vec<(PermissionSetIx, AccountIx, Vec<String>)>;
 
 /// Per (service, access level): allowed, conditional, total, distinct residuals
 pub(crate) type RawSummary<'a> =
@@ -91,8 +91,8 @@ pub(crate) fn ptr_of(p: &Arc<Policy>) -> usize {
 }
 
 /// A policy set's identity: equal signatures mean equal policies
-pub(crate) fn signature(ps: usize, set: &PolicySet) -> Vec<usize> {
-    let mut sig = vec![ps];
+pub(crate) fn signature(ps: PermissionSetIx, set: &PolicySet) -> Vec<usize> {
+    let mut sig = vec![ps.index()];
     sig.extend(set.identity.iter().map(ptr_of));
     sig.push(usize::MAX);
     sig.extend(set.boundary.iter().map(ptr_of));
@@ -115,8 +115,8 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
     let cat = profile::CatalogActions::new(q.service.as_deref(), q.access_level);
     let actions = &cat.actions;
     // (permission set, account) -> paths
-    let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
-    let mut add = |ps: usize, acct: usize, via: String| {
+    let mut pairs: BTreeMap<(PermissionSetIx, AccountIx), Vec<String>> = BTreeMap::new();
+    let mut add = |ps: PermissionSetIx, acct: AccountIx, via: String| {
         if q.accounts.as_ref().is_none_or(|f| f.contains(&acct)) {
             pairs.entry((ps, acct)).or_default().push(via);
         }
@@ -132,21 +132,14 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             }
         }
         Subject::Group(g) => {
-            let gid = &model.snapshot().groups[g].id;
-            for a in &model.snapshot().assignments {
-                if a.principal_type == crate::snapshot::PrincipalType::Group
-                    && &a.principal_id == gid
-                {
-                    if let (Some(ps), Some(acct)) = (
-                        model.find_permission_set(&a.permission_set_arn),
-                        model.find_account(&a.account_id),
-                    ) {
-                        add(
-                            ps,
-                            acct,
-                            format!("group:{}", model.snapshot().groups[g].name),
-                        );
-                    }
+            // The group's assignments as resolved at load (an empty group's too).
+            for r in model.assignments().iter().flatten() {
+                if r.principal == crate::graph::Principal::Group(g) {
+                    add(
+                        r.permission_set,
+                        r.account,
+                        format!("group:{}", model.group(g).name),
+                    );
                 }
             }
         }
@@ -164,7 +157,7 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
             .push((ps, acct, vias));
     }
     let groups: Vec<(PolicySet, Members)> = groups.into_values().collect();
-    let context_for = |acct: usize, role: &ProvisionedRole| {
+    let context_for = |acct: AccountIx, role: &ProvisionedRole| {
         let mut ctx = match q.subject {
             Subject::User(u) => principal_context(model, u, acct, role),
             Subject::Group(_) => pair_context(model, acct, role),
@@ -296,36 +289,27 @@ pub(crate) fn chained_what_can(
     cat: &profile::CatalogActions,
 ) -> Vec<WhatCanRow> {
     let graph = chain::RoleGraph::build(model, &q.context);
-    let entries: Vec<(String, usize, usize)> = match q.subject {
+    let entries: Vec<(String, PermissionSetIx, AccountIx)> = match q.subject {
         Subject::User(u) => model
             .access(u)
             .iter()
             .map(|a| (via_text(model, a.via), a.permission_set, a.account))
             .collect(),
         Subject::Group(g) => {
-            let gid = &model.snapshot().groups[g].id;
-            let mut out: Vec<(String, usize, usize)> = model
-                .snapshot()
-                .assignments
+            // The group's assignments as resolved at load (an empty group's too).
+            let mut out: Vec<(String, PermissionSetIx, AccountIx)> = model
+                .assignments()
                 .iter()
-                .filter(|a| {
-                    a.principal_type == crate::snapshot::PrincipalType::Group
-                        && &a.principal_id == gid
-                })
-                .filter_map(|a| {
-                    Some((
-                        via_text(model, Via::Group(g)),
-                        model.find_permission_set(&a.permission_set_arn)?,
-                        model.find_account(&a.account_id)?,
-                    ))
-                })
+                .flatten()
+                .filter(|r| r.principal == crate::graph::Principal::Group(g))
+                .map(|r| (via_text(model, Via::Group(g)), r.permission_set, r.account))
                 .collect();
             out.sort();
             out.dedup();
             out
         }
     };
-    let mut chains: Vec<(String, usize, Vec<chain::Hop>)> = Vec::new();
+    let mut chains: Vec<(String, PermissionSetIx, Vec<chain::Hop>)> = Vec::new();
     for (via, ps, acct) in entries {
         let set = model.policy_set(ps, acct);
         let labels = model.identity_labels(ps, acct);

@@ -15,7 +15,7 @@ pub struct WhoCanQuery {
     /// The resource ARN; `None` for "on some resource"
     pub resource: Option<String>,
     /// Only these accounts (indices); `None` for all
-    pub accounts: Option<BTreeSet<usize>>,
+    pub accounts: Option<BTreeSet<AccountIx>>,
     /// Context keys the question fixes (`--context KEY=VALUE`)
     pub context: Vec<(String, CtxValue)>,
     /// Answer for disabled users too (flagged)
@@ -116,7 +116,7 @@ pub struct WhoCanAnswer {
     /// chained hits)
     wanted: Vec<bool>,
     /// The users of the wanted pairs, in index order; `None` for all
-    candidates: Option<Vec<u32>>,
+    candidates: Option<Vec<UserIx>>,
     /// Number of Identity Center hits
     hit_count: usize,
     /// Outcomes referenced by hits
@@ -143,13 +143,13 @@ pub const NO_CHAIN: u32 = u32::MAX;
 /// One Identity Center user reaching one account through one path
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
-    /// User index
-    pub user: u32,
+    /// The user
+    pub user: UserIx,
     /// Account index: where the request is made (the last role's account
     /// for a chain)
-    pub account: u32,
-    /// Permission set index
-    pub permission_set: u32,
+    pub account: AccountIx,
+    /// The permission set
+    pub permission_set: PermissionSetIx,
     /// How
     pub via: Via,
     /// Index into `outcomes`
@@ -197,17 +197,16 @@ impl WhoCanAnswer {
     }
 
     /// The number of hits of one user
-    fn user_count(&self, model: &Model, u: usize) -> usize {
+    fn user_count(&self, model: &Model, u: UserIx) -> usize {
         if !(self.include_disabled || model.user_enabled(u)) {
             return 0;
         }
         let mut n = 0;
         for (_, p) in model.access_unsorted(u) {
-            let p = p as usize;
-            if !self.wanted[p] {
+            if !self.wanted[p.index()] {
                 continue;
             }
-            let i = self.part_of[p];
+            let i = self.part_of[p.index()];
             if i != NONE {
                 let part = &self.parts[i as usize];
                 let g = part.by_user.get(model, u);
@@ -224,21 +223,21 @@ impl WhoCanAnswer {
 
     /// The hits of one user, sorted: direct paths by (account, permission
     /// set, via), each path's outcomes in order, then the chained ones
-    pub fn user_hits(&self, model: &Model, u: usize) -> Vec<Hit> {
+    pub fn user_hits(&self, model: &Model, u: UserIx) -> Vec<Hit> {
         let mut out = Vec::new();
         if !(self.include_disabled || model.user_enabled(u)) {
             return out;
         }
-        let mut list: Vec<(Access, u32)> = model
+        let mut list: Vec<(Access, PairIx)> = model
             .access_unsorted(u)
-            .filter(|&(_, p)| self.wanted[p as usize])
+            .filter(|&(_, p)| self.wanted[p.index()])
             .collect();
         if list.is_empty() {
             return out;
         }
         list.sort_unstable();
         for &(a, p) in &list {
-            let i = self.part_of[p as usize];
+            let i = self.part_of[p.index()];
             if i == NONE {
                 continue;
             }
@@ -248,9 +247,9 @@ impl WhoCanAnswer {
                 continue;
             }
             out.extend(part.groups[g as usize].iter().map(|&outcome| Hit {
-                user: u as u32,
-                account: a.account as u32,
-                permission_set: a.permission_set as u32,
+                user: u,
+                account: a.account,
+                permission_set: a.permission_set,
                 via: a.via,
                 outcome,
                 chain: NO_CHAIN,
@@ -259,11 +258,11 @@ impl WhoCanAnswer {
         if let Some(c) = &self.chained {
             let start = out.len();
             for &(a, p) in &list {
-                c.hits_of(model, p as usize, u, |account, chain, outcome| {
+                c.hits_of(model, p, u, |account, chain, outcome| {
                     out.push(Hit {
-                        user: u as u32,
+                        user: u,
                         account,
-                        permission_set: a.permission_set as u32,
+                        permission_set: a.permission_set,
                         via: a.via,
                         outcome,
                         chain,
@@ -277,10 +276,10 @@ impl WhoCanAnswer {
     }
 
     /// The users that may have hits, in index order
-    fn users<'a>(&'a self, model: &'a Model) -> Box<dyn Iterator<Item = usize> + Send + 'a> {
+    fn users<'a>(&'a self, model: &'a Model) -> Box<dyn Iterator<Item = UserIx> + Send + 'a> {
         match &self.candidates {
-            Some(c) => Box::new(c.iter().map(|&u| u as usize)),
-            None => Box::new(0..model.snapshot().users.len()),
+            Some(c) => Box::new(c.iter().copied()),
+            None => Box::new(model.user_ids()),
         }
     }
 
@@ -306,9 +305,8 @@ impl WhoCanAnswer {
         mut sink: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
         const BLOCK: usize = 4096;
-        let users: Vec<usize> = Vec::with_capacity(BLOCK);
-        let mut users = users;
-        let mut flush = |users: &mut Vec<usize>| -> Result<(), E> {
+        let mut users: Vec<UserIx> = Vec::with_capacity(BLOCK);
+        let mut flush = |users: &mut Vec<UserIx>| -> Result<(), E> {
             let parts: Vec<T> = users
                 .par_iter()
                 .map(|&u| render(&self.user_hits(model, u)))
@@ -328,8 +326,8 @@ impl WhoCanAnswer {
     /// The row of a hit
     pub fn row_of(&self, model: &Model, h: &Hit) -> WhoCanRow {
         let o = &self.outcomes[h.outcome as usize];
-        let account = &model.accounts()[h.account as usize];
-        let user = h.user as usize;
+        let account = model.account(h.account);
+        let user = h.user;
         let mut via = match h.via {
             Via::Direct => "direct".to_owned(),
             Via::Group(g) => format!("group:{}", model.snapshot().groups[g].name),
@@ -342,11 +340,7 @@ impl WhoCanAnswer {
             principal: model.snapshot().users[user].user_name.clone(),
             principal_type: "identity-center-user",
             via,
-            permission_set: Some(
-                model.snapshot().permission_sets[h.permission_set as usize]
-                    .name
-                    .clone(),
-            ),
+            permission_set: Some(model.permission_set(h.permission_set).name.clone()),
             account_id: account.id.clone(),
             account_name: account.name.clone(),
             decision: o.decision,
@@ -385,11 +379,12 @@ impl WhoCanAnswer {
 pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
     let resolved = q.resource.as_deref().map(|r| model.resolve_resource(r));
     // Evaluate each (permission set, account) pair once, for all its users.
-    let selected: Vec<usize> = (0..model.pairs().len())
+    let selected: Vec<PairIx> = model
+        .pair_ids()
         .filter(|&p| {
             q.accounts
                 .as_ref()
-                .is_none_or(|f| f.contains(&model.pairs()[p].1))
+                .is_none_or(|f| f.contains(&model.pair(p).1))
         })
         .collect();
     let results: Vec<PairResult> = selected
@@ -401,7 +396,7 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
     let mut outcomes = Vec::with_capacity(results.iter().map(|r| r.outcomes.len()).sum());
     let mut parts = Vec::with_capacity(results.len());
     for (i, (&p, r)) in selected.iter().zip(results).enumerate() {
-        part_of[p] = i as u32;
+        part_of[p.index()] = i as u32;
         let offset = outcomes.len() as u32;
         outcomes.extend(r.outcomes);
         let mut groups = r.groups;
@@ -431,22 +426,20 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         .as_mut()
         .map(|c| std::mem::take(&mut c.chains))
         .unwrap_or_default();
-    let wanted: Vec<bool> = (0..model.pairs().len())
-        .map(|p| part_of[p] != NONE || chained.as_ref().is_some_and(|c| c.has_hits(p)))
+    let wanted: Vec<bool> = model
+        .pair_ids()
+        .map(|p| part_of[p.index()] != NONE || chained.as_ref().is_some_and(|c| c.has_hits(p)))
         .collect();
     // Only the users of the wanted pairs are walked (one account of many:
     // a few thousand users, not every user of the organization).
     let candidates = (wanted.iter().any(|w| !w)).then(|| {
         let mut seen = vec![false; model.snapshot().users.len()];
-        for p in (0..wanted.len()).filter(|&p| wanted[p]) {
+        for p in model.pair_ids().filter(|p| wanted[p.index()]) {
             for (u, _) in model.pair_users(p) {
-                seen[u as usize] = true;
+                seen[u.index()] = true;
             }
         }
-        (0..seen.len())
-            .filter(|&u| seen[u])
-            .map(|u| u as u32)
-            .collect()
+        model.user_ids().filter(|u| seen[u.index()]).collect()
     });
     let mut answer = WhoCanAnswer {
         part_of,
@@ -466,12 +459,12 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         Some(c) => c
             .par_iter()
             .with_min_len(256)
-            .map(|&u| answer.user_count(model, u as usize))
+            .map(|&u| answer.user_count(model, u))
             .sum(),
         None => (0..model.snapshot().users.len())
             .into_par_iter()
             .with_min_len(256)
-            .map(|u| answer.user_count(model, u))
+            .map(|u| answer.user_count(model, UserIx::new(u)))
             .sum(),
     };
     answer
@@ -514,9 +507,9 @@ pub(crate) fn pair_outcomes(
     model: &Model,
     q: &WhoCanQuery,
     resolved: Option<&ResolvedResource>,
-    pair: usize,
+    pair: PairIx,
 ) -> PairResult {
-    let (ps, acct) = model.pairs()[pair];
+    let (ps, acct) = model.pair(pair);
     let account = &model.accounts()[acct];
     let role = model.provisioned_role(ps, acct);
     let mut set = model.policy_set(ps, acct);
@@ -553,13 +546,12 @@ pub(crate) fn pair_outcomes(
         };
         let mut col = PerUser::All(NONE);
         if per_user {
-            let mut by_user: FxHashMap<u32, u32> = Default::default();
+            let mut by_user: FxHashMap<UserIx, u32> = Default::default();
             for u in model.pair_user_ids(pair) {
                 let mut ctx = base.clone();
-                add_user_keys(&mut ctx, model, u as usize, acct, &role);
-                let Ok(req) = request_for(
-                    &role.session_arn(&account.id, &model.snapshot().users[u as usize].user_name),
-                ) else {
+                add_user_keys(&mut ctx, model, u, acct, &role);
+                let Ok(req) = request_for(&role.session_arn(&account.id, &model.user(u).user_name))
+                else {
                     continue;
                 };
                 let e = evaluate(&req, &ctx, &set);
@@ -618,7 +610,7 @@ pub(crate) fn pair_outcomes(
     let mut by_key: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
     for &(key, rep) in &keys {
         signature.clear();
-        signature.extend(per_action.iter().map(|col| col.get(model, rep as usize)));
+        signature.extend(per_action.iter().map(|col| col.get(model, rep)));
         if signature.iter().all(|&x| x == NONE) {
             by_key.push((key, NONE));
             continue;
