@@ -133,12 +133,24 @@ fn an_assignment_is_resolved_by_id_only_and_a_dangling_one_is_kept_for_lint() {
     let mut a = snap.assignments[0].clone();
     a.principal_type = PrincipalType::User;
     // The user's name where its id belongs: AWS would not resolve it.
-    a.principal_id = name;
+    a.principal_id = name.clone();
     snap.assignments.push(a);
     let dangling = snap.assignments.len() - 1;
     let m = Model::build(snap).unwrap();
     assert_eq!(m.dangling_assignments(), vec![dangling]);
     check_against_expansion(&m);
+    // lint names it, with the user name it was given as an id.
+    let findings = crate::query::lint::lint(&m, Default::default());
+    let named: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "dangling-reference" && f.message.contains(&name))
+        .collect();
+    assert_eq!(named.len(), 1, "{findings:?}");
+    assert!(
+        named[0].message.contains("names unknown user"),
+        "{:?}",
+        named[0]
+    );
 }
 
 #[test]
