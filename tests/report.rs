@@ -316,6 +316,51 @@ fn spreadsheet_formulas_in_names_are_neutralized() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// who-can and what-can CSV went through their own writers, which let a
+/// user name, group name or account name that starts like a formula reach
+/// the auditor's spreadsheet live (issue 17)
+#[test]
+fn who_can_and_what_can_csv_neutralize_formulas_too() {
+    let text = std::fs::read_to_string(root().join("fixtures/cookbook/snapshot.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["users"][0]["user_name"] = "=HYPERLINK(\"http://x\",\"y\")".into();
+    v["organization"]["accounts"][1]["name"] = "+cmd".into();
+    let dir = std::env::temp_dir().join(format!("accessgraph-formula-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("formula.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let file = path.to_str().unwrap();
+    let (code, csv, stderr) = on_file(file, &["who-can", "s3:ListBucket", "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = records(&csv);
+    let user: Vec<_> = rows
+        .iter()
+        .filter(|r| r["type"] == "identity-center-user")
+        .collect();
+    assert_eq!(user.len(), 1, "{csv}");
+    assert_eq!(user[0]["principal"], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(user[0]["account_name"], "'+cmd");
+    let (code, csv, stderr) = on_file(
+        file,
+        &[
+            "what-can",
+            "awsseccbadmin1@example.com",
+            "--service",
+            "s3",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows = records(&csv);
+    assert!(!rows.is_empty(), "{csv}");
+    assert!(rows.iter().all(|r| r["account_name"] == "'+cmd"), "{csv}");
+    // JSON keeps the text as it is.
+    let (_, json, _) = on_file(file, &["who-can", "s3:ListBucket", "--format", "json"]);
+    assert!(json.contains("\"principal\":\"=HYPERLINK("), "{json}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_html_review_is_self_contained_with_counts_and_chart() {
     let (code, html, _) = on("acme", &["report", "assignments", "--format", "html"]);

@@ -198,17 +198,14 @@ fn only(format: Format, allowed: &[Format], what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// CSV of a command's rows, through the report writer: every cell that a
+/// spreadsheet would run as a formula is neutralized
 pub(super) fn csv_rows<W: Write>(
     w: W,
     header: &[&str],
     rows: &[Vec<String>],
 ) -> anyhow::Result<()> {
-    let mut c = csv::Writer::from_writer(w);
-    c.write_record(header)?;
-    for r in rows {
-        c.write_record(r)?;
-    }
-    c.flush()?;
+    accessgraph::report::tabular::write_csv(w, header, rows.iter().cloned())?;
     Ok(())
 }
 

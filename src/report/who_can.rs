@@ -1,8 +1,21 @@
 //! This module writes who-can answers as CSV, streamed from the compact
-//! answer without materializing rows.
+//! answer without materializing rows; every cell a spreadsheet would run as
+//! a formula is neutralized, as in every other CSV the tool writes.
 
+use super::tabular::neutralize;
 use crate::graph::{Model, Via};
 use crate::who::{WhoCanAnswer, WHO_CAN_HEADER};
+
+/// Writes one record, every cell neutralized (borrowed when unchanged)
+fn record<W: std::io::Write, const N: usize>(
+    c: &mut csv::Writer<W>,
+    cells: [&str; N],
+) -> Result<(), csv::Error> {
+    for cell in cells {
+        c.write_field(neutralize(cell).as_bytes())?;
+    }
+    c.write_record(None::<&[u8]>)
+}
 
 impl WhoCanAnswer {
     /// Writes the answer as CSV without materializing rows: names and
@@ -47,20 +60,21 @@ impl WhoCanAnswer {
                     }
                     None => via,
                 };
-                c.write_record([
-                    model.user(h.user).user_name.as_str(),
-                    "identity-center-user",
-                    via,
-                    model.snapshot().permission_sets[h.permission_set]
-                        .name
-                        .as_str(),
-                    account.id.as_str(),
-                    account.name.as_str(),
-                    o.decision,
-                    o.condition.as_deref().unwrap_or_default(),
-                    actions,
-                    deciding,
-                ])?;
+                record(
+                    &mut c,
+                    [
+                        model.user(h.user).user_name.as_str(),
+                        "identity-center-user",
+                        via,
+                        model.permission_set(h.permission_set).name.as_str(),
+                        account.id.as_str(),
+                        account.name.as_str(),
+                        o.decision,
+                        o.condition.as_deref().unwrap_or_default(),
+                        actions,
+                        deciding,
+                    ],
+                )?;
             }
             c.into_inner().map_err(|e| csv::Error::from(e.into_error()))
         };
@@ -70,18 +84,21 @@ impl WhoCanAnswer {
         })?;
         let mut c = csv::Writer::from_writer(w);
         for r in &self.iam {
-            c.write_record([
-                r.principal.as_str(),
-                r.principal_type,
-                &r.via,
-                r.permission_set.as_deref().unwrap_or_default(),
-                &r.account_id,
-                &r.account_name,
-                r.decision,
-                r.condition.as_deref().unwrap_or_default(),
-                &r.actions.join(" "),
-                &r.deciding.join("; "),
-            ])?;
+            record(
+                &mut c,
+                [
+                    r.principal.as_str(),
+                    r.principal_type,
+                    &r.via,
+                    r.permission_set.as_deref().unwrap_or_default(),
+                    &r.account_id,
+                    &r.account_name,
+                    r.decision,
+                    r.condition.as_deref().unwrap_or_default(),
+                    &r.actions.join(" "),
+                    &r.deciding.join("; "),
+                ],
+            )?;
         }
         c.flush()?;
         Ok(())
