@@ -55,6 +55,7 @@ fn the_cookbook_review_has_exactly_the_recipe_row() {
         ("permissions_boundary", ""),
         ("session_duration", "PT1H"),
         ("privilege_level", "admin"),
+        ("privilege_detail", ""),
         ("is_privileged", "true"),
         ("abac_attributes", ""),
         ("reviewer", ""),
@@ -66,7 +67,7 @@ fn the_cookbook_review_has_exactly_the_recipe_row() {
     for (k, v) in want {
         assert_eq!(r[k], v, "column {k}");
     }
-    assert_eq!(r.len(), 29);
+    assert_eq!(r.len(), 30);
     // The same row in every other format.
     let (_, json, _) = on("cookbook", &["report", "assignments", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -143,6 +144,12 @@ fn acme_reviews_match_their_reviewed_snapshots() {
             "acme-data-prod"
         ),
         ("write".into(), "false".into())
+    );
+    // AWS's read-only job functions are read, not write (issue 17): grace
+    // holds ReadOnlyAccess in acme-prod through two groups.
+    assert_eq!(
+        level("grace.obi@acme.example", "ReadOnlyAccess", "acme-prod"),
+        ("read".into(), "false".into())
     );
 
     let (_, ps_csv, _) = on("acme", &["report", "permission-sets", "--format", "csv"]);

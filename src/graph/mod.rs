@@ -268,8 +268,9 @@ fn factorize(
     let mut pairs = Vec::with_capacity(order.len());
     let mut pair_direct = Vec::with_capacity(order.len());
     let mut pair_groups = Vec::with_capacity(order.len());
-    let mut user_direct = vec![Vec::new(); users.len()];
-    let mut group_pairs = vec![Vec::new(); groups.len()];
+    // Sized by the tables, not the id maps: a snapshot may repeat an id.
+    let mut user_direct = vec![Vec::new(); snapshot.users.len()];
+    let mut group_pairs = vec![Vec::new(); snapshot.groups.len()];
     for (p, &(_, _, _, k)) in order.iter().enumerate() {
         let p = PairIx::new(p);
         pairs.push(keys[k]);

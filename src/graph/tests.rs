@@ -202,3 +202,35 @@ fn a_user_both_direct_and_through_a_group_has_two_paths_and_one_pair() {
     );
     check_against_expansion(&m);
 }
+
+/// Found by the `snapshot_model` fuzz target: the per-user tables were sized
+/// by the id map, which is shorter than the user table when an id repeats,
+/// and the first query indexed past the end
+#[test]
+fn a_repeated_user_or_group_id_does_not_break_the_model() {
+    let mut snap = generate(Params {
+        accounts: 3,
+        users: 20,
+        groups: 3,
+        permission_sets: 2,
+        seed: 2,
+        hubs: 0,
+    });
+    let mut twin = snap.users[0].clone();
+    twin.user_name = "twin".into();
+    snap.users.push(twin);
+    let g = snap.groups[0].clone();
+    snap.groups.push(g);
+    let m = Model::build(snap).unwrap();
+    for u in m.user_ids() {
+        let _ = m.access(u);
+        let _ = m.has_access(u);
+    }
+    let q = crate::who::WhoCanQuery {
+        actions: vec!["s3:ListBucket".into()],
+        ..Default::default()
+    };
+    let a = crate::who::who_can(&m, &q);
+    assert_eq!(a.rows_iter(&m).count(), a.len());
+    let _ = crate::query::lint::lint(&m, Default::default());
+}

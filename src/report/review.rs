@@ -87,6 +87,9 @@ pub struct AssignmentRow {
     pub session_duration: String,
     /// `admin`, `power user`, `write`, `read`, `list` or `none`
     pub privilege_level: &'static str,
+    /// What qualifies the level: grants above it only under a condition,
+    /// write-classed actions read-only by AWS's job functions (or empty)
+    pub privilege_detail: String,
     /// Admin, power user or identity permissions management
     pub is_privileged: bool,
     /// The user's principal tags, `key=value;...`
@@ -104,7 +107,7 @@ pub struct AssignmentRow {
 }
 
 /// The header of [`AssignmentRow`]
-pub const ASSIGNMENT_HEADER: [&str; 29] = [
+pub const ASSIGNMENT_HEADER: [&str; 30] = [
     "as_of_utc",
     "snapshot_source",
     "identity_store_id",
@@ -127,6 +130,7 @@ pub const ASSIGNMENT_HEADER: [&str; 29] = [
     "permissions_boundary",
     "session_duration",
     "privilege_level",
+    "privilege_detail",
     "is_privileged",
     "abac_attributes",
     "reviewer",
@@ -162,6 +166,7 @@ impl AssignmentRow {
             self.permissions_boundary.clone(),
             self.session_duration.clone(),
             self.privilege_level.to_owned(),
+            self.privilege_detail.clone(),
             self.is_privileged.to_string(),
             self.abac_attributes.clone(),
             self.reviewer.clone(),
@@ -376,6 +381,7 @@ impl AssignmentReview {
             permissions_boundary: boundary.clone(),
             session_duration: ps.session_duration.clone(),
             privilege_level: profile.map_or("none", |p| p.level.as_str()),
+            privilege_detail: profile.map(|p| p.level_detail()).unwrap_or_default(),
             is_privileged: profile.is_some_and(|p| p.privileged),
             abac_attributes: abac_cell(model, u),
             reviewer: String::new(),
@@ -522,6 +528,8 @@ pub struct PermissionSetRow {
     pub access_summary: String,
     /// The summary level of its own policies
     pub privilege_level: &'static str,
+    /// What qualifies the level (see [`AccessProfile::level_detail`])
+    pub privilege_detail: String,
     /// Admin-equivalent by its own policies
     pub admin_equivalent: bool,
     /// Accounts it is provisioned to (names), `;`-separated
@@ -531,7 +539,7 @@ pub struct PermissionSetRow {
 }
 
 /// The header of [`PermissionSetRow`]
-pub const PERMISSION_SET_HEADER: [&str; 13] = [
+pub const PERMISSION_SET_HEADER: [&str; 14] = [
     "name",
     "arn",
     "description",
@@ -542,6 +550,7 @@ pub const PERMISSION_SET_HEADER: [&str; 13] = [
     "session_duration",
     "access_summary",
     "privilege_level",
+    "privilege_detail",
     "admin_equivalent",
     "provisioned_accounts",
     "users_reached",
@@ -561,6 +570,7 @@ impl PermissionSetRow {
             self.session_duration.clone(),
             self.access_summary.clone(),
             self.privilege_level.to_owned(),
+            self.privilege_detail.clone(),
             self.admin_equivalent.to_string(),
             self.provisioned_accounts.clone(),
             self.users_reached.to_string(),
@@ -624,6 +634,10 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
                 session_duration: p.session_duration.clone(),
                 access_summary: profile.as_ref().map(|p| p.summary()).unwrap_or_default(),
                 privilege_level: profile.as_ref().map_or("none", |p| p.level.as_str()),
+                privilege_detail: profile
+                    .as_ref()
+                    .map(|p| p.level_detail())
+                    .unwrap_or_default(),
                 admin_equivalent: profile.as_ref().is_some_and(|p| p.admin_equivalent),
                 provisioned_accounts: names.join(";"),
                 users_reached: users.get(&ps).map_or(0, BTreeSet::len),

@@ -153,12 +153,52 @@ pub const IDENTITY_SERVICES: &[&str] = &[
     "sts",
 ];
 
-/// What a policy set grants over the catalog. Conditional grants count as
-/// granted: an access review asks what someone could do when the condition
-/// holds.
+/// AWS's own read-only job functions: an action one of them allows is
+/// read-only by AWS's designation, whatever access level the catalog gives it
+pub const AWS_READ_ONLY_POLICIES: &[&str] = &[
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    "arn:aws:iam::aws:policy/SecurityAudit",
+];
+
+/// The catalog actions an Allow statement of [`AWS_READ_ONLY_POLICIES`]
+/// names (whatever its conditions and resources), computed once
+fn aws_read_only() -> &'static std::collections::HashSet<String> {
+    static CELL: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        let bundled = crate::data::managed_policies();
+        let blocks: Vec<ActionBlock> = AWS_READ_ONLY_POLICIES
+            .iter()
+            .filter_map(|arn| bundled.policies.get(*arn))
+            .filter_map(|p| {
+                crate::policy::Policy::from_json(
+                    &p.document,
+                    crate::policy::PolicyKind::Identity,
+                    "",
+                )
+                .ok()
+            })
+            .flat_map(|p| p.statements)
+            .filter(|s| s.effect == Effect::Allow)
+            .map(|s| s.action)
+            .collect();
+        let cat = crate::data::catalog();
+        cat.services
+            .iter()
+            .flat_map(|(svc, info)| info.actions.keys().map(move |name| format!("{svc}:{name}")))
+            .filter(|a| ActionName::new(a).is_some_and(|n| blocks.iter().any(|b| b.matches(&n))))
+            .collect()
+    })
+}
+
+/// What a policy set grants over the catalog, and the privilege level an
+/// access review shows for it (docs/reports.md, "How the privilege level is
+/// decided")
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessProfile {
     /// Per service prefix: the access levels with at least one grant
+    /// (outright or under a condition)
     pub services: BTreeMap<String, BTreeSet<&'static str>>,
     /// Every [`ESCALATION_ACTIONS`] action is granted
     pub admin_equivalent: bool,
@@ -167,6 +207,12 @@ pub struct AccessProfile {
     /// Admin, power user, or permissions management in an identity service
     /// ([`IDENTITY_SERVICES`])
     pub privileged: bool,
+    /// Granted actions of the level's class (write for write, power user and
+    /// admin) that hold only under a condition
+    pub conditional_at_level: usize,
+    /// Actions the catalog classes write, tagging or permissions management
+    /// that count as read because AWS's read-only job functions allow them
+    pub read_only_by_aws: usize,
 }
 
 impl AccessProfile {
@@ -176,40 +222,77 @@ impl AccessProfile {
         answers: &[Option<Answer>],
         escalation: &[Option<Answer>],
     ) -> AccessProfile {
-        let granted = |a: &Option<Answer>| {
-            matches!(
-                a,
-                Some(Answer::Decided(Decision::Allow) | Answer::Conditional(_))
-            )
-        };
+        let outright = |a: &Option<Answer>| matches!(a, Some(Answer::Decided(Decision::Allow)));
+        let granted = |a: &Option<Answer>| outright(a) || matches!(a, Some(Answer::Conditional(_)));
+        let writes = |l: &str| matches!(l, "write" | "permissions" | "tagging");
+        let read_only = aws_read_only();
         let mut services: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+        // The levels that decide: per service, outright grants with AWS's
+        // read-only designation applied; and the same for conditional ones.
+        let mut decided: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+        let mut gated: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+        let mut gated_actions: Vec<(&str, &'static str)> = Vec::new();
+        let mut read_only_by_aws = 0;
         for ((action, level), a) in cat.actions.iter().zip(answers) {
-            if granted(a) {
-                let svc = action.split(':').next().unwrap_or_default();
-                services.entry(svc.to_owned()).or_default().insert(level);
+            if !granted(a) {
+                continue;
+            }
+            let svc = action.split(':').next().unwrap_or_default();
+            services.entry(svc.to_owned()).or_default().insert(level);
+            let effective: &'static str = if writes(level) && read_only.contains(action) {
+                read_only_by_aws += 1;
+                "read"
+            } else {
+                level
+            };
+            if outright(a) {
+                decided.entry(svc).or_default().insert(effective);
+            } else {
+                gated.entry(svc).or_default().insert(effective);
+                gated_actions.push((svc, effective));
             }
         }
         let admin_equivalent = !escalation.is_empty() && escalation.iter().all(granted);
-        let writes = |levels: &BTreeSet<&str>| {
-            levels
-                .iter()
-                .any(|l| matches!(*l, "write" | "permissions" | "tagging"))
-        };
-        let write_services = services.values().filter(|l| writes(l)).count();
         let catalog_services = crate::data::catalog().services.len();
+        let level_of = |by: &BTreeMap<&str, BTreeSet<&'static str>>| {
+            let write_services = by.values().filter(|l| l.iter().any(|x| writes(x))).count();
+            if write_services * 2 > catalog_services {
+                PrivilegeLevel::PowerUser
+            } else if write_services > 0 {
+                PrivilegeLevel::Write
+            } else if by.values().any(|l| l.contains("read")) {
+                PrivilegeLevel::Read
+            } else if by.is_empty() {
+                PrivilegeLevel::None
+            } else {
+                PrivilegeLevel::List
+            }
+        };
+        // A condition can be met by someone (a region, a tag, a source
+        // address), so conditional grants count toward the level as outright
+        // ones do; the detail says how many of the grants at the level hold
+        // only under a condition.
+        let mut all = decided.clone();
+        for (svc, levels) in &gated {
+            all.entry(svc).or_default().extend(levels.iter().copied());
+        }
         let level = if admin_equivalent {
             PrivilegeLevel::Admin
-        } else if write_services * 2 > catalog_services {
-            PrivilegeLevel::PowerUser
-        } else if services.values().any(writes) {
-            PrivilegeLevel::Write
-        } else if services.values().any(|l| l.contains("read")) {
-            PrivilegeLevel::Read
-        } else if services.is_empty() {
-            PrivilegeLevel::None
         } else {
-            PrivilegeLevel::List
+            level_of(&all)
         };
+        let class = |l: &str| match l {
+            "list" => PrivilegeLevel::List,
+            "read" => PrivilegeLevel::Read,
+            _ => PrivilegeLevel::Write,
+        };
+        let level_class = level.min(PrivilegeLevel::Write);
+        let conditional_at_level = gated_actions
+            .iter()
+            .filter(|(_, l)| class(l) == level_class)
+            .count();
+        // Conservative: permissions management in an identity service is
+        // privileged even when granted only under a condition.
         let privileged = matches!(level, PrivilegeLevel::Admin | PrivilegeLevel::PowerUser)
             || IDENTITY_SERVICES
                 .iter()
@@ -219,7 +302,31 @@ impl AccessProfile {
             admin_equivalent,
             level,
             privileged,
+            conditional_at_level,
+            read_only_by_aws,
         }
+    }
+
+    /// What qualifies the level: how many of its grants hold only under a
+    /// condition, and how many write-classed actions count as read by AWS's
+    /// designation (said where that decided a read or list label), or empty
+    pub fn level_detail(&self) -> String {
+        let mut parts = Vec::new();
+        if self.conditional_at_level > 0 {
+            parts.push(format!(
+                "{} of the {} action(s) only under a condition",
+                self.conditional_at_level,
+                self.level.min(PrivilegeLevel::Write).as_str()
+            ));
+        }
+        // Said only where it decided the label (a write level has writes).
+        if self.read_only_by_aws > 0 && self.level <= PrivilegeLevel::Read {
+            parts.push(format!(
+                "{} write-classed action(s) read-only by AWS's job functions",
+                self.read_only_by_aws
+            ));
+        }
+        parts.join("; ")
     }
 
     /// `s3: list, read, write; sqs: read` (services in order)
@@ -322,4 +429,117 @@ fn set_profile(
 ) -> AccessProfile {
     let (answers, escalation) = set_answers(model, set, ps, acct, cat);
     AccessProfile::from_answers(cat, &answers, &escalation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Policy, PolicyKind};
+
+    /// The profile of one bundled AWS managed policy on its own
+    fn profile_of(arn: &str) -> AccessProfile {
+        let doc = &crate::data::managed_policies().policies[arn].document;
+        let set = PolicySet {
+            identity: vec![Arc::new(
+                Policy::from_json(doc, PolicyKind::Identity, "").unwrap(),
+            )],
+            boundary: None,
+            session: None,
+            resource: None,
+            scps: None,
+            rcps: None,
+        };
+        let cat = CatalogActions::new(None, None);
+        let (session, account) = ("arn:aws:sts::111111111111:assumed-role/R/u", "111111111111");
+        let ctx = Context::open();
+        let answers = decide_all(&set, &ctx, session, account, &cat.names);
+        let esc = decide_all(&set, &ctx, session, account, &cat.escalation);
+        AccessProfile::from_answers(&cat, &answers, &esc)
+    }
+
+    /// Issue 17: AWS's read-only job functions came out `write` because a
+    /// few actions they allow are classed Write (or are granted under a
+    /// condition). Each job function is expected at the level its AWS
+    /// description states: full access (admin), "full access except user
+    /// and group management" (power user), read-only and view-only access
+    /// and security audit (read), the rest write.
+    #[test]
+    fn every_bundled_job_function_gets_the_level_aws_describes() {
+        let expected = [
+            (
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+                PrivilegeLevel::Admin,
+            ),
+            (
+                "arn:aws:iam::aws:policy/PowerUserAccess",
+                PrivilegeLevel::PowerUser,
+            ),
+            (
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                PrivilegeLevel::Read,
+            ),
+            (
+                "arn:aws:iam::aws:policy/SecurityAudit",
+                PrivilegeLevel::Read,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+                PrivilegeLevel::Read,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/Billing",
+                PrivilegeLevel::Write,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/DataScientist",
+                PrivilegeLevel::Write,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/DatabaseAdministrator",
+                PrivilegeLevel::Write,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/NetworkAdministrator",
+                PrivilegeLevel::Write,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/SupportUser",
+                PrivilegeLevel::Write,
+            ),
+            (
+                "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+                PrivilegeLevel::Write,
+            ),
+        ];
+        assert_eq!(
+            expected.len(),
+            crate::data::JOB_FUNCTIONS.len(),
+            "every job function"
+        );
+        for (arn, level) in expected {
+            let p = profile_of(arn);
+            assert_eq!(p.level, level, "{arn}: {}", p.level_detail());
+        }
+        // The read-only ones say what they would have been labelled for.
+        let ro = profile_of("arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assert!(ro.read_only_by_aws > 0);
+        assert!(ro
+            .level_detail()
+            .contains("read-only by AWS's job functions"));
+        // A stray write outside AWS's designation still makes a set write.
+        let admin = profile_of("arn:aws:iam::aws:policy/AdministratorAccess");
+        assert!(admin.admin_equivalent && admin.privileged);
+    }
+
+    #[test]
+    fn a_write_action_aws_does_not_designate_read_only_decides_write() {
+        let cat = CatalogActions::from_actions(&["s3:GetObject", "s3:PutObject"]);
+        let allow = Some(Answer::Decided(Decision::Allow));
+        let p = AccessProfile::from_answers(&cat, &[allow.clone(), allow], &[]);
+        assert_eq!(p.level, PrivilegeLevel::Write);
+        assert_eq!(p.level_detail(), "");
+        let read_only =
+            AccessProfile::from_answers(&cat, &[Some(Answer::Decided(Decision::Allow)), None], &[]);
+        assert_eq!(read_only.level, PrivilegeLevel::Read);
+    }
 }
