@@ -55,3 +55,72 @@ for name in sorted(roles):
 print(f"profiles-botocore: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
+
+# `profiles check` against botocore on configs the CLI rejects or accepts:
+# every profile `profiles check` calls incomplete must make botocore raise
+# a config error, and every one it calls ok must get as far as the SSO
+# token (none offline). Built from acme's first portal entry of grace.
+"$bin" --snapshot fixtures/acme/snapshot.json --format json portal grace.obi@acme.example > "$work/portal.json"
+"$python" - "$work/portal.json" "$work/check-config" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+e = p["entries"][0]
+url = p["portal_url"].rstrip("/")
+acct, role = e["account_id"], e["role_name"]
+open(sys.argv[2], "w").write(f"""[profile colon]
+sso_start_url: {url}/#
+sso_region: eu-west-1
+sso_account_id: {acct}
+sso_role_name: {role}
+
+[profile no-region]
+sso_start_url = {url}
+sso_account_id = {acct}
+sso_role_name = {role}
+
+[profile no-role]
+sso_start_url = {url}
+sso_region = eu-west-1
+sso_account_id = {acct}
+
+[sso-session s]
+sso_start_url = {url}/
+sso_region = eu-west-1
+
+[profile via-session]
+sso_session = s
+sso_account_id = {acct}
+sso_role_name = {role}
+""")
+PY
+"$bin" --snapshot fixtures/acme/snapshot.json --format json profiles check --user grace.obi@acme.example --config "$work/check-config" > "$work/check.json"
+HOME="$work" AWS_CONFIG_FILE="$work/check-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    "$python" - "$work/check.json" <<'PY'
+import json, sys
+import botocore.session
+from botocore.exceptions import SSOTokenLoadError, InvalidConfigError, ProfileNotFound
+
+ours = {c["profile"]: c["status"] for c in json.load(open(sys.argv[1]))}
+passed = failed = 0
+for name, status in sorted(ours.items()):
+    try:
+        creds = botocore.session.Session(profile=name).get_credentials()
+        creds.get_frozen_credentials()
+        theirs = "accepted"
+    except SSOTokenLoadError:
+        theirs = "accepted"  # config read; it went for the SSO token
+    except (InvalidConfigError, ProfileNotFound) as e:
+        theirs = "rejected"
+    want = "rejected" if status in ("incomplete", "invalid-config") else "accepted"
+    if theirs == want:
+        passed += 1
+    else:
+        failed += 1
+        print(f"profiles-check-botocore: {name}: accessgraph says {status}, botocore {theirs}", file=sys.stderr)
+expected = {"colon": "ok", "no-region": "incomplete", "no-role": "incomplete", "via-session": "ok"}
+if ours != expected:
+    failed += 1
+    print(f"profiles-check-botocore: statuses {ours}, expected {expected}", file=sys.stderr)
+print(f"profiles-check-botocore: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY

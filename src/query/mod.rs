@@ -134,9 +134,42 @@ pub struct ChainedProfile {
     pub condition: Option<String>,
 }
 
-/// The SSO profile name of an account/role pair (`<account>.<role>`)
-fn sso_profile_name(account_name: &str, role_name: &str) -> String {
-    format!("{}.{role_name}", profile_slug(account_name))
+/// Each account's part of a profile name: its name as a slug, unique in the
+/// organization by construction. Account names need not be unique, and two
+/// names can reduce to one slug (`ACME Dev` and `acme-dev`): every account
+/// of such a clash gets `-<account id>` appended, so no generated config
+/// holds two `[profile]` sections of one name (the AWS CLI refuses to read
+/// such a file at all), and the names do not depend on which user asks.
+pub fn account_slugs(model: &Model) -> Vec<String> {
+    let base: Vec<String> = model
+        .accounts()
+        .iter()
+        .map(|a| profile_slug(&a.name))
+        .collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in &base {
+        *count.entry(b.as_str()).or_default() += 1;
+    }
+    base.iter()
+        .zip(model.accounts())
+        .map(|(b, a)| {
+            if count[b.as_str()] > 1 || b.is_empty() {
+                if b.is_empty() {
+                    a.id.clone()
+                } else {
+                    format!("{b}-{}", a.id)
+                }
+            } else {
+                b.clone()
+            }
+        })
+        .collect()
+}
+
+/// The profile name of an account/role pair (`<account>.<role>`), with the
+/// account's part from [`account_slugs`]
+fn sso_profile_name(slugs: &[String], account: crate::graph::AccountIx, role_name: &str) -> String {
+    format!("{}.{role_name}", slugs[account.index()])
 }
 
 /// The roles `user`'s Identity Center sessions can assume in one hop, each
@@ -145,6 +178,7 @@ fn sso_profile_name(account_name: &str, role_name: &str) -> String {
 pub fn chained_profiles(model: &Model, user: UserIx) -> Vec<ChainedProfile> {
     use crate::who::chain;
     let graph = chain::RoleGraph::build(model, &[]);
+    let slugs = account_slugs(model);
     let user_name = &model.snapshot().users[user].user_name;
     let mut best: BTreeMap<usize, (bool, String, Option<String>)> = BTreeMap::new();
     for (ps, acct) in model.user_pairs(user) {
@@ -153,10 +187,7 @@ pub fn chained_profiles(model: &Model, user: UserIx) -> Vec<ChainedProfile> {
         let role = model.provisioned_role(ps, acct);
         let (caller, _) = chain::pair_caller(model, ps, acct, user_name, &set, &labels);
         let ctx = crate::who::principal_context(model, user, acct, &role);
-        let source = sso_profile_name(
-            &model.accounts()[acct].name,
-            &model.snapshot().permission_sets[ps].name,
-        );
+        let source = sso_profile_name(&slugs, acct, &model.snapshot().permission_sets[ps].name);
         for to in graph.targets_for(&model.accounts()[acct].id) {
             let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, &[]) else {
                 continue;
@@ -177,7 +208,7 @@ pub fn chained_profiles(model: &Model, user: UserIx) -> Vec<ChainedProfile> {
         .map(|(to, (_, source_profile, condition))| {
             let p = &model.iam_principals()[to];
             ChainedProfile {
-                name: sso_profile_name(&model.accounts()[p.account].name, &p.name),
+                name: sso_profile_name(&slugs, p.account, &p.name),
                 role_arn: p.arn.clone(),
                 source_profile,
                 condition,
@@ -207,10 +238,15 @@ pub fn profiles(model: &Model, user: UserIx, chained: bool) -> String {
         "[sso-session {session}]\nsso_start_url = {}\nsso_region = {}\nsso_registration_scopes = sso:account:access\n",
         p.portal_url, ic.home_region
     ));
+    let slugs = account_slugs(model);
     for e in &p.entries {
+        let slug = model.find_account_id(&e.account_id).map_or_else(
+            || profile_slug(&e.account_name),
+            |a| slugs[a.index()].clone(),
+        );
         out.push_str(&format!(
             "\n[profile {}.{}]\nsso_session = {session}\nsso_account_id = {}\nsso_role_name = {}\nregion = {}\n",
-            profile_slug(&e.account_name),
+            slug,
             e.role_name,
             e.account_id,
             e.role_name,
@@ -269,9 +305,13 @@ pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileC
             std::iter::once(ic.access_portal.default_url.clone())
                 .chain(ic.access_portal.custom_url.clone())
         })
-        .map(|u| u.trim_end_matches('/').trim_end_matches('#').to_owned())
+        .map(|u| normal_url(&u).to_owned())
         .collect();
     let mut out = Vec::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, _) in &sections {
+        *seen.entry(name.as_str()).or_default() += 1;
+    }
     for (name, kv) in &sections {
         let profile = if name == "default" {
             "default"
@@ -280,32 +320,78 @@ pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileC
         } else {
             continue;
         };
+        if seen[name.as_str()] > 1 {
+            // configparser is strict: the CLI reads no profile of this file.
+            if !out.iter().any(|c: &ProfileCheck| c.profile == profile) {
+                out.push(ProfileCheck {
+                    profile: profile.to_owned(),
+                    account_id: kv.get("sso_account_id").cloned().unwrap_or_default(),
+                    role_name: kv.get("sso_role_name").cloned().unwrap_or_default(),
+                    status: "invalid-config",
+                    message: format!(
+                        "section [{name}] appears {} times: the AWS CLI cannot read this config at all (DuplicateSectionError)",
+                        seen[name.as_str()]
+                    ),
+                });
+            }
+            continue;
+        }
         if kv.contains_key("role_arn") {
             out.push(check_role_profile(
                 model, user, &sections, profile, &portal, &urls, &sessions,
             ));
             continue;
         }
-        let (Some(account_id), Some(role_name)) =
-            (kv.get("sso_account_id"), kv.get("sso_role_name"))
-        else {
+        // botocore treats a profile as SSO when it has any SSO key, and then
+        // requires the account, the role, the start URL and the region
+        // (from the profile, or from its sso-session).
+        const SSO_KEYS: [&str; 5] = [
+            "sso_account_id",
+            "sso_role_name",
+            "sso_start_url",
+            "sso_region",
+            "sso_session",
+        ];
+        if !SSO_KEYS.iter().any(|k| kv.contains_key(*k)) {
             continue; // not an SSO profile
+        }
+        let account_id = kv.get("sso_account_id").cloned().unwrap_or_default();
+        let role_name = kv.get("sso_role_name").cloned().unwrap_or_default();
+        let session = kv.get("sso_session").and_then(|s| sessions.get(s.as_str()));
+        let from_either = |key: &str| {
+            kv.get(key)
+                .cloned()
+                .or_else(|| session.and_then(|s| s.get(key).cloned()))
         };
-        let start_url = kv.get("sso_start_url").cloned().or_else(|| {
-            kv.get("sso_session")
-                .and_then(|s| sessions.get(s.as_str()))
-                .and_then(|s| s.get("sso_start_url").cloned())
-        });
-        let (status, message) = match start_url {
+        let start_url = from_either("sso_start_url");
+        let mut missing: Vec<&str> = Vec::new();
+        if kv.contains_key("sso_session") && session.is_none() {
+            missing.push("its sso-session section");
+        }
+        for (key, value) in [
+            ("sso_account_id", Some(account_id.clone())),
+            ("sso_role_name", Some(role_name.clone())),
+        ] {
+            if value.is_none_or(|v| v.is_empty()) {
+                missing.push(key);
+            }
+        }
+        if start_url.is_none() {
+            missing.push("sso_start_url");
+        }
+        if from_either("sso_region").is_none() {
+            missing.push("sso_region");
+        }
+        // A missing start URL is among `missing`: `None` here is incomplete.
+        let (status, message) = match start_url.filter(|_| missing.is_empty()) {
             None => (
                 "incomplete",
-                "no sso_start_url (directly or through its sso-session)".to_owned(),
+                format!(
+                    "The profile \"{profile}\" is configured to use SSO but is missing required configuration: {}",
+                    missing.join(", ")
+                ),
             ),
-            Some(url)
-                if !urls
-                    .iter()
-                    .any(|u| *u == url.trim_end_matches('/').trim_end_matches('#')) =>
-            {
+            Some(url) if !urls.iter().any(|u| *u == normal_url(&url)) => {
                 (
                     "other-instance",
                     format!("start URL {url} is not this snapshot's access portal"),
@@ -315,7 +401,7 @@ pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileC
                 let has = portal
                     .entries
                     .iter()
-                    .any(|e| &e.account_id == account_id && &e.role_name == role_name);
+                    .any(|e| e.account_id == account_id && e.role_name == role_name);
                 if has {
                     ("ok", "assigned".to_owned())
                 } else if !portal.enabled {
@@ -327,14 +413,19 @@ pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileC
         };
         out.push(ProfileCheck {
             profile: profile.to_owned(),
-            account_id: account_id.clone(),
-            role_name: role_name.clone(),
+            account_id,
+            role_name,
             status,
             message,
         });
     }
     out.sort_by(|a, b| a.profile.cmp(&b.profile));
     out
+}
+
+/// A start URL without the trailing `/`, `#` or `/#` the portal accepts
+fn normal_url(url: &str) -> &str {
+    url.trim().trim_end_matches(['/', '#'])
 }
 
 /// The config's profile sections by profile name
@@ -536,7 +627,9 @@ pub fn parse_ini(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
         }
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             out.push((name.trim().to_owned(), BTreeMap::new()));
-        } else if let (Some((k, v)), Some(last)) = (line.split_once('='), out.last_mut()) {
+        } else if let (Some(at), Some(last)) = (line.find(['=', ':']), out.last_mut()) {
+            // As botocore's RawConfigParser: `=` or `:`, whichever comes first.
+            let (k, v) = (&line[..at], &line[at + 1..]);
             last.1
                 .insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
         }
@@ -701,5 +794,109 @@ pub fn admins(model: &Model) -> Admins {
         delegated_administrator,
         management_only_permission_sets: management_only,
         administrators,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17: account names need not be unique, and `ACME Dev` beside
+    /// `acme-dev` reduced to one profile name: two `[profile acme-dev.X]`
+    /// sections, which makes the AWS CLI refuse the whole config
+    #[test]
+    fn profile_names_are_unique_when_account_names_clash() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/acme/snapshot.json");
+        let mut snap =
+            crate::snapshot::Snapshot::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let org = snap.organization.as_mut().unwrap();
+        let staging = org
+            .accounts
+            .iter_mut()
+            .find(|a| a.name == "acme-staging")
+            .unwrap();
+        staging.name = "ACME Dev".into();
+        let m = Model::build(snap).unwrap();
+        let slugs = account_slugs(&m);
+        let dev = m.find_account_id("210000000202").unwrap();
+        let renamed = m.find_account_id("210000000201").unwrap();
+        assert_eq!(slugs[dev.index()], "acme-dev-210000000202");
+        assert_eq!(slugs[renamed.index()], "acme-dev-210000000201");
+        assert_eq!(
+            slugs[m.find_account_id("210000000101").unwrap().index()],
+            "acme-prod"
+        );
+        // Every user's config: section names unique, and a user of both
+        // accounts has a profile in each.
+        let mut both = 0;
+        for u in m.user_ids() {
+            let text = profiles(&m, u, true);
+            let sections: Vec<String> = parse_ini(&text).into_iter().map(|(n, _)| n).collect();
+            let unique: std::collections::BTreeSet<&String> = sections.iter().collect();
+            assert_eq!(unique.len(), sections.len(), "{text}");
+            if text.contains("sso_account_id = 210000000202")
+                && text.contains("sso_account_id = 210000000201")
+            {
+                both += 1;
+                assert!(text.contains("[profile acme-dev-210000000202."), "{text}");
+                assert!(text.contains("[profile acme-dev-210000000201."), "{text}");
+            }
+        }
+        assert!(both > 0, "some acme user reaches both accounts");
+    }
+
+    /// Issue 17: `profiles check` said `ok` for profiles the AWS CLI
+    /// rejects, skipped one with an account but no role, matched the start
+    /// URL one way only, and ignored `key: value` lines. The expected
+    /// statuses follow botocore: `RawConfigParser` (delimiters `=` and `:`,
+    /// strict about duplicate sections) and its SSO requirements (account,
+    /// role, start URL and region, from the profile or its sso-session).
+    #[test]
+    fn profiles_check_reads_and_judges_like_botocore() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/acme/snapshot.json");
+        let snap =
+            crate::snapshot::Snapshot::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let m = Model::build(snap).unwrap();
+        let u = m
+            .user_ids()
+            .find(|&u| !portal(&m, u).entries.is_empty())
+            .unwrap();
+        let p = portal(&m, u);
+        let e = &p.entries[0];
+        let url = p.portal_url.trim_end_matches('/');
+        let region = &m.snapshot().identity_center.as_ref().unwrap().home_region;
+        let (acct, role) = (&e.account_id, &e.role_name);
+        let config = format!(
+            "[profile colon]\nsso_start_url: {url}/#\nsso_region: {region}\nsso_account_id: {acct}\nsso_role_name: {role}\n\n\
+             [profile no-region]\nsso_start_url = {url}\nsso_account_id = {acct}\nsso_role_name = {role}\n\n\
+             [profile no-role]\nsso_start_url = {url}\nsso_region = {region}\nsso_account_id = {acct}\n\n\
+             [sso-session s]\nsso_start_url = {url}/\nsso_region = {region}\n\n\
+             [profile via-session]\nsso_session = s\nsso_account_id = {acct}\nsso_role_name = {role}\n\n\
+             [profile lost-session]\nsso_session = nope\nsso_account_id = {acct}\nsso_role_name = {role}\n\n\
+             [profile plain]\nregion = {region}\n"
+        );
+        let got: BTreeMap<String, (&str, String)> = check_profiles(&m, u, &config)
+            .into_iter()
+            .map(|c| (c.profile, (c.status, c.message)))
+            .collect();
+        assert_eq!(
+            got["colon"].0, "ok",
+            "`:` lines and `/#` read as botocore does"
+        );
+        assert_eq!(got["via-session"].0, "ok");
+        assert_eq!(got["no-region"].0, "incomplete");
+        assert!(got["no-region"]
+            .1
+            .ends_with("missing required configuration: sso_region"));
+        assert_eq!(got["no-role"].0, "incomplete");
+        assert!(got["no-role"].1.contains("sso_role_name"));
+        assert_eq!(got["lost-session"].0, "incomplete");
+        assert!(!got.contains_key("plain"), "not an SSO profile");
+        // A repeated section: the CLI reads nothing of this file.
+        let twice = format!("{config}\n[profile colon]\nregion = {region}\n");
+        let dup = check_profiles(&m, u, &twice);
+        let colon: Vec<_> = dup.iter().filter(|c| c.profile == "colon").collect();
+        assert_eq!(colon.len(), 1);
+        assert_eq!(colon[0].status, "invalid-config");
     }
 }
