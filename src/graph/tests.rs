@@ -232,5 +232,13 @@ fn a_repeated_user_or_group_id_does_not_break_the_model() {
     };
     let a = crate::who::who_can(&m, &q);
     assert_eq!(a.rows_iter(&m).count(), a.len());
-    let _ = crate::query::lint::lint(&m, Default::default());
+    // lint names both repeats.
+    let dup: Vec<String> = crate::query::lint::lint(&m, Default::default())
+        .into_iter()
+        .filter(|f| f.code == "duplicate-id")
+        .map(|f| f.subject)
+        .collect();
+    assert_eq!(dup.len(), 2, "{dup:?}");
+    assert!(dup.iter().any(|s| s.starts_with("user `")));
+    assert!(dup.iter().any(|s| s.starts_with("group `")));
 }

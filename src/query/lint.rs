@@ -3,7 +3,7 @@
 //! documented (What / Why / Fix) in [`CODES`], which the README table and
 //! `accessgraph lint --explain CODE` are made from. No IO here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -106,6 +106,13 @@ pub const CODES: &[CodeDoc] = &[
         what: "An assignment or membership names a user, group, permission set or account the snapshot does not have, or the IAM data is of an account the organization does not list.",
         why: "Such a record grants nothing accessgraph can show, so every query leaves it out; it usually means a partial export or a deleted principal.",
         fix: "Re-export (check provenance errors) or delete the stale assignment.",
+    },
+    CodeDoc {
+        code: "duplicate-id",
+        severity: Severity::Medium,
+        what: "Two users, groups, permission sets or accounts of the snapshot share one id (ARN for permission sets).",
+        why: "AWS ids are unique, so the snapshot is damaged or hand-edited; assignments and memberships that name the id reach only one of the records (the last), and the other answers no question.",
+        fix: "Re-export the snapshot, or remove the duplicate record.",
     },
     CodeDoc {
         code: "caller-controlled-principal-tag",
@@ -313,6 +320,44 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
                     ),
                 );
             }
+        }
+    }
+
+    // Ids AWS keeps unique: a repeat means a damaged snapshot, and only the
+    // last record of an id is reached by assignments and memberships.
+    let org_accounts = snap.organization.as_ref().map(|o| o.accounts.as_slice());
+    let tables: [(&str, Vec<&str>); 4] = [
+        ("user", snap.users.iter().map(|u| u.id.as_str()).collect()),
+        ("group", snap.groups.iter().map(|g| g.id.as_str()).collect()),
+        (
+            "permission set",
+            snap.permission_sets
+                .iter()
+                .map(|p| p.arn.as_str())
+                .collect(),
+        ),
+        (
+            "account",
+            org_accounts
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect(),
+        ),
+    ];
+    for (what, ids) in tables {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for id in ids {
+            *count.entry(id).or_default() += 1;
+        }
+        for (id, n) in count.into_iter().filter(|&(_, n)| n > 1) {
+            push(
+                "duplicate-id",
+                format!("{what} `{id}`"),
+                format!(
+                    "{n} records share this id; assignments and memberships reach only the last"
+                ),
+            );
         }
     }
 
