@@ -3,6 +3,8 @@
 //! account and permission set, findings from it, from the Cedar guardrails
 //! and from the lint of the new state. Pure: the binary reads the files.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod guardrails;
 pub mod proposed;
 

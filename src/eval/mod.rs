@@ -10,10 +10,10 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod context;
+pub use crate::policy::context;
 pub mod explain;
 pub mod request;
-pub mod tri;
+pub use crate::policy::tri;
 
 use std::fmt;
 use std::sync::Arc;

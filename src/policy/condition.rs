@@ -20,11 +20,11 @@ use std::net::IpAddr;
 use base64::Engine as _;
 use ipnet::IpNet;
 
-use crate::eval::context::{Context, CtxValue, Lookup};
-use crate::eval::tri::Tri;
 use crate::policy::arn::{ArnPattern, ArnSegments, ShortArns};
+use crate::policy::context::{Context, CtxValue, Lookup};
 use crate::policy::glob::{self, Glob, Piece, PieceRef};
 use crate::policy::template::{Resolved, Template};
+use crate::policy::tri::Tri;
 
 /// The operator family, with negation folded out
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,21 +12,23 @@
 
 pub mod arn;
 pub mod condition;
+pub mod context;
 pub mod err;
 pub mod glob;
 mod print;
 pub mod template;
+pub mod tri;
 
 use std::collections::HashMap;
 
-use crate::eval::context::Context;
-use crate::eval::tri::{Residual, ResourceAtom, Tri};
 use crate::json::{JsonValue, Ptr};
 use arn::{ArnPattern, ArnSegments, ShortArns};
 use condition::{Condition, Operator};
+use context::Context;
 pub use err::{Location, PolicyError, PolicyErrorKind};
 use glob::Glob;
 use template::{Part, Resolved, Template};
+use tri::{Residual, ResourceAtom, Tri};
 
 /// What a policy document is used as; it decides which elements are allowed
 /// and how short ARNs are read

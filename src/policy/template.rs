@@ -2,7 +2,7 @@
 //! `${aws:PrincipalTag/team, 'default'}`, the escapes `${*}`, `${?}`, `${$}`)
 //! and substitutes them from a request context. No IO here.
 
-use crate::eval::context::{Context, Lookup};
+use crate::policy::context::{Context, Lookup};
 use crate::policy::glob::{Piece, PieceRef};
 
 /// One part of a string that may hold policy variables

@@ -1,5 +1,8 @@
 //! This module holds the request context: the condition keys a request
-//! carries, and for three-valued evaluation which keys are unknown. No IO here.
+//! carries, and for three-valued evaluation which keys are unknown. It is
+//! part of the policy language (conditions are read against it, as Cedar's
+//! `ast` holds its request types), so `policy` does not depend on `eval`;
+//! `eval::context` re-exports it. No IO here.
 
 // Contexts are small maps of short keys looked up on every condition: FxHash
 // (rustc's hasher) is several times cheaper than SipHash there, and the keys

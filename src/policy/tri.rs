@@ -1,5 +1,6 @@
 //! This module holds three-valued results: true, false, or a residual
-//! condition over keys the question left unknown. No IO here.
+//! condition over keys the question left unknown. Part of the policy
+//! language, like [`super::context`]; `eval::tri` re-exports it. No IO here.
 //!
 //! Concrete evaluation never builds a residual, so `Tri::True` / `Tri::False`
 //! cost nothing; the same code answers open questions (who-can) by keeping
@@ -8,8 +9,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::eval::context::Context;
 use crate::policy::condition::Condition;
+use crate::policy::context::Context;
 use crate::policy::ResourceBlock;
 
 /// A three-valued result
