@@ -565,6 +565,7 @@ mod tests {
                 "abac-attribute-unmapped",
                 "unknown-action",
                 "dangling-reference",
+                "duplicate-id",
                 "caller-controlled-principal-tag",
                 "long-session"
             ]
