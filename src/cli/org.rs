@@ -205,7 +205,7 @@ pub(super) fn csv_rows<W: Write>(
     header: &[&str],
     rows: &[Vec<String>],
 ) -> anyhow::Result<()> {
-    accessgraph::report::tabular::write_csv(w, header, rows.iter().cloned())?;
+    accessgraph::report::tabular::write_csv(w, header, rows)?;
     Ok(())
 }
 

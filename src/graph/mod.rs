@@ -180,6 +180,14 @@ fn compile(doc: &JsonValue, kind: PolicyKind, what: String) -> Result<Arc<Policy
         .map_err(|error| ModelError { what, error })
 }
 
+/// Sorts each list and drops its repeats
+fn sort_dedup_each<T: Ord>(lists: &mut [Vec<T>]) {
+    for v in lists {
+        v.sort_unstable();
+        v.dedup();
+    }
+}
+
 /// The factorized access of [`Model`]: pairs in first-appearance order and
 /// the principals attached to each
 struct Factorized {
@@ -241,14 +249,8 @@ fn factorize(
             Principal::Group(g) => by_group[k].push(g),
         }
     }
-    for v in &mut direct {
-        v.sort_unstable();
-        v.dedup();
-    }
-    for v in &mut by_group {
-        v.sort_unstable();
-        v.dedup();
-    }
+    sort_dedup_each(&mut direct);
+    sort_dedup_each(&mut by_group);
     // The first user of each pair decides its place.
     let first_user = |k: usize| -> Option<UserIx> {
         let d = direct[k].first().copied();
@@ -340,14 +342,8 @@ impl Model {
                 group_members[g.index()].push(u);
             }
         }
-        for v in &mut user_groups {
-            v.sort_unstable();
-            v.dedup();
-        }
-        for v in &mut group_members {
-            v.sort_unstable();
-            v.dedup();
-        }
+        sort_dedup_each(&mut user_groups);
+        sort_dedup_each(&mut group_members);
         let f = factorize(
             &snapshot,
             (&users, &groups),

@@ -368,13 +368,11 @@ pub fn check_profiles(model: &Model, user: UserIx, config: &str) -> Vec<ProfileC
         if kv.contains_key("sso_session") && session.is_none() {
             missing.push("its sso-session section");
         }
-        for (key, value) in [
-            ("sso_account_id", Some(account_id.clone())),
-            ("sso_role_name", Some(role_name.clone())),
-        ] {
-            if value.is_none_or(|v| v.is_empty()) {
-                missing.push(key);
-            }
+        if account_id.is_empty() {
+            missing.push("sso_account_id");
+        }
+        if role_name.is_empty() {
+            missing.push("sso_role_name");
         }
         if start_url.is_none() {
             missing.push("sso_start_url");

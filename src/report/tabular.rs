@@ -20,18 +20,35 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
 ///
 /// # Errors
 /// Writing fails.
-pub fn write_csv<W: Write, I: IntoIterator<Item = Vec<String>>>(
-    w: W,
-    header: &[&str],
-    rows: I,
-) -> Result<(), csv::Error> {
+pub fn write_csv<W, I, R, C>(w: W, header: &[&str], rows: I) -> Result<(), csv::Error>
+where
+    W: Write,
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
     let mut out = csv::Writer::from_writer(w);
     out.write_record(header)?;
     for row in rows {
-        out.write_record(row.iter().map(|c| neutralize(c).into_owned()))?;
+        write_record(&mut out, row)?;
     }
     out.flush()?;
     Ok(())
+}
+
+/// Writes one CSV record, every cell neutralized (borrowed when unchanged,
+/// so a long stream does not allocate per cell)
+///
+/// # Errors
+/// Writing fails.
+pub fn write_record<W: Write, C: AsRef<str>>(
+    out: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = C>,
+) -> Result<(), csv::Error> {
+    for cell in cells {
+        out.write_field(neutralize(cell.as_ref()).as_bytes())?;
+    }
+    out.write_record(None::<&[u8]>)
 }
 
 /// A Markdown table cell: pipes and backslashes escaped, line breaks as spaces

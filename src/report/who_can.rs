@@ -2,20 +2,9 @@
 //! answer without materializing rows; every cell a spreadsheet would run as
 //! a formula is neutralized, as in every other CSV the tool writes.
 
-use super::tabular::neutralize;
+use super::tabular::write_record;
 use crate::graph::{Model, Via};
 use crate::who::{WhoCanAnswer, WHO_CAN_HEADER};
-
-/// Writes one record, every cell neutralized (borrowed when unchanged)
-fn record<W: std::io::Write, const N: usize>(
-    c: &mut csv::Writer<W>,
-    cells: [&str; N],
-) -> Result<(), csv::Error> {
-    for cell in cells {
-        c.write_field(neutralize(cell).as_bytes())?;
-    }
-    c.write_record(None::<&[u8]>)
-}
 
 impl WhoCanAnswer {
     /// Writes the answer as CSV without materializing rows: names and
@@ -60,7 +49,7 @@ impl WhoCanAnswer {
                     }
                     None => via,
                 };
-                record(
+                write_record(
                     &mut c,
                     [
                         model.user(h.user).user_name.as_str(),
@@ -84,7 +73,7 @@ impl WhoCanAnswer {
         })?;
         let mut c = csv::Writer::from_writer(w);
         for r in &self.iam {
-            record(
+            write_record(
                 &mut c,
                 [
                     r.principal.as_str(),

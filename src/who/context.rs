@@ -185,34 +185,60 @@ impl PerUser {
     }
 }
 
-/// How finely a set of [`PerUser`] values varies, and the keys to walk: one
-/// representative user per key, in order of first appearance among the
-/// pair's users (so anything numbered while walking them is numbered as if
-/// walking every user in index order)
-pub(crate) fn keys_of(model: &Model, pair: PairIx, cols: &[&PerUser]) -> (u8, Vec<(u32, UserIx)>) {
-    if cols.iter().any(|c| matches!(c, PerUser::User(_))) {
-        let users = model.pair_user_ids(pair);
-        (
-            2,
-            users.into_iter().map(|u| (u.index() as u32, u)).collect(),
-        )
-    } else if cols.iter().any(|c| matches!(c, PerUser::Class(_))) {
-        (1, model.pair_classes(pair))
-    } else {
-        let rep = model
-            .pair_classes(pair)
-            .first()
-            .map_or(UserIx::new(0), |x| x.1);
-        (0, vec![(0, rep)])
+/// How finely a pair's answer varies over its users
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Grain {
+    /// The same for every user
+    All,
+    /// Per tag class
+    Class,
+    /// Per user
+    User,
+}
+
+impl PerUser {
+    fn grain(&self) -> Grain {
+        match self {
+            PerUser::All(_) => Grain::All,
+            PerUser::Class(_) => Grain::Class,
+            PerUser::User(_) => Grain::User,
+        }
     }
 }
 
-/// A [`PerUser`] from the values of the keys of [`keys_of`]
-pub(crate) fn per_user_of(mode: u8, values: impl Iterator<Item = (u32, u32)>) -> PerUser {
-    match mode {
-        0 => PerUser::All(values.map(|(_, v)| v).next().unwrap_or(NONE)),
-        1 => PerUser::Class(Arc::new(values.collect())),
-        _ => PerUser::User(Arc::new(
+/// The keys to walk at a grain: (key, a representative user), in order of
+/// first appearance among the pair's users (so anything numbered while
+/// walking them is numbered as if walking every user in index order). At
+/// [`Grain::All`] one key, whose user is never read.
+fn keys_at(model: &Model, pair: PairIx, grain: Grain) -> Vec<(u32, UserIx)> {
+    match grain {
+        Grain::All => vec![(0, UserIx::new(0))],
+        Grain::Class => model.pair_classes(pair),
+        Grain::User => model
+            .pair_user_ids(pair)
+            .into_iter()
+            .map(|u| (u.index() as u32, u))
+            .collect(),
+    }
+}
+
+/// How finely a set of [`PerUser`] values varies (the finest of them), and
+/// the keys to walk at that grain ([`keys_at`])
+pub(crate) fn keys_of(
+    model: &Model,
+    pair: PairIx,
+    cols: &[PerUser],
+) -> (Grain, Vec<(u32, UserIx)>) {
+    let grain = cols.iter().map(|c| c.grain()).max().unwrap_or(Grain::All);
+    (grain, keys_at(model, pair, grain))
+}
+
+/// A [`PerUser`] from the values of the keys of [`keys_at`]
+pub(crate) fn per_user_of(grain: Grain, values: impl Iterator<Item = (u32, u32)>) -> PerUser {
+    match grain {
+        Grain::All => PerUser::All(values.map(|(_, v)| v).next().unwrap_or(NONE)),
+        Grain::Class => PerUser::Class(Arc::new(values.collect())),
+        Grain::User => PerUser::User(Arc::new(
             values.map(|(k, v)| (UserIx::new(k as usize), v)).collect(),
         )),
     }
@@ -233,19 +259,15 @@ pub(crate) fn settle_per_user(
 ) -> PerUser {
     let per_identity = user_keys(r).unwrap_or(false);
     let mut uc = UserContext::new(base, role_id(model, acct, role));
-    let keys: Vec<(u32, UserIx)> = if per_identity {
-        model
-            .pair_user_ids(pair)
-            .into_iter()
-            .map(|u| (u.index() as u32, u))
-            .collect()
+    let grain = if per_identity {
+        Grain::User
     } else {
-        model.pair_classes(pair)
+        Grain::Class
     };
-    let values = keys
+    let values = keys_at(model, pair, grain)
         .into_iter()
         .map(|(k, u)| (k, decide(r.eval(uc.for_user(model, u)))));
-    per_user_of(if per_identity { 2 } else { 1 }, values)
+    per_user_of(grain, values)
 }
 
 /// Every key that follows from an IAM user or role of the snapshot (its

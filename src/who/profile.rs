@@ -227,11 +227,17 @@ impl AccessProfile {
         let writes = |l: &str| matches!(l, "write" | "permissions" | "tagging");
         let read_only = aws_read_only();
         let mut services: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
-        // The levels that decide: per service, outright grants with AWS's
-        // read-only designation applied; and the same for conditional ones.
-        let mut decided: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
-        let mut gated: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
-        let mut gated_actions: Vec<(&str, &'static str)> = Vec::new();
+        // The levels that decide, per service: every grant, outright or under
+        // a condition (a condition can be met by someone: a region, a tag, a
+        // source address), with AWS's read-only designation applied. The
+        // detail counts the conditional grants per class.
+        let class = |l: &str| match l {
+            "list" => PrivilegeLevel::List,
+            "read" => PrivilegeLevel::Read,
+            _ => PrivilegeLevel::Write,
+        };
+        let mut effective: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+        let mut conditional: BTreeMap<PrivilegeLevel, usize> = BTreeMap::new();
         let mut read_only_by_aws = 0;
         for ((action, level), a) in cat.actions.iter().zip(answers) {
             if !granted(a) {
@@ -239,58 +245,40 @@ impl AccessProfile {
             }
             let svc = action.split(':').next().unwrap_or_default();
             services.entry(svc.to_owned()).or_default().insert(level);
-            let effective: &'static str = if writes(level) && read_only.contains(action) {
+            let level: &'static str = if writes(level) && read_only.contains(action) {
                 read_only_by_aws += 1;
                 "read"
             } else {
                 level
             };
-            if outright(a) {
-                decided.entry(svc).or_default().insert(effective);
-            } else {
-                gated.entry(svc).or_default().insert(effective);
-                gated_actions.push((svc, effective));
+            effective.entry(svc).or_default().insert(level);
+            if !outright(a) {
+                *conditional.entry(class(level)).or_default() += 1;
             }
         }
         let admin_equivalent = !escalation.is_empty() && escalation.iter().all(granted);
         let catalog_services = crate::data::catalog().services.len();
-        let level_of = |by: &BTreeMap<&str, BTreeSet<&'static str>>| {
-            let write_services = by.values().filter(|l| l.iter().any(|x| writes(x))).count();
-            if write_services * 2 > catalog_services {
-                PrivilegeLevel::PowerUser
-            } else if write_services > 0 {
-                PrivilegeLevel::Write
-            } else if by.values().any(|l| l.contains("read")) {
-                PrivilegeLevel::Read
-            } else if by.is_empty() {
-                PrivilegeLevel::None
-            } else {
-                PrivilegeLevel::List
-            }
-        };
-        // A condition can be met by someone (a region, a tag, a source
-        // address), so conditional grants count toward the level as outright
-        // ones do; the detail says how many of the grants at the level hold
-        // only under a condition.
-        let mut all = decided.clone();
-        for (svc, levels) in &gated {
-            all.entry(svc).or_default().extend(levels.iter().copied());
-        }
+        let write_services = effective
+            .values()
+            .filter(|l| l.iter().any(|x| writes(x)))
+            .count();
         let level = if admin_equivalent {
             PrivilegeLevel::Admin
+        } else if write_services * 2 > catalog_services {
+            PrivilegeLevel::PowerUser
+        } else if write_services > 0 {
+            PrivilegeLevel::Write
+        } else if effective.values().any(|l| l.contains("read")) {
+            PrivilegeLevel::Read
+        } else if effective.is_empty() {
+            PrivilegeLevel::None
         } else {
-            level_of(&all)
+            PrivilegeLevel::List
         };
-        let class = |l: &str| match l {
-            "list" => PrivilegeLevel::List,
-            "read" => PrivilegeLevel::Read,
-            _ => PrivilegeLevel::Write,
-        };
-        let level_class = level.min(PrivilegeLevel::Write);
-        let conditional_at_level = gated_actions
-            .iter()
-            .filter(|(_, l)| class(l) == level_class)
-            .count();
+        let conditional_at_level = conditional
+            .get(&level.min(PrivilegeLevel::Write))
+            .copied()
+            .unwrap_or(0);
         // Conservative: permissions management in an identity service is
         // privileged even when granted only under a condition.
         let privileged = matches!(level, PrivilegeLevel::Admin | PrivilegeLevel::PowerUser)

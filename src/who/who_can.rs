@@ -196,6 +196,21 @@ impl WhoCanAnswer {
         self.hit_count
     }
 
+    /// The outcomes (indices into `outcomes`) user `u` gets through pair
+    /// `p` itself, without chains: empty when the pair is not selected or
+    /// gives the user nothing
+    fn direct_outcomes(&self, model: &Model, p: PairIx, u: UserIx) -> &[u32] {
+        let i = self.part_of[p.index()];
+        if i == NONE {
+            return &[];
+        }
+        let part = &self.parts[i as usize];
+        match part.by_user.get(model, u) {
+            NONE => &[],
+            g => &part.groups[g as usize],
+        }
+    }
+
     /// The number of hits of one user
     fn user_count(&self, model: &Model, u: UserIx) -> usize {
         if !(self.include_disabled || model.user_enabled(u)) {
@@ -206,14 +221,7 @@ impl WhoCanAnswer {
             if !self.wanted[p.index()] {
                 continue;
             }
-            let i = self.part_of[p.index()];
-            if i != NONE {
-                let part = &self.parts[i as usize];
-                let g = part.by_user.get(model, u);
-                if g != NONE {
-                    n += part.groups[g as usize].len();
-                }
-            }
+            n += self.direct_outcomes(model, p, u).len();
             if let Some(c) = &self.chained {
                 n += c.count_of(model, p, u);
             }
@@ -237,23 +245,18 @@ impl WhoCanAnswer {
         }
         list.sort_unstable();
         for &(a, p) in &list {
-            let i = self.part_of[p.index()];
-            if i == NONE {
-                continue;
-            }
-            let part = &self.parts[i as usize];
-            let g = part.by_user.get(model, u);
-            if g == NONE {
-                continue;
-            }
-            out.extend(part.groups[g as usize].iter().map(|&outcome| Hit {
-                user: u,
-                account: a.account,
-                permission_set: a.permission_set,
-                via: a.via,
-                outcome,
-                chain: NO_CHAIN,
-            }));
+            out.extend(
+                self.direct_outcomes(model, p, u)
+                    .iter()
+                    .map(|&outcome| Hit {
+                        user: u,
+                        account: a.account,
+                        permission_set: a.permission_set,
+                        via: a.via,
+                        outcome,
+                        chain: NO_CHAIN,
+                    }),
+            );
         }
         if let Some(c) = &self.chained {
             let start = out.len();
@@ -601,8 +604,7 @@ pub(crate) fn pair_outcomes(
     // condition), interned by the combination so equal users share them.
     // Walked once per key (tag class or user) in order of first appearance
     // among the pair's users: numbered as if walking every user.
-    let cols: Vec<&PerUser> = per_action.iter().collect();
-    let (mode, keys) = keys_of(model, pair, &cols);
+    let (grain, keys) = keys_of(model, pair, &per_action);
     let mut outcomes: Vec<OutcomeInfo> = Vec::new();
     let mut groups: Vec<Vec<u32>> = Vec::new();
     let mut by_signature: HashMap<Vec<u32>, u32> = HashMap::new();
@@ -653,7 +655,7 @@ pub(crate) fn pair_outcomes(
         by_key.push((key, g));
     }
     PairResult {
-        by_user: per_user_of(mode, by_key.into_iter()),
+        by_user: per_user_of(grain, by_key.into_iter()),
         groups,
         outcomes,
     }
