@@ -276,7 +276,8 @@ pub struct ProfileCheck {
     pub account_id: String,
     /// `sso_role_name`
     pub role_name: String,
-    /// `ok`, `no-access`, `other-instance`, `incomplete`; for role
+    /// `ok`, `no-access`, `other-instance`, `incomplete`, `invalid-config`
+    /// (a repeated section: the CLI reads nothing of the file); for role
     /// profiles also `assume-denied`, `conditional`, `unknown-role`
     pub status: &'static str,
     /// What the AWS CLI would say
