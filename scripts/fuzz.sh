@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes the policy parser, the case reader and the snapshot reader with the
-# model build and chained queries, with cargo-fuzz (libFuzzer).
+# Fuzzes the policy parser, the case reader, the snapshot reader with the
+# model build and chained queries, the Terraform plan and CloudFormation
+# template readers with `check`, and the ~/.aws/config reader of `profiles
+# check`, with cargo-fuzz (libFuzzer).
 # Usage: scripts/fuzz.sh [seconds per target, default 120] [target ...]
 # The stable toolchain is enough: RUSTC_BOOTSTRAP lets cargo-fuzz use the
 # sanitizer flags it needs. Seeds come from fixtures/cases/.
@@ -8,7 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-120}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse fuzz/corpus/snapshot_model
+mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse fuzz/corpus/snapshot_model \
+    fuzz/corpus/terraform_plan fuzz/corpus/cloudformation_template fuzz/corpus/aws_config
+# Plan, template and config seeds: the fixtures (plans written by Terraform).
+for p in fixtures/changes/terraform/*/plan.json; do
+  cp "$p" "fuzz/corpus/terraform_plan/$(basename "$(dirname "$p")")"
+done
+cp fixtures/changes/admin-for-dev-on-prod/template.yaml fuzz/corpus/cloudformation_template/admin-for-dev-on-prod
+cp fixtures/config/cookbook-aws-config fuzz/corpus/aws_config/cookbook
 # Snapshot seeds: the fixture organizations (acme is larger than the
 # input limit below and is left out).
 cp fixtures/cookbook/snapshot.json fuzz/corpus/snapshot_model/cookbook
@@ -38,10 +47,11 @@ for f in sorted(glob.glob('fixtures/cases/*.json')):
 PY
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(policy_parse case_parse snapshot_model)
+[ ${#targets[@]} -gt 0 ] || targets=(policy_parse case_parse snapshot_model terraform_plan cloudformation_template aws_config)
 for target in "${targets[@]}"; do
   case "$target" in
     snapshot_model) max_len=65536 ;;
+    terraform_plan) max_len=131072 ;;
     *) max_len=8192 ;;
   esac
   RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$secs" -max_len="$max_len"

@@ -14,5 +14,8 @@ bash scripts/test-profiles-botocore.sh
 # Live collection end to end against moto (a local fake AWS on 127.0.0.1),
 # installed with pip when missing, started and stopped by the script.
 bash scripts/test-collect-moto.sh
+# Real Terraform plans against moto: written again and checked like the
+# committed fixtures (skips, saying so, without Terraform or its provider).
+bash scripts/test-terraform-plans.sh
 # The lean build (no AWS SDK) still compiles.
 cargo check -q --no-default-features --lib --bins

@@ -395,26 +395,8 @@ when { context.permission_set == "Billing" && !(resource.hasTag("env") && resour
 }
 
 #[test]
-fn a_terraform_plan_or_a_cloudformation_template_is_a_proposed_state() {
+fn a_cloudformation_template_is_a_proposed_state() {
     let base = "fixtures/acme/snapshot.json";
-    let (code, from_head, _) = check("admin-for-dev-on-prod", &["--format", "json"]);
-    assert_eq!(code, 1);
-    let (code, from_plan, stderr) = run(&[
-        "check",
-        "--base",
-        base,
-        "--plan",
-        "fixtures/changes/admin-for-dev-on-prod/plan.json",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(
-        findings(&from_plan),
-        findings(&from_head),
-        "the plan is the same change"
-    );
-
     // YAML with !Ref and !GetAtt: a new admin set for developers on prod.
     let subject = "group:acme-developers -> DevAdmin in acme-prod (210000000101)";
     let (code, json, stderr) = run(&[
@@ -439,59 +421,6 @@ fn a_terraform_plan_or_a_cloudformation_template_is_a_proposed_state() {
             ),
             f("low", "access-gained", subject),
         ]
-    );
-
-    // A new set whose ARN is known only after apply, tied by references.
-    let subject = "user:alice.martin@acme.example -> OnCall in acme-staging (210000000201)";
-    let (code, json, stderr) = run(&[
-        "check",
-        "--base",
-        base,
-        "--plan",
-        "fixtures/changes/new-oncall-permission-set/plan.json",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(
-        findings(&json),
-        [
-            f("high", "admin-equivalent-granted", subject),
-            f("high", "inline-allows-star-on-star", subject),
-            f("medium", "session-over-8-hours", subject),
-            f("low", "access-gained", subject),
-            f("low", "assign-groups-not-users", subject),
-            f(
-                "low",
-                "direct-user-assignment",
-                "user `alice.martin@acme.example`"
-            ),
-            f("low", "long-session", "permission set `OnCall`"),
-            f("low", "permission-set-without-description", subject),
-        ]
-    );
-    let (_, sarif, _) = run(&[
-        "check",
-        "--base",
-        base,
-        "--plan",
-        "fixtures/changes/new-oncall-permission-set/plan.json",
-        "--format",
-        "sarif",
-    ]);
-    assert_sarif(&sarif, 8);
-    insta::assert_snapshot!(
-        "new_oncall_permission_set_markdown",
-        run(&[
-            "check",
-            "--base",
-            base,
-            "--plan",
-            "fixtures/changes/new-oncall-permission-set/plan.json",
-            "--format",
-            "markdown",
-        ])
-        .1
     );
 }
 
@@ -551,4 +480,277 @@ fn broken_plans_and_templates_exit_2_naming_the_place() {
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// Plans written by real Terraform 1.11 and the AWS provider 5.100 against
+// moto (scripts/gen-terraform-plans.sh; base: the organization collected
+// from moto after `terraform apply`). Users are acme-developers = {ana,
+// bob}, acme-admins = {cy}; Developer (ReadOnlyAccess, an inline S3 write
+// statement, PowerUserAccess boundary) in acme-dev and acme-prod for the
+// developers, Admin (AdministratorAccess) in acme-prod for the admins.
+
+fn tf_check(scenario: &str) -> (i32, serde_json::Value) {
+    let plan = format!("fixtures/changes/terraform/{scenario}/plan.json");
+    let (code, out, err) = run(&[
+        "check",
+        "--base",
+        "fixtures/changes/terraform/base.json",
+        "--plan",
+        &plan,
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{scenario}: exit {code}: {err}");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+/// (principal, via, permission set, account name, change, users reached)
+fn tf_diff(v: &serde_json::Value) -> Vec<(String, String, String, String, String, u64)> {
+    v["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["principal"].as_str().unwrap().to_owned(),
+                d["via"].as_str().unwrap_or("").to_owned(),
+                d["permission_set"].as_str().unwrap().to_owned(),
+                d["account"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                d["change"].as_str().unwrap().to_owned(),
+                d["users_reached"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn row(
+    p: &str,
+    via: &str,
+    ps: &str,
+    acct: &str,
+    change: &str,
+    n: u64,
+) -> (String, String, String, String, String, u64) {
+    (
+        p.into(),
+        via.into(),
+        ps.into(),
+        acct.into(),
+        change.into(),
+        n,
+    )
+}
+
+#[test]
+fn a_permission_set_description_update_in_place_changes_no_access() {
+    // Terraform plans `update` of the set alone; its policies are separate
+    // resources, untouched. Before: every policy dropped, 6,799 actions
+    // "lost" in both accounts.
+    let (code, v) = tf_check("description-update");
+    assert_eq!(code, 0);
+    assert_eq!(v["diff"], serde_json::json!([]));
+    assert_eq!(v["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn a_new_set_with_its_attachment_applies_whatever_the_plan_order() {
+    // Terraform lists the attachment (aws_ssoadmin_managed_policy_attachment
+    // .oncall[0]) and the assignment before the set they refer to. Before:
+    // exit 2, "no permission set". OnCall is PowerUserAccess for the
+    // developers in prod: ana and bob; it grants sts:AssumeRole and sso:*
+    // (escalation actions) but no iam:* (NotAction), so no iam:PassRole and
+    // not admin-equivalent.
+    let (code, v) = tf_check("new-set-with-attachment");
+    assert_eq!(code, 1, "a high finding fails the check");
+    assert_eq!(
+        tf_diff(&v),
+        [row(
+            "group:acme-developers",
+            "",
+            "OnCall",
+            "acme-prod",
+            "added",
+            2
+        )]
+    );
+    let esc = v["diff"][0]["escalation_gained"].as_array().unwrap();
+    assert!(esc.contains(&serde_json::json!("sts:AssumeRole")));
+    assert!(esc.contains(&serde_json::json!("sso:CreatePermissionSet")));
+    assert!(!esc.iter().any(|a| a.as_str().unwrap().starts_with("iam:")));
+    assert_eq!(v["diff"][0]["newly_admin_equivalent"], false);
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["escalation-action-granted", "access-gained"]);
+}
+
+#[test]
+fn a_user_joining_a_group_gains_its_assignments_by_name() {
+    // bob joins acme-admins: he gains Admin in acme-prod, which he reached by
+    // no other route. Before: no diff at all (the group's assignment itself
+    // did not change).
+    let (code, v) = tf_check("user-joins-admins");
+    assert_eq!(code, 1);
+    assert_eq!(
+        tf_diff(&v),
+        [row(
+            "user:bob@example.com",
+            "group:acme-admins",
+            "Admin",
+            "acme-prod",
+            "added",
+            1
+        )]
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "admin-equivalent-granted");
+    assert_eq!(f["severity"], "high");
+    assert!(f["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("user:bob@example.com (joins group:acme-admins) -> Admin in acme-prod"));
+}
+
+#[test]
+fn a_user_leaving_a_group_loses_its_assignments() {
+    // ana leaves acme-developers, her only route to Developer in both accounts.
+    let (code, v) = tf_check("user-leaves-developers");
+    assert_eq!(code, 0, "losing access is low");
+    assert_eq!(
+        tf_diff(&v),
+        [
+            row(
+                "user:ana@example.com",
+                "group:acme-developers",
+                "Developer",
+                "acme-dev",
+                "removed",
+                1
+            ),
+            row(
+                "user:ana@example.com",
+                "group:acme-developers",
+                "Developer",
+                "acme-prod",
+                "removed",
+                1
+            ),
+        ]
+    );
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["code"] == "access-lost"));
+}
+
+#[test]
+fn for_each_instances_keep_their_keys() {
+    // Two new users (contractor["carol"], ["dave"]) join a new group through
+    // two memberships keyed like them. Before: one placeholder id for both,
+    // so the group "reaches 1 user".
+    let (code, v) = tf_check("for-each-contractors");
+    assert_eq!(code, 0);
+    assert_eq!(
+        tf_diff(&v),
+        [row(
+            "group:acme-contractors",
+            "",
+            "Developer",
+            "acme-dev",
+            "added",
+            2
+        )]
+    );
+}
+
+#[test]
+fn inline_policies_in_plans_refuse_duplicate_keys_with_the_address() {
+    let dir = std::env::temp_dir().join(format!("accessgraph-tfdup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text =
+        std::fs::read_to_string("fixtures/changes/terraform/description-update/plan.json").unwrap();
+    let mut plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let changes = plan["resource_changes"].as_array_mut().unwrap();
+    let inline = changes
+        .iter_mut()
+        .find(|r| r["type"] == "aws_ssoadmin_permission_set_inline_policy")
+        .unwrap();
+    inline["change"]["actions"] = serde_json::json!(["update"]);
+    inline["change"]["after"]["inline_policy"] = serde_json::json!(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}]}"#
+    );
+    let path = dir.join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (code, _, err) = run(&[
+        "check",
+        "--base",
+        "fixtures/changes/terraform/base.json",
+        "--plan",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("aws_ssoadmin_permission_set_inline_policy.developer: inline_policy")
+            && err.contains("duplicate key `Effect`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_terraform_plan_runs_the_guardrails_on_what_it_adds() {
+    // Admin (AdministratorAccess) for acme-developers in acme-prod, tagged
+    // env=prod: admin-equivalent, and the default guardrail no-admin-on-prod
+    // (the group is not a break-glass group); ana and bob.
+    let subject = "group:acme-developers -> Admin in acme-prod (803844558966)";
+    let (code, v) = tf_check("admin-for-developers-on-prod");
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v.to_string()),
+        [
+            f("high", "admin-equivalent-granted", subject),
+            f("high", "no-admin-on-prod", subject),
+            f("low", "access-gained", subject),
+        ]
+    );
+    assert_eq!(v["diff"][0]["users_reached"], 2);
+
+    // A new set whose ARN is known only after apply, tied to its inline
+    // policy and its assignment by references with a literal key
+    // (breakglass[0]): no description, 12-hour sessions, * on *, assigned
+    // to cy directly in acme-dev (env=dev, so no no-admin-on-prod).
+    let subject = "user:cy@example.com -> BreakGlass in acme-dev (026144671818)";
+    let (code, v) = tf_check("new-breakglass-inline");
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v.to_string()),
+        [
+            f("high", "admin-equivalent-granted", subject),
+            f("high", "inline-allows-star-on-star", subject),
+            f("medium", "session-over-8-hours", subject),
+            f("low", "access-gained", subject),
+            f("low", "assign-groups-not-users", subject),
+            f("low", "direct-user-assignment", "user `cy@example.com`"),
+            f("low", "long-session", "permission set `BreakGlass`"),
+            f("low", "permission-set-without-description", subject),
+        ]
+    );
+    let plan = "fixtures/changes/terraform/new-breakglass-inline/plan.json";
+    let base = "fixtures/changes/terraform/base.json";
+    let (_, sarif, _) = run(&["check", "--base", base, "--plan", plan, "--format", "sarif"]);
+    assert_sarif(&sarif, 8);
+    insta::assert_snapshot!(
+        "terraform_new_breakglass_inline_markdown",
+        run(&["check", "--base", base, "--plan", plan, "--format", "markdown"]).1
+    );
 }

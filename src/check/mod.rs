@@ -5,8 +5,10 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod cloudformation;
 pub mod guardrails;
 pub mod proposed;
+pub mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -85,6 +87,11 @@ pub struct DiffEntry {
     pub permission_set: String,
     /// Added, removed or changed
     pub change: Change,
+    /// For a user who joins or leaves a group (`group:<name>`): the group
+    /// whose assignment the user gains or loses; the entry is then that
+    /// user's, `principal` is `user:<name>`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     /// Users the assignment reaches (head for added/changed, base for removed)
     pub users_reached: usize,
     /// `service level` → actions gained
@@ -300,7 +307,7 @@ fn diff_with(
         profile: crate::who::AccessProfile::from_answers(cat, &[], &[]),
     };
     let mut touched = BTreeSet::new();
-    let mut out = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     for key in keys {
         let (ptype, name, account_id, ps_name) = key;
         let (change, reach) = match (before.get(key), after.get(key)) {
@@ -321,12 +328,27 @@ fn diff_with(
             }
             (None, None) => continue,
         };
-        let old = match before.get(key) {
-            Some(&(ps, acct, _)) => b.get(ps, acct).clone(),
+        items.push(Item {
+            principal: principal_label(*ptype, name),
+            via: None,
+            account_id: account_id.clone(),
+            permission_set: ps_name.clone(),
+            change,
+            reach,
+            old: before.get(key).map(|&(ps, acct, _)| (ps, acct)),
+            new: after.get(key).map(|&(ps, acct, _)| (ps, acct)),
+        });
+    }
+    items.extend(membership_items(base, head, before, after, &mut touched));
+    let mut out = Vec::new();
+    for item in items {
+        let account_id = &item.account_id;
+        let old = match item.old {
+            Some((ps, acct)) => b.get(ps, acct).clone(),
             None => empty.clone(),
         };
-        let new = match after.get(key) {
-            Some(&(ps, acct, _)) => h.get(ps, acct).clone(),
+        let new = match item.new {
+            Some((ps, acct)) => h.get(ps, acct).clone(),
             None => empty.clone(),
         };
         let mut gained: BTreeMap<String, usize> = BTreeMap::new();
@@ -367,11 +389,12 @@ fn diff_with(
             })
             .unwrap_or_else(|| account_id.clone());
         out.push(DiffEntry {
-            principal: principal_label(*ptype, name),
+            principal: item.principal,
             account: account_label,
-            permission_set: ps_name.clone(),
-            change,
-            users_reached: reach,
+            permission_set: item.permission_set,
+            change: item.change,
+            via: item.via,
+            users_reached: item.reach,
             gained,
             lost,
             newly_admin_equivalent: new.profile.admin_equivalent && !old.profile.admin_equivalent,
@@ -380,6 +403,126 @@ fn diff_with(
         });
     }
     (out, touched)
+}
+
+/// One assignment's change, or one user's through a group they join or
+/// leave, before its grants are compared
+struct Item {
+    principal: String,
+    via: Option<String>,
+    account_id: String,
+    permission_set: String,
+    change: Change,
+    reach: usize,
+    old: Option<(PermissionSetIx, AccountIx)>,
+    new: Option<(PermissionSetIx, AccountIx)>,
+}
+
+/// (account id, permission set name) of every pair a user reaches
+fn reached(model: &Model, user: Option<crate::graph::UserIx>) -> BTreeSet<(String, String)> {
+    let Some(u) = user else {
+        return BTreeSet::new();
+    };
+    model
+        .access_unsorted(u)
+        .map(|(a, _)| {
+            (
+                model.accounts()[a.account].id.clone(),
+                model.snapshot().permission_sets[a.permission_set]
+                    .name
+                    .clone(),
+            )
+        })
+        .collect()
+}
+
+/// Membership changes as access changes: a user who joins a group that is
+/// in both states gains each of its assignments in head they did not reach
+/// in base by any route; a user who leaves loses each of its assignments in
+/// base they no longer reach in head. Groups new in head are not here:
+/// their assignments are added, reaching their members. The group's
+/// assignments are touched (the guardrails see them again).
+fn membership_items(
+    base: &Model,
+    head: &Model,
+    before: &Assignments,
+    after: &Assignments,
+    touched: &mut BTreeSet<Key>,
+) -> Vec<Item> {
+    let members = |m: &Model, g: GroupIx| -> BTreeSet<String> {
+        m.group_members(g)
+            .iter()
+            .map(|&u| m.snapshot().users[u].user_name.clone())
+            .collect()
+    };
+    let by_name = |m: &Model| -> HashMap<String, crate::graph::UserIx> {
+        m.user_ids()
+            .map(|u| (m.snapshot().users[u].user_name.clone(), u))
+            .collect()
+    };
+    let base_groups: HashMap<&str, GroupIx> = base
+        .group_ids()
+        .map(|g| (base.snapshot().groups[g].name.as_str(), g))
+        .collect();
+    let mut users: Option<(HashMap<_, _>, HashMap<_, _>)> = None;
+    // (user, account id, permission set) → the item, first group by name
+    let mut out: BTreeMap<(String, String, String), Item> = BTreeMap::new();
+    for hg in head.group_ids() {
+        let name = &head.snapshot().groups[hg].name;
+        let Some(&bg) = base_groups.get(name.as_str()) else {
+            continue;
+        };
+        let (was, is) = (members(base, bg), members(head, hg));
+        if was == is {
+            continue;
+        }
+        let of_group = |a: &Assignments| -> Vec<(Key, (PermissionSetIx, AccountIx))> {
+            a.iter()
+                .filter(|((t, n, _, _), _)| *t == PrincipalType::Group && n == name)
+                .map(|(k, &(ps, acct, _))| (k.clone(), (ps, acct)))
+                .collect()
+        };
+        let (in_base, in_head) = (of_group(before), of_group(after));
+        for (user, joined) in is
+            .difference(&was)
+            .map(|u| (u, true))
+            .chain(was.difference(&is).map(|u| (u, false)))
+        {
+            // Reached the other way: gained if not reached in base, lost if
+            // not reached in head.
+            let (in_b, in_h) = users.get_or_insert_with(|| (by_name(base), by_name(head)));
+            let other = if joined {
+                reached(base, in_b.get(user).copied())
+            } else {
+                reached(head, in_h.get(user).copied())
+            };
+            for (key, pair) in if joined { &in_head } else { &in_base } {
+                if joined {
+                    touched.insert(key.clone());
+                }
+                let (_, _, account_id, ps_name) = key;
+                if other.contains(&(account_id.clone(), ps_name.clone())) {
+                    continue;
+                }
+                out.entry((user.clone(), account_id.clone(), ps_name.clone()))
+                    .or_insert_with(|| Item {
+                        principal: principal_label(PrincipalType::User, user),
+                        via: Some(principal_label(PrincipalType::Group, name)),
+                        account_id: account_id.clone(),
+                        permission_set: ps_name.clone(),
+                        change: if joined {
+                            Change::Added
+                        } else {
+                            Change::Removed
+                        },
+                        reach: 1,
+                        old: (!joined).then_some(*pair),
+                        new: joined.then_some(*pair),
+                    });
+            }
+        }
+    }
+    out.into_values().collect()
 }
 
 fn summarize(counts: &BTreeMap<String, usize>) -> String {
@@ -556,7 +699,15 @@ pub fn check(
     let (d, touched) = diff_with(base, head, &before, &after, &mut b, &mut h);
     let mut findings = Vec::new();
     for e in &d {
-        let subject = format!("{} -> {} in {}", e.principal, e.permission_set, e.account);
+        let through = match (&e.via, e.change) {
+            (Some(g), Change::Removed) => format!(" (leaves {g})"),
+            (Some(g), _) => format!(" (joins {g})"),
+            (None, _) => String::new(),
+        };
+        let subject = format!(
+            "{}{through} -> {} in {}",
+            e.principal, e.permission_set, e.account
+        );
         let reach = format!("reaches {} user(s)", e.users_reached);
         if e.newly_admin_equivalent {
             findings.push(CheckFinding {

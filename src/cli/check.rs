@@ -349,7 +349,10 @@ pub fn run_diff(args: DiffArgs, g: &Global) -> anyhow::Result<Exit> {
             ];
             let row = |e: &DiffEntry| {
                 vec![
-                    e.principal.clone(),
+                    match &e.via {
+                        Some(g) => format!("{} (via {g})", e.principal),
+                        None => e.principal.clone(),
+                    },
                     e.account.clone(),
                     e.permission_set.clone(),
                     format!("{:?}", e.change).to_lowercase(),
