@@ -56,11 +56,33 @@ print(f"profiles-botocore: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
 
+# A naming template that gives several profiles one name (`{role_name}`
+# across accounts): the names are made unique, said on stderr, and botocore
+# reads the file (a repeated section would make it refuse the whole file),
+# every profile with the --region asked.
+"$bin" --snapshot fixtures/acme/snapshot.json profiles grace.obi@acme.example \
+    --name '{role_name}' --region us-east-2 > "$work/named" 2> "$work/named.err"
+grep -q "would name" "$work/named.err"
+"$bin" --snapshot fixtures/acme/snapshot.json portal grace.obi@acme.example --format json > "$work/portal-named.json"
+HOME="$work" AWS_CONFIG_FILE="$work/named" AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    "$python" - "$work/portal-named.json" <<'PY'
+import json, sys
+import botocore.session
+profiles = botocore.session.Session().full_config["profiles"]
+sso = {n: p for n, p in profiles.items() if "sso_account_id" in p}
+entries = json.load(open(sys.argv[1]))["entries"]
+pairs = sorted((p["sso_account_id"], p["sso_role_name"]) for p in sso.values())
+want = sorted((e["account_id"], e["role_name"]) for e in entries)
+assert pairs == want, (pairs, want)
+assert all(p["region"] == "us-east-2" for p in sso.values()), sso
+print(f"profiles-botocore: --name '{{role_name}}': {len(sso)} unique profiles read by botocore")
+PY
+
 # `profiles check` against botocore on configs the CLI rejects or accepts:
 # every profile `profiles check` calls incomplete must make botocore raise
 # a config error, and every one it calls ok must get as far as the SSO
 # token (none offline). Built from acme's first portal entry of grace.
-"$bin" --snapshot fixtures/acme/snapshot.json --format json portal grace.obi@acme.example > "$work/portal.json"
+"$bin" --snapshot fixtures/acme/snapshot.json portal grace.obi@acme.example --format json > "$work/portal.json"
 "$python" - "$work/portal.json" "$work/check-config" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
@@ -93,7 +115,7 @@ sso_account_id = {acct}
 sso_role_name = {role}
 """)
 PY
-"$bin" --snapshot fixtures/acme/snapshot.json --format json profiles check --user grace.obi@acme.example --config "$work/check-config" > "$work/check.json"
+"$bin" --snapshot fixtures/acme/snapshot.json profiles check --format json --user grace.obi@acme.example --config "$work/check-config" > "$work/check.json"
 HOME="$work" AWS_CONFIG_FILE="$work/check-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null \
     "$python" - "$work/check.json" <<'PY'
 import json, sys

@@ -201,3 +201,65 @@ fn the_check_catches_a_higher_layer_and_io_in_the_core() {
         "fn a() {}\n"
     );
 }
+
+#[test]
+fn the_command_line_modules_import_no_cycle() {
+    // Each `src/cli/X.rs` may use `super::Y` (a sibling) only if Y does not
+    // reach X back: domain lookups live in the library, not in a sibling.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|n| n != "mod")
+        .collect();
+    for n in &names {
+        let text = std::fs::read_to_string(dir.join(format!("{n}.rs"))).unwrap();
+        let text = production(&text);
+        let deps = names
+            .iter()
+            .filter(|m| *m != n && text.contains(&format!("super::{m}::")))
+            .cloned()
+            .collect();
+        uses.insert(n.clone(), deps);
+    }
+    let mut done = BTreeSet::new();
+    for n in &names {
+        visit(n, &uses, &mut Vec::new(), &mut done);
+    }
+    assert!(uses["who"].contains("org"), "the scan sees sibling imports");
+    // The check fails on a cycle.
+    let cyclic: BTreeMap<String, BTreeSet<String>> = [("a", "b"), ("b", "a")]
+        .into_iter()
+        .map(|(x, y)| (x.to_owned(), BTreeSet::from([y.to_owned()])))
+        .collect();
+    let caught = std::panic::catch_unwind(|| {
+        visit("a", &cyclic, &mut Vec::new(), &mut BTreeSet::new());
+    });
+    assert!(caught.is_err());
+}
+
+/// Depth-first: a module on the current path seen again is a cycle
+fn visit(
+    m: &str,
+    uses: &BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<String>,
+    done: &mut BTreeSet<String>,
+) {
+    if done.contains(m) {
+        return;
+    }
+    assert!(
+        !path.iter().any(|p| p == m),
+        "import cycle: {} -> {m}",
+        path.join(" -> ")
+    );
+    path.push(m.to_owned());
+    for d in &uses[m] {
+        visit(d, uses, path, done);
+    }
+    path.pop();
+    done.insert(m.to_owned());
+}

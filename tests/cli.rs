@@ -170,3 +170,56 @@ fn explain_names_the_failing_element() {
         "{stdout}"
     );
 }
+
+#[test]
+fn each_command_declares_the_formats_it_prints_to_help() {
+    // (command, the formats it prints): `--help` lists exactly these.
+    let expected: &[(&[&str], &[&str])] = &[
+        (&["simulate"], &["table", "json"]),
+        (&["who-can"], &["table", "json", "csv"]),
+        (&["what-can"], &["table", "json", "csv"]),
+        (&["managed-policies"], &["table", "json", "csv"]),
+        (&["portal"], &["table", "json", "csv"]),
+        (&["profiles"], &["table", "json"]),
+        (&["admins"], &["table", "json"]),
+        (&["lint"], &["table", "json", "csv"]),
+        (&["graph"], &["dot"]),
+        (
+            &["report", "assignments"],
+            &["table", "csv", "json", "markdown", "html"],
+        ),
+        (&["check"], &["table", "json", "markdown", "sarif"]),
+        (&["diff"], &["table", "json", "markdown"]),
+    ];
+    let all = ["table", "json", "csv", "dot", "markdown", "html", "sarif"];
+    for (cmd, formats) in expected {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = run(&args);
+        assert!(out.status.success(), "{cmd:?} --help");
+        let help = String::from_utf8(out.stdout).unwrap();
+        let section = help
+            .split("--format <FORMAT>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{cmd:?}: no --format in\n{help}"));
+        let section: String = section
+            .lines()
+            .take_while(|l| {
+                let l = l.trim_start();
+                !(l.starts_with('-') && !l.starts_with("- "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        for f in all {
+            let listed = section.contains(&format!("- {f}:"));
+            assert_eq!(
+                listed,
+                formats.contains(&f),
+                "{cmd:?}: `{f}` listed {listed}:\n{section}"
+            );
+        }
+    }
+    // Commands that print no output take no --format.
+    let out = run(&["import", "x", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -99,10 +99,10 @@ fn matches(row: &Value, want: &serde_json::Map<String, Value>) -> bool {
 /// Asks one question; the mismatches found, empty when the answer is right
 fn check(snapshot: &Path, q: &Question) -> Vec<String> {
     let mut args: Vec<String> = vec!["--snapshot".into(), snapshot.display().to_string()];
+    args.extend(q.ask.iter().cloned());
     if !q.raw {
         args.extend(["--format".into(), "json".into()]);
     }
-    args.extend(q.ask.iter().cloned());
     let out = Command::new(env!("CARGO_BIN_EXE_accessgraph"))
         .args(&args)
         .current_dir(root())

@@ -286,7 +286,11 @@ fn filters_narrow_the_review_and_unknown_names_exit_2() {
     );
     let (code, _, stderr) = on("acme", &["report", "assignments", "--format", "dot"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("not `dot`"), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'dot' for '--format <FORMAT>'")
+            && stderr.contains("[possible values: table, csv, json, markdown, html]"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub struct Proposed {
 /// `check --base SNAPSHOT --head SNAPSHOT`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Markdown, Format::Sarif]))]
+    pub(super) format: super::Format,
     /// The current state (a snapshot)
     #[arg(long, value_name = "SNAPSHOT")]
     base: PathBuf,
@@ -60,6 +63,9 @@ pub struct CheckArgs {
 /// `diff --base SNAPSHOT --head SNAPSHOT`
 #[derive(Debug, Args)]
 pub struct DiffArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Markdown]))]
+    pub(super) format: super::Format,
     /// The current state (a snapshot)
     #[arg(long, value_name = "SNAPSHOT")]
     base: PathBuf,

@@ -12,7 +12,7 @@ mod who;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// Who can do what, where: IAM Identity Center access analysis with an exact
 /// IAM policy evaluator
@@ -36,8 +36,9 @@ pub struct Global {
         default_value = "accessgraph.json"
     )]
     pub snapshot: PathBuf,
-    /// Output format (each command accepts the ones that fit)
-    #[arg(long, global = true, value_enum, default_value = "table")]
+    /// The output format: each command declares the ones it prints (its
+    /// own `--format`), copied here before it runs
+    #[arg(skip = Format::Table)]
     pub format: Format,
 }
 
@@ -60,7 +61,7 @@ enum Command {
     /// `~/.aws/config` profiles for a user, or check a config file
     Profiles(org::ProfilesArgs),
     /// Who can administer IAM Identity Center
-    Admins,
+    Admins(org::AdminsArgs),
     /// Findings on the organization: direct assignments, missing policies, drift ...
     Lint(org::LintArgs),
     /// The organization (or one user's access) as a Graphviz graph
@@ -77,7 +78,7 @@ enum Command {
 }
 
 /// Output format
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A table for people
     Table,
@@ -105,6 +106,68 @@ pub fn format_name(f: Format) -> &'static str {
         Format::Markdown => "markdown",
         Format::Html => "html",
         Format::Sarif => "sarif",
+    }
+}
+
+/// Reads `--max-hops`: 0 (no chains) to 10
+pub fn max_hops(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of hops (0 to 10)"))?;
+    if n > 10 {
+        return Err(format!(
+            "{n} hops is more than the 10 this tool follows (AWS caps a role chain's session at one hour, not its length)"
+        ));
+    }
+    Ok(n)
+}
+
+/// What a format is, for `--help`
+fn format_help(f: Format) -> &'static str {
+    match f {
+        Format::Table => "a table for people",
+        Format::Json => "JSON, for scripts",
+        Format::Csv => "CSV (cells starting with = + - @ are neutralized)",
+        Format::Dot => "Graphviz",
+        Format::Markdown => "Markdown",
+        Format::Html => "a self-contained HTML page",
+        Format::Sarif => "SARIF 2.1.0, for code scanning",
+    }
+}
+
+/// The formats one command prints, declared to clap: `--help` lists exactly
+/// these, and the parser refuses any other with the list
+#[derive(Debug, Clone, Copy)]
+pub struct Formats(pub &'static [Format]);
+
+impl clap::builder::TypedValueParser for Formats {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Format, clap::Error> {
+        let names = clap::builder::PossibleValuesParser::new(
+            self.0
+                .iter()
+                .map(|f| clap::builder::PossibleValue::new(format_name(*f))),
+        );
+        let name = names.parse_ref(cmd, arg, value)?;
+        self.0
+            .iter()
+            .copied()
+            .find(|f| format_name(*f) == name)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|f| {
+            clap::builder::PossibleValue::new(format_name(*f)).help(format_help(*f))
+        })))
     }
 }
 
@@ -138,21 +201,59 @@ impl From<Exit> for ExitCode {
 /// Anything that should exit with code 2, with its context.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let g = cli.global;
+    // Each command's own `--format`, declared with the formats it prints.
+    let with = |format: Format| Global {
+        format,
+        ..g.clone()
+    };
     match cli.command {
-        Command::Simulate(args) => simulate::run(args, &g),
-        Command::WhoCan(args) => who::run(args, &g),
-        Command::WhatCan(args) => who::what_can_cmd(args, &g),
+        Command::Simulate(args) => {
+            let g = with(args.format);
+            simulate::run(args, &g)
+        }
+        Command::WhoCan(args) => {
+            let g = with(args.format);
+            who::run(args, &g)
+        }
+        Command::WhatCan(args) => {
+            let g = with(args.format);
+            who::what_can_cmd(args, &g)
+        }
         Command::GenerateOrg(args) => org::generate(args),
         Command::Import(args) => org::import(args),
-        Command::ManagedPolicies(args) => org::managed_policies(args, &g),
-        Command::Portal(args) => org::portal(args, &g),
-        Command::Profiles(args) => org::profiles(args, &g),
-        Command::Admins => org::admins(&g),
-        Command::Lint(args) => org::lint(args, &g),
-        Command::Graph(args) => org::graph(args, &g),
-        Command::Report(args) => report::run(args, &g),
-        Command::Check(args) => check::run_check(args, &g),
-        Command::Diff(args) => check::run_diff(args, &g),
+        Command::ManagedPolicies(args) => {
+            let g = with(args.format);
+            org::managed_policies(args, &g)
+        }
+        Command::Portal(args) => {
+            let g = with(args.format);
+            org::portal(args, &g)
+        }
+        Command::Profiles(args) => {
+            let g = with(args.format);
+            org::profiles(args, &g)
+        }
+        Command::Admins(args) => org::admins(&with(args.format)),
+        Command::Lint(args) => {
+            let g = with(args.format);
+            org::lint(args, &g)
+        }
+        Command::Graph(args) => {
+            let g = with(args.format);
+            org::graph(args, &g)
+        }
+        Command::Report(args) => {
+            let g = with(args.format);
+            report::run(args, &g)
+        }
+        Command::Check(args) => {
+            let g = with(args.format);
+            check::run_check(args, &g)
+        }
+        Command::Diff(args) => {
+            let g = with(args.format);
+            check::run_diff(args, &g)
+        }
         #[cfg(feature = "live")]
         Command::Collect(args) => collect::run(args),
     }

@@ -12,9 +12,7 @@ use accessgraph::data::{managed_policies as bundled, JOB_FUNCTIONS};
 use accessgraph::graph::{Model, UserIx};
 use accessgraph::load::{import::import_dir, read_snapshot, write_atomic};
 use accessgraph::query::lint::{lint as run_lint, LintOptions, Severity, CODES};
-use accessgraph::query::{
-    admins as query_admins, check_profiles, portal as query_portal, profiles as query_profiles,
-};
+use accessgraph::query::{admins as query_admins, check_profiles, portal as query_portal};
 
 use super::{format_name, Exit, Format, Global};
 
@@ -79,6 +77,9 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ManagedPoliciesArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
     /// Only the policies Identity Center offers as predefined permission sets
     #[arg(long)]
     job_function: bool,
@@ -95,9 +96,20 @@ enum ShowCommand {
     },
 }
 
+/// `admins`
+#[derive(Debug, Args)]
+pub struct AdminsArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json]))]
+    pub(super) format: super::Format,
+}
+
 /// A user argument
 #[derive(Debug, Args)]
 pub struct UserArg {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
     /// User name, email or identity store id
     user: String,
 }
@@ -106,12 +118,26 @@ pub struct UserArg {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ProfilesArgs {
+    /// Output format
+    #[arg(long, default_value = "table", global = true, value_parser = super::Formats(&[Format::Table, Format::Json]))]
+    pub(super) format: super::Format,
     /// User name, email or identity store id
     user: Option<String>,
     /// Also write `role_arn` + `source_profile` profiles for the roles one
     /// `sts:AssumeRole` away from the user's SSO profiles
     #[arg(long)]
     chained: bool,
+    /// Profile name template: `{account_name}` (the account's name as a
+    /// slug, unique in the organization), `{account_id}`, `{role_name}`,
+    /// `{region}`, `{sso_session}`, or granted's `{{ .AccountName }}`,
+    /// `{{ .AccountID }}`, `{{ .RoleName }}`. Names it gives several
+    /// profiles get `-<account id>` (then the role, then a number), said in
+    /// the file and on stderr
+    #[arg(long, value_name = "TEMPLATE", default_value = accessgraph::query::DEFAULT_PROFILE_NAME)]
+    name: String,
+    /// The `region` of every profile (default: the Identity Center home region)
+    #[arg(long)]
+    region: Option<String>,
     #[command(subcommand)]
     check: Option<ProfilesCommand>,
 }
@@ -132,6 +158,9 @@ enum ProfilesCommand {
 /// `lint`
 #[derive(Debug, Args)]
 pub struct LintArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
     /// Flag sessions longer than this many hours
     #[arg(long, default_value_t = 8.0)]
     max_session_hours: f64,
@@ -157,11 +186,14 @@ pub enum FailOn {
 /// `graph --format dot [--user U]`
 #[derive(Debug, Args)]
 pub struct GraphArgs {
+    /// Output format
+    #[arg(long, default_value = "dot", value_parser = super::Formats(&[Format::Dot]))]
+    pub(super) format: super::Format,
     /// Only this user's access
     #[arg(long)]
     user: Option<String>,
     /// Draw `sts:AssumeRole` trust edges up to N hops (0: none)
-    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::max_hops)]
     max_hops: usize,
 }
 
@@ -172,7 +204,7 @@ pub(super) fn load(g: &Global) -> anyhow::Result<Model> {
 }
 
 fn find_user(model: &Model, key: &str, snapshot: &Path) -> anyhow::Result<UserIx> {
-    super::who::user_or_hint(model, key).with_context(|| snapshot.display().to_string())
+    accessgraph::query::lookup::user(model, key).with_context(|| snapshot.display().to_string())
 }
 
 pub(super) fn out() -> BufWriter<std::io::StdoutLock<'static>> {
@@ -395,8 +427,24 @@ pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {
         }
         (None, Some(user)) => {
             only(g.format, &[Format::Table], "profiles (AWS config text)")?;
+            let opts = accessgraph::query::ProfileOptions {
+                name: accessgraph::query::NameTemplate::parse(&args.name)?,
+                region: args
+                    .region
+                    .map(|r| accessgraph::query::region_name(&r))
+                    .transpose()?,
+                chained: args.chained,
+            };
             let u = find_user(&model, &user, &g.snapshot)?;
-            write!(w, "{}", query_profiles(&model, u, args.chained))?;
+            let config = accessgraph::query::profiles_with(&model, u, &opts);
+            for (name, unique) in &config.renamed {
+                eprintln!(
+                    "profiles: `{name}` would name {} profiles; named {} instead",
+                    unique.len(),
+                    unique.join(", ")
+                );
+            }
+            write!(w, "{}", config.text)?;
             Ok(Exit::Ok)
         }
         (None, None) => {

@@ -15,12 +15,16 @@ use accessgraph::report::tabular::{write_csv, write_html, write_markdown};
 use accessgraph::who::{who_can, WhoCanQuery};
 
 use super::org::{load, out, table};
-use super::who::{close_names, expand_actions, parse_context, resolve_accounts, spinner};
+use super::who::{parse_context, spinner};
 use super::{format_name, Exit, Format, Global};
+use accessgraph::query::lookup;
 
 /// `report`
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Output format
+    #[arg(long, default_value = "table", global = true, value_parser = super::Formats(&[Format::Table, Format::Csv, Format::Json, Format::Markdown, Format::Html]))]
+    pub(super) format: super::Format,
     #[command(subcommand)]
     kind: ReportKind,
 }
@@ -94,14 +98,14 @@ struct AccessArgs {
     #[arg(long)]
     include_disabled: bool,
     /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
-    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::max_hops)]
     max_hops: usize,
 }
 
 fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
-    let mut accounts = resolve_accounts(model, &f.accounts)?;
+    let mut accounts = lookup::accounts(model, &f.accounts)?;
     if !f.ous.is_empty() {
-        let under = resolve_accounts(model, &f.ous)?.unwrap_or_default();
+        let under = lookup::accounts(model, &f.ous)?.unwrap_or_default();
         accounts = Some(match accounts {
             Some(a) => a.intersection(&under).copied().collect(),
             None => under,
@@ -122,7 +126,7 @@ fn resolve(model: &Model, f: &FilterArgs) -> anyhow::Result<ReviewFilter> {
                     let all = names();
                     format!(
                         "no {what} `{k}` in the snapshot{}",
-                        close_names(k, all.iter().map(String::as_str))
+                        lookup::hint(k, all.iter().map(String::as_str))
                     )
                 })
             })
@@ -276,14 +280,16 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
         }
         ReportKind::Access(a) => {
             let q = WhoCanQuery {
-                actions: expand_actions(&a.actions)?,
+                actions: lookup::actions(&a.actions)?,
                 resource: a.resource,
-                accounts: resolve_accounts(&model, &a.accounts)?,
+                accounts: lookup::accounts(&model, &a.accounts)?,
                 context: parse_context(&a.context)?,
                 include_disabled: a.include_disabled,
                 max_hops: a.max_hops,
             };
-            super::who::check_role_arn(&model, q.resource.as_deref())?;
+            if let Some(r) = q.resource.as_deref() {
+                lookup::role_arn(&model, r)?;
+            }
             let sp = spinner("report: evaluating every assignment");
             let answer = who_can(&model, &q);
             let rows = access_rows(&model, &answer);

@@ -16,6 +16,9 @@ use accessgraph::report::simulate::{render_json, render_table, CaseResult};
 /// Arguments of `simulate`
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json]))]
+    pub(super) format: super::Format,
     /// A case file (one case or an array), or a folder of them (every `*.json`
     /// below it); may be repeated
     #[arg(
@@ -47,7 +50,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     explain: bool,
     /// With --user or --role: follow `sts:AssumeRole` role chains up to N hops (0: none)
-    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::who::max_hops)]
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::max_hops)]
     max_hops: usize,
 }
 
@@ -130,7 +133,7 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
     let Some(action) = &args.action else {
         bail!("--user and --role need --action");
     };
-    let actions = super::who::expand_actions(std::slice::from_ref(action))?;
+    let actions = accessgraph::query::lookup::actions(std::slice::from_ref(action))?;
     if actions.len() != 1 {
         bail!(
             "simulate takes one action, `{action}` names {}",
@@ -138,7 +141,9 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         );
     }
     let context = super::who::parse_context(&args.context)?;
-    super::who::check_role_arn(&model, args.resource.as_deref())?;
+    if let Some(r) = args.resource.as_deref() {
+        accessgraph::query::lookup::role_arn(&model, r)?;
+    }
     let q = SimulateQuery {
         action: &actions[0],
         resource: args.resource.as_deref(),
@@ -149,7 +154,7 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         let p = simulate_iam(&model, arn, &q);
         if p.is_empty() {
             let known = accessgraph::who::iam_subjects(&model, None);
-            let hint = super::who::close_names(
+            let hint = accessgraph::query::lookup::hint(
                 arn,
                 known
                     .iter()
@@ -168,8 +173,8 @@ fn run_user(args: SimulateArgs, g: &super::Global) -> anyhow::Result<Exit> {
         let (Some(user), Some(account)) = (&args.user, &args.account) else {
             bail!("--user needs --account and --action");
         };
-        let u = super::who::user_or_hint(&model, user)?;
-        let a = super::who::account_or_hint(&model, account)?;
+        let u = accessgraph::query::lookup::user(&model, user)?;
+        let a = accessgraph::query::lookup::account(&model, account)?;
         let paths = simulate_user(&model, u, a, &q);
         (
             paths,

@@ -6,9 +6,8 @@ use std::io::Write;
 use anyhow::{bail, Context as _};
 use clap::Args;
 
-use accessgraph::data::catalog;
 use accessgraph::eval::context::CtxValue;
-use accessgraph::graph::{AccountIx, Model, UserIx};
+use accessgraph::query::lookup;
 use accessgraph::who::{who_can, WhoCanQuery};
 
 use super::org::{csv_rows, load, out, table};
@@ -17,6 +16,9 @@ use super::{format_name, Exit, Format, Global};
 /// `who-can ACTION... [--resource ARN] [--account ID|NAME|OU]... [--context K=V]...`
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
     /// Actions (`s3:GetObject`), wildcards (`s3:Get*`) allowed
     #[arg(required = true)]
     actions: Vec<String>,
@@ -34,78 +36,8 @@ pub struct WhoCanArgs {
     #[arg(long)]
     include_disabled: bool,
     /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
-    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = max_hops)]
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::max_hops)]
     max_hops: usize,
-}
-
-/// Reads `--max-hops`: 0 (no chains) to 10
-pub fn max_hops(s: &str) -> Result<usize, String> {
-    let n: usize = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of hops (0 to 10)"))?;
-    if n > 10 {
-        return Err(format!(
-            "{n} hops is more than the 10 this tool follows (AWS caps a role chain's session at one hour, not its length)"
-        ));
-    }
-    Ok(n)
-}
-
-/// An IAM role ARN the question names that the snapshot's IAM data of its
-/// account does not hold: an error with the close ARNs
-pub fn check_role_arn(model: &Model, resource: Option<&str>) -> anyhow::Result<()> {
-    let Some(arn) = resource else { return Ok(()) };
-    let Some(rest) = arn.strip_prefix("arn:aws:iam::") else {
-        return Ok(());
-    };
-    let Some((account, res)) = rest.split_once(':') else {
-        return Ok(());
-    };
-    if !res.starts_with("role/") || model.find_iam(arn).is_some() {
-        return Ok(());
-    }
-    if !model.snapshot().iam.iter().any(|a| a.account_id == account) {
-        // No IAM data for the account: answered with what the ARN says.
-        return Ok(());
-    }
-    bail!(
-        "no role `{arn}` in the IAM data of account {account}{}",
-        close_names(
-            arn,
-            model
-                .iam_principals()
-                .iter()
-                .filter(|p| p.kind == accessgraph::graph::IamKind::Role)
-                .map(|p| p.arn.as_str())
-        )
-    )
-}
-
-/// Expands action patterns against the catalog; an unknown action is an error
-pub fn expand_actions(patterns: &[String]) -> anyhow::Result<Vec<String>> {
-    let cat = catalog();
-    let mut out = BTreeSet::new();
-    for p in patterns {
-        if p.contains(['*', '?']) {
-            let found = cat.expand(p);
-            if found.is_empty() {
-                bail!(
-                    "action pattern `{p}` matches no known action ({})",
-                    cat.source
-                );
-            }
-            out.extend(found);
-        } else {
-            let (svc, name, _) = cat.action(p).with_context(|| {
-                format!(
-                    "unknown action `{p}`: not in the action catalog ({})",
-                    cat.source
-                )
-            })?;
-            out.insert(format!("{svc}:{name}"));
-        }
-    }
-    Ok(out.into_iter().collect())
 }
 
 /// Reads `KEY=VALUE` (a JSON array for a multivalued key)
@@ -130,60 +62,6 @@ pub fn parse_context(items: &[String]) -> anyhow::Result<Vec<(String, CtxValue)>
     Ok(out)
 }
 
-/// Resolves `--account` values: ids, names, or OUs (every account below)
-pub fn resolve_accounts(
-    model: &Model,
-    keys: &[String],
-) -> anyhow::Result<Option<BTreeSet<AccountIx>>> {
-    if keys.is_empty() {
-        return Ok(None);
-    }
-    let mut out = BTreeSet::new();
-    for k in keys {
-        if let Some(a) = model.find_account(k) {
-            out.insert(a);
-            continue;
-        }
-        let ou = model
-            .snapshot()
-            .organization
-            .as_ref()
-            .and_then(|o| {
-                o.ous
-                    .iter()
-                    .find(|ou| ou.id == *k || ou.name.eq_ignore_ascii_case(k))
-                    .map(|ou| ou.id.clone())
-            })
-            .or_else(|| {
-                model
-                    .snapshot()
-                    .organization
-                    .as_ref()
-                    .filter(|o| o.root_id == *k)
-                    .map(|o| o.root_id.clone())
-            });
-        let Some(ou) = ou else {
-            let names = model.accounts().iter().map(|a| a.name.as_str()).chain(
-                model
-                    .snapshot()
-                    .organization
-                    .iter()
-                    .flat_map(|o| o.ous.iter().map(|ou| ou.name.as_str())),
-            );
-            bail!(
-                "no account or OU `{k}` in the snapshot{}",
-                close_names(k, names)
-            );
-        };
-        for (i, path) in model.account_ids().map(|i| (i, model.account_path(i))) {
-            if path.contains(&ou) {
-                out.insert(i);
-            }
-        }
-    }
-    Ok(Some(out))
-}
-
 pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
     if !matches!(g.format, Format::Table | Format::Json | Format::Csv) {
         bail!(
@@ -191,13 +69,15 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
             format_name(g.format)
         );
     }
-    let actions = expand_actions(&args.actions)?;
+    let actions = lookup::actions(&args.actions)?;
     let model = load(g)?;
-    check_role_arn(&model, args.resource.as_deref())?;
+    if let Some(r) = args.resource.as_deref() {
+        lookup::role_arn(&model, r)?;
+    }
     let q = WhoCanQuery {
         actions,
         resource: args.resource,
-        accounts: resolve_accounts(&model, &args.accounts)?,
+        accounts: lookup::accounts(&model, &args.accounts)?,
         context: parse_context(&args.context)?,
         include_disabled: args.include_disabled,
         max_hops: args.max_hops,
@@ -264,59 +144,12 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
     })
 }
 
-/// Names close to `key` among `names`, for "did you mean" hints
-pub fn close_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> String {
-    let mut scored: Vec<(f64, &str)> = names
-        .map(|n| {
-            (
-                strsim::jaro_winkler(&key.to_lowercase(), &n.to_lowercase()),
-                n,
-            )
-        })
-        .filter(|(s, _)| *s > 0.75)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    let names: Vec<&str> = scored.into_iter().take(3).map(|(_, n)| n).collect();
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; did you mean {}?",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
-/// A user by name, email or id, or an error naming close ones
-pub fn user_or_hint(model: &Model, key: &str) -> anyhow::Result<UserIx> {
-    model.find_user(key).with_context(|| {
-        format!(
-            "no user `{key}` in the snapshot (by user name, email or id){}",
-            close_names(
-                key,
-                model.snapshot().users.iter().map(|u| u.user_name.as_str())
-            )
-        )
-    })
-}
-
-/// An account by id or name, or an error naming close ones
-pub fn account_or_hint(model: &Model, key: &str) -> anyhow::Result<AccountIx> {
-    model.find_account(key).with_context(|| {
-        format!(
-            "no account `{key}` in the snapshot (by id or name){}",
-            close_names(key, model.accounts().iter().map(|a| a.name.as_str()))
-        )
-    })
-}
-
 /// `what-can USER|GROUP [--account ...] [--service s3] [--access-level read]`
 #[derive(Debug, Args)]
 pub struct WhatCanArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
     /// A user (name, email, id) or a group (name, id)
     who: String,
     /// Only these accounts: id, name or OU
@@ -332,7 +165,7 @@ pub struct WhatCanArgs {
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
     /// Follow `sts:AssumeRole` role chains up to N hops (0: no chains)
-    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = max_hops)]
+    #[arg(long, value_name = "N", default_value_t = accessgraph::who::chain::DEFAULT_MAX_HOPS, value_parser = super::max_hops)]
     max_hops: usize,
 }
 
@@ -367,7 +200,7 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
         (None, None) => bail!(
             "no user or group `{}` in the snapshot{}",
             args.who,
-            close_names(
+            lookup::hint(
                 &args.who,
                 model
                     .snapshot()
@@ -385,7 +218,7 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
         {
             bail!(
                 "unknown service `{s}`{}",
-                close_names(
+                lookup::hint(
                     s,
                     accessgraph::data::catalog()
                         .services
@@ -397,7 +230,7 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
     }
     let q = WhatCanQuery {
         subject,
-        accounts: resolve_accounts(&model, &args.accounts)?,
+        accounts: lookup::accounts(&model, &args.accounts)?,
         service: args.service,
         access_level: args.access_level.map(|l| match l {
             Level::List => AccessLevel::List,

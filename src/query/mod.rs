@@ -6,6 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod lint;
+pub mod lookup;
 
 use std::collections::BTreeMap;
 
@@ -219,52 +220,330 @@ pub fn chained_profiles(model: &Model, user: UserIx) -> Vec<ChainedProfile> {
     out
 }
 
-/// `~/.aws/config` text for `user`: one `[sso-session]` and one `[profile]`
-/// per account/role pair, with stable names (`<account>.<role>`); with
-/// `chained`, also a `role_arn` + `source_profile` profile for every role
-/// one `sts:AssumeRole` away ([`chained_profiles`])
+/// The default profile name template: `<account>.<role>`
+pub const DEFAULT_PROFILE_NAME: &str = "{account_name}.{role_name}";
+
+/// How `profiles` names and configures the profiles it writes
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileOptions {
+    /// Profile name template ([`NameTemplate`])
+    pub name: NameTemplate,
+    /// The `region` line of every profile (default: the home region)
+    pub region: Option<String>,
+    /// Also a `role_arn` + `source_profile` profile for every role one
+    /// `sts:AssumeRole` away ([`chained_profiles`])
+    pub chained: bool,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> ProfileOptions {
+        ProfileOptions {
+            name: NameTemplate::parse(DEFAULT_PROFILE_NAME).unwrap_or_default(),
+            region: None,
+            chained: false,
+        }
+    }
+}
+
+/// A profile option that cannot be used
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    /// A placeholder the template language does not have
+    #[error("--name `{template}`: unknown placeholder `{placeholder}`; known: {{account_name}}, {{account_id}}, {{role_name}}, {{region}}, {{sso_session}} (granted's {{{{ .AccountName }}}}, {{{{ .AccountID }}}}, {{{{ .RoleName }}}} too)")]
+    Placeholder {
+        /// The template
+        template: String,
+        /// The placeholder
+        placeholder: String,
+    },
+    /// A character botocore cannot read in a section name
+    #[error("--name `{template}`: a profile name cannot hold {what}")]
+    Character {
+        /// The template
+        template: String,
+        /// What it holds
+        what: &'static str,
+    },
+    /// Not a region name
+    #[error("--region `{0}` is not an AWS region name (like eu-west-1)")]
+    Region(String),
+}
+
+/// One part of a profile name template
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NamePart {
+    AccountName,
+    AccountId,
+    RoleName,
+    Region,
+    SsoSession,
+}
+
+/// A profile name template: text with the placeholders aws-sso-util users
+/// know (`{account_name}`, `{account_id}`, `{role_name}`, `{region}`) and
+/// `{sso_session}`, or granted's (`{{ .AccountName }}`, `{{ .AccountID }}`,
+/// `{{ .RoleName }}`). `account_name` is the account's name as a slug,
+/// unique in the organization ([`account_slugs`])
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NameTemplate {
+    parts: Vec<Result<NamePart, String>>,
+}
+
+impl NameTemplate {
+    /// Reads a template
+    ///
+    /// # Errors
+    /// An unknown placeholder, an unclosed brace, or a character botocore
+    /// cannot read in a `[profile NAME]` section (`]`, `#`, `;`, a line break).
+    pub fn parse(template: &str) -> Result<NameTemplate, ProfileError> {
+        let bad = |what| ProfileError::Character {
+            template: template.to_owned(),
+            what,
+        };
+        if template.contains(['\n', '\r']) {
+            return Err(bad("a line break"));
+        }
+        if template.contains(']') {
+            return Err(bad("`]` (it ends the section header)"));
+        }
+        if template.contains(['#', ';']) {
+            return Err(bad("`#` or `;` (botocore reads them as a comment)"));
+        }
+        if template.trim().is_empty() {
+            return Err(bad("nothing but spaces"));
+        }
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(Err(rest[..open].to_owned()));
+            }
+            let granted = rest[open..].starts_with("{{");
+            let close_tok = if granted { "}}" } else { "}" };
+            let body_start = open + if granted { 2 } else { 1 };
+            let Some(len) = rest[body_start..].find(close_tok) else {
+                return Err(ProfileError::Placeholder {
+                    template: template.to_owned(),
+                    placeholder: rest[open..].to_owned(),
+                });
+            };
+            let body = rest[body_start..body_start + len].trim();
+            let part = match (granted, body) {
+                (false, "account_name") | (true, ".AccountName") => NamePart::AccountName,
+                (false, "account_id") | (true, ".AccountID") | (true, ".AccountId") => {
+                    NamePart::AccountId
+                }
+                (false, "role_name") | (true, ".RoleName") => NamePart::RoleName,
+                (false, "region") | (true, ".Region") => NamePart::Region,
+                (false, "sso_session") => NamePart::SsoSession,
+                _ => {
+                    return Err(ProfileError::Placeholder {
+                        template: template.to_owned(),
+                        placeholder: rest[open..body_start + len + close_tok.len()].to_owned(),
+                    })
+                }
+            };
+            parts.push(Ok(part));
+            rest = &rest[body_start + len + close_tok.len()..];
+        }
+        if !rest.is_empty() {
+            parts.push(Err(rest.to_owned()));
+        }
+        Ok(NameTemplate { parts })
+    }
+
+    fn render(
+        &self,
+        account_slug: &str,
+        account_id: &str,
+        role: &str,
+        region: &str,
+        session: &str,
+    ) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Ok(NamePart::AccountName) => account_slug,
+                Ok(NamePart::AccountId) => account_id,
+                Ok(NamePart::RoleName) => role,
+                Ok(NamePart::Region) => region,
+                Ok(NamePart::SsoSession) => session,
+                Err(text) => text.as_str(),
+            })
+            .collect()
+    }
+}
+
+/// A `--region` value, checked: an AWS region name (`eu-west-1`,
+/// `us-gov-west-1`, `ap-southeast-5`)
+///
+/// # Errors
+/// [`ProfileError::Region`] for anything else.
+pub fn region_name(region: &str) -> Result<String, ProfileError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if ok {
+        Ok(region.to_owned())
+    } else {
+        Err(ProfileError::Region(region.to_owned()))
+    }
+}
+
+/// Profiles for a user: the config text, and the names the template gave
+/// to more than one profile, made unique
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileConfig {
+    /// `~/.aws/config` text
+    pub text: String,
+    /// (the name the template gave, the unique names given instead)
+    pub renamed: Vec<(String, Vec<String>)>,
+}
+
+/// Makes names unique, deterministically: every name several profiles
+/// share gets `-<account id>`, then, if still shared, `-<role name>`, then a
+/// number; returns what was renamed
+fn unique_names(names: &mut [String], keys: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut renamed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for round in 0..3 {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in names.iter() {
+            *count.entry(n.as_str()).or_default() += 1;
+        }
+        let clash: Vec<usize> = (0..names.len())
+            .filter(|&i| count[names[i].as_str()] > 1)
+            .collect();
+        if clash.is_empty() {
+            break;
+        }
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for i in clash {
+            let original = names[i].clone();
+            let next = match round {
+                0 => format!("{original}-{}", keys[i].0),
+                1 => format!("{original}-{}", keys[i].1),
+                _ => {
+                    let k = seen.entry(original.clone()).or_insert(0);
+                    *k += 1;
+                    format!("{original}-{k}")
+                }
+            };
+            if round == 0 {
+                renamed.entry(original).or_default().push(i);
+            }
+            names[i] = next;
+        }
+    }
+    renamed
+        .into_iter()
+        .map(|(name, ix)| (name, ix.into_iter().map(|i| names[i].clone()).collect()))
+        .collect()
+}
+
+/// `~/.aws/config` text for `user` with the default options: one
+/// `[sso-session]` and one `[profile]` per account/role pair, with stable
+/// names (`<account>.<role>`); with `chained`, also a `role_arn` +
+/// `source_profile` profile for every role one `sts:AssumeRole` away
+/// ([`chained_profiles`])
 pub fn profiles(model: &Model, user: UserIx, chained: bool) -> String {
+    profiles_with(
+        model,
+        user,
+        &ProfileOptions {
+            chained,
+            ..ProfileOptions::default()
+        },
+    )
+    .text
+}
+
+/// `~/.aws/config` for `user`, named by `opts.name` (names it gives to more
+/// than one profile made unique by [`unique_names`] and reported)
+pub fn profiles_with(model: &Model, user: UserIx, opts: &ProfileOptions) -> ProfileConfig {
     let p = portal(model, user);
     let Some(ic) = &model.snapshot().identity_center else {
-        return String::new();
+        return ProfileConfig {
+            text: String::new(),
+            renamed: Vec::new(),
+        };
     };
+    let region = opts.region.as_deref().unwrap_or(&ic.home_region);
     let session = sso_session_name(model);
+    let slugs = account_slugs(model);
+    let slug_of = |id: &str, name: &str| {
+        model
+            .find_account_id(id)
+            .map_or_else(|| profile_slug(name), |a| slugs[a.index()].clone())
+    };
+    // SSO profiles, then chained ones; each keyed by (account id, role).
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut default_names: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for e in &p.entries {
+        let slug = slug_of(&e.account_id, &e.account_name);
+        names.push(
+            opts.name
+                .render(&slug, &e.account_id, &e.role_name, region, &session),
+        );
+        default_names.push(format!("{slug}.{}", e.role_name));
+        keys.push((e.account_id.clone(), e.role_name.clone()));
+    }
+    let chained = if opts.chained {
+        chained_profiles(model, user)
+    } else {
+        Vec::new()
+    };
+    for c in &chained {
+        let account = c.role_arn.split(':').nth(4).unwrap_or_default().to_owned();
+        let role = c.role_arn.rsplit('/').next().unwrap_or_default().to_owned();
+        let slug = slug_of(&account, &account);
+        names.push(opts.name.render(&slug, &account, &role, region, &session));
+        keys.push((account, role));
+    }
+    let renamed = unique_names(&mut names, &keys);
     let mut out = String::new();
     out.push_str(&format!(
         "# AWS CLI profiles for {} (generated by accessgraph from the snapshot)\n\n",
         p.user_name
     ));
+    for (name, unique) in &renamed {
+        out.push_str(&format!(
+            "# `{name}` would name {} profiles: named {} instead\n",
+            unique.len(),
+            unique.join(", ")
+        ));
+    }
+    if !renamed.is_empty() {
+        out.push('\n');
+    }
     out.push_str(&format!(
         "[sso-session {session}]\nsso_start_url = {}\nsso_region = {}\nsso_registration_scopes = sso:account:access\n",
         p.portal_url, ic.home_region
     ));
-    let slugs = account_slugs(model);
-    for e in &p.entries {
-        let slug = model.find_account_id(&e.account_id).map_or_else(
-            || profile_slug(&e.account_name),
-            |a| slugs[a.index()].clone(),
-        );
+    for (e, name) in p.entries.iter().zip(&names) {
         out.push_str(&format!(
-            "\n[profile {}.{}]\nsso_session = {session}\nsso_account_id = {}\nsso_role_name = {}\nregion = {}\n",
-            slug,
-            e.role_name,
-            e.account_id,
-            e.role_name,
-            ic.home_region
+            "\n[profile {name}]\nsso_session = {session}\nsso_account_id = {}\nsso_role_name = {}\nregion = {region}\n",
+            e.account_id, e.role_name,
         ));
     }
-    if chained {
-        for c in chained_profiles(model, user) {
-            if let Some(cond) = &c.condition {
-                out.push_str(&format!("\n# allowed only if {cond}"));
-            }
-            out.push_str(&format!(
-                "\n[profile {}]\nrole_arn = {}\nsource_profile = {}\nregion = {}\n",
-                c.name, c.role_arn, c.source_profile, ic.home_region
-            ));
+    for (c, name) in chained.iter().zip(&names[p.entries.len()..]) {
+        let source = default_names
+            .iter()
+            .position(|d| *d == c.source_profile)
+            .map_or(c.source_profile.as_str(), |i| names[i].as_str());
+        if let Some(cond) = &c.condition {
+            out.push_str(&format!("\n# allowed only if {cond}"));
         }
+        out.push_str(&format!(
+            "\n[profile {name}]\nrole_arn = {}\nsource_profile = {source}\nregion = {region}\n",
+            c.role_arn
+        ));
     }
-    out
+    ProfileConfig { text: out, renamed }
 }
 
 /// One SSO profile of a config file, checked
@@ -803,6 +1082,95 @@ mod tests {
     /// Issue 17: account names need not be unique, and `ACME Dev` beside
     /// `acme-dev` reduced to one profile name: two `[profile acme-dev.X]`
     /// sections, which makes the AWS CLI refuse the whole config
+    #[test]
+    fn name_templates_read_both_spellings_and_refuse_what_botocore_cannot_read() {
+        let t = NameTemplate::parse("{account_id}/{{ .RoleName }}-{region}").unwrap();
+        assert_eq!(t.render("a", "1", "R", "eu-west-1", "s"), "1/R-eu-west-1");
+        assert!(matches!(
+            NameTemplate::parse("{account}.{role_name}"),
+            Err(ProfileError::Placeholder { placeholder, .. }) if placeholder == "{account}"
+        ));
+        assert!(matches!(
+            NameTemplate::parse("{role_name"),
+            Err(ProfileError::Placeholder { .. })
+        ));
+        for bad in ["a]b", "a#b", "a;b", "a\nb", "  "] {
+            assert!(
+                matches!(
+                    NameTemplate::parse(bad),
+                    Err(ProfileError::Character { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(region_name("us-gov-west-1").unwrap(), "us-gov-west-1");
+        for bad in ["eu-west", "EU-west-1", "euwest1", "eu--1"] {
+            assert!(region_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_a_template_repeats_are_made_unique_and_reported() {
+        let mut names: Vec<String> = ["Admin", "Admin", "Read", "Admin"].map(String::from).into();
+        let keys: Vec<(String, String)> = [
+            ("1", "Admin"),
+            ("2", "Admin"),
+            ("1", "Read"),
+            ("2", "Admin"),
+        ]
+        .map(|(a, r)| (a.to_owned(), r.to_owned()))
+        .into();
+        let renamed = unique_names(&mut names, &keys);
+        // Same account and role twice (a chained role named like a set):
+        // the account, then the role, then a number.
+        assert_eq!(
+            names,
+            ["Admin-1", "Admin-2-Admin-1", "Read", "Admin-2-Admin-2"]
+        );
+        assert_eq!(
+            renamed,
+            [(
+                "Admin".to_owned(),
+                vec![
+                    "Admin-1".to_owned(),
+                    "Admin-2-Admin-1".to_owned(),
+                    "Admin-2-Admin-2".to_owned()
+                ]
+            )]
+        );
+        // The default template on acme renames nothing; `{role_name}` does,
+        // and every name is then unique.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/acme/snapshot.json");
+        let m = Model::build(
+            crate::snapshot::Snapshot::from_json(&std::fs::read_to_string(path).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let u = m.find_user("grace.obi@acme.example").unwrap();
+        assert!(profiles_with(&m, u, &ProfileOptions::default())
+            .renamed
+            .is_empty());
+        let opts = ProfileOptions {
+            name: NameTemplate::parse("{role_name}").unwrap(),
+            region: Some("us-east-2".into()),
+            chained: true,
+        };
+        let c = profiles_with(&m, u, &opts);
+        assert!(!c.renamed.is_empty());
+        let sections: Vec<String> = parse_ini(&c.text).into_iter().map(|(n, _)| n).collect();
+        let unique: std::collections::BTreeSet<&String> = sections.iter().collect();
+        assert_eq!(unique.len(), sections.len(), "{}", c.text);
+        let regions: Vec<&str> = c
+            .text
+            .lines()
+            .filter(|l| l.starts_with("region = "))
+            .collect();
+        assert!(
+            !regions.is_empty() && regions.iter().all(|l| *l == "region = us-east-2"),
+            "{}",
+            c.text
+        );
+    }
+
     #[test]
     fn profile_names_are_unique_when_account_names_clash() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/acme/snapshot.json");

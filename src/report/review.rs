@@ -40,141 +40,70 @@ pub const REVIEW_COLUMNS: [&str; 5] = [
     "ticket",
 ];
 
-/// One user x account x permission set x access path
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AssignmentRow {
-    /// When the snapshot was taken (UTC, RFC 3339)
-    pub as_of_utc: String,
-    /// Where the snapshot came from
-    pub snapshot_source: String,
-    /// The identity store
-    pub identity_store_id: String,
-    /// User id
-    pub user_id: String,
-    /// User name
-    pub user_name: String,
-    /// Display name
-    pub display_name: String,
-    /// Primary email
-    pub email: String,
-    /// `ENABLED` or `DISABLED`
-    pub user_status: String,
-    /// `DIRECT` or `GROUP`
-    pub access_path: &'static str,
-    /// Group id (GROUP rows)
-    pub group_id: String,
-    /// Group name (GROUP rows)
-    pub group_name: String,
-    /// Permission set ARN
-    pub permission_set_arn: String,
-    /// Permission set name
-    pub permission_set_name: String,
-    /// Account id
-    pub account_id: String,
-    /// Account name
-    pub account_name: String,
-    /// `Root/<OU>/<OU>` names above the account
-    pub ou_path: String,
-    /// AWS managed policy names, `;`-separated
-    pub aws_managed_policies: String,
-    /// Customer managed policy path+names, `;`-separated
-    pub customer_managed_policies: String,
-    /// The permission set has an inline policy
-    pub has_inline_policy: bool,
-    /// The boundary (managed policy name or customer managed path+name)
-    pub permissions_boundary: String,
-    /// ISO 8601 duration, as Identity Center stores it (`PT1H`)
-    pub session_duration: String,
-    /// `admin`, `power user`, `write`, `read`, `list` or `none`
-    pub privilege_level: &'static str,
-    /// What qualifies the level: grants above it only under a condition,
-    /// write-classed actions read-only by AWS's job functions (or empty)
-    pub privilege_detail: String,
-    /// Admin, power user or identity permissions management
-    pub is_privileged: bool,
-    /// The user's principal tags, `key=value;...`
-    pub abac_attributes: String,
-    /// Review columns, empty
-    pub reviewer: String,
-    /// Review columns, empty
-    pub decision: String,
-    /// Review columns, empty
-    pub decision_date: String,
-    /// Review columns, empty
-    pub justification: String,
-    /// Review columns, empty
-    pub ticket: String,
-}
-
-/// The header of [`AssignmentRow`]
-pub const ASSIGNMENT_HEADER: [&str; 30] = [
-    "as_of_utc",
-    "snapshot_source",
-    "identity_store_id",
-    "user_id",
-    "user_name",
-    "display_name",
-    "email",
-    "user_status",
-    "access_path",
-    "group_id",
-    "group_name",
-    "permission_set_arn",
-    "permission_set_name",
-    "account_id",
-    "account_name",
-    "ou_path",
-    "aws_managed_policies",
-    "customer_managed_policies",
-    "has_inline_policy",
-    "permissions_boundary",
-    "session_duration",
-    "privilege_level",
-    "privilege_detail",
-    "is_privileged",
-    "abac_attributes",
-    "reviewer",
-    "decision",
-    "decision_date",
-    "justification",
-    "ticket",
-];
-
-impl AssignmentRow {
-    /// The cells, in [`ASSIGNMENT_HEADER`] order
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            self.as_of_utc.clone(),
-            self.snapshot_source.clone(),
-            self.identity_store_id.clone(),
-            self.user_id.clone(),
-            self.user_name.clone(),
-            self.display_name.clone(),
-            self.email.clone(),
-            self.user_status.clone(),
-            self.access_path.to_owned(),
-            self.group_id.clone(),
-            self.group_name.clone(),
-            self.permission_set_arn.clone(),
-            self.permission_set_name.clone(),
-            self.account_id.clone(),
-            self.account_name.clone(),
-            self.ou_path.clone(),
-            self.aws_managed_policies.clone(),
-            self.customer_managed_policies.clone(),
-            self.has_inline_policy.to_string(),
-            self.permissions_boundary.clone(),
-            self.session_duration.clone(),
-            self.privilege_level.to_owned(),
-            self.privilege_detail.clone(),
-            self.is_privileged.to_string(),
-            self.abac_attributes.clone(),
-            self.reviewer.clone(),
-            self.decision.clone(),
-            self.decision_date.clone(),
-            self.justification.clone(),
-            self.ticket.clone(),
-        ]
+report_row! {
+    /// One user x account x permission set x access path
+    AssignmentRow, ASSIGNMENT_HEADER {
+        /// When the snapshot was taken (UTC, RFC 3339)
+        as_of_utc: String,
+        /// Where the snapshot came from
+        snapshot_source: String,
+        /// The identity store
+        identity_store_id: String,
+        /// User id
+        user_id: String,
+        /// User name
+        user_name: String,
+        /// Display name
+        display_name: String,
+        /// Primary email
+        email: String,
+        /// `ENABLED` or `DISABLED`
+        user_status: String,
+        /// `DIRECT` or `GROUP`
+        access_path: &'static str,
+        /// Group id (GROUP rows)
+        group_id: String,
+        /// Group name (GROUP rows)
+        group_name: String,
+        /// Permission set ARN
+        permission_set_arn: String,
+        /// Permission set name
+        permission_set_name: String,
+        /// Account id
+        account_id: String,
+        /// Account name
+        account_name: String,
+        /// `Root/<OU>/<OU>` names above the account
+        ou_path: String,
+        /// AWS managed policy names, `;`-separated
+        aws_managed_policies: String,
+        /// Customer managed policy path+names, `;`-separated
+        customer_managed_policies: String,
+        /// The permission set has an inline policy
+        has_inline_policy: bool,
+        /// The boundary (managed policy name or customer managed path+name)
+        permissions_boundary: String,
+        /// ISO 8601 duration, as Identity Center stores it (`PT1H`)
+        session_duration: String,
+        /// `admin`, `power user`, `write`, `read`, `list` or `none`
+        privilege_level: &'static str,
+        /// What qualifies the level: grants above it only under a condition,
+        /// write-classed actions read-only by AWS's job functions (or empty)
+        privilege_detail: String,
+        /// Admin, power user or identity permissions management
+        is_privileged: bool,
+        /// The user's principal tags, `key=value;...`
+        abac_attributes: String,
+        /// Review columns, empty
+        reviewer: String,
+        /// Review columns, empty
+        decision: String,
+        /// Review columns, empty
+        decision_date: String,
+        /// Review columns, empty
+        justification: String,
+        /// Review columns, empty
+        ticket: String,
     }
 }
 
@@ -505,76 +434,37 @@ pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
     rows
 }
 
-/// One permission set, for `report permission-sets`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PermissionSetRow {
-    /// Name
-    pub name: String,
-    /// ARN
-    pub arn: String,
-    /// Description
-    pub description: String,
-    /// AWS managed policy names, `;`-separated
-    pub aws_managed_policies: String,
-    /// Customer managed policy path+names, `;`-separated
-    pub customer_managed_policies: String,
-    /// Has an inline policy
-    pub has_inline_policy: bool,
-    /// The boundary
-    pub permissions_boundary: String,
-    /// ISO 8601 duration
-    pub session_duration: String,
-    /// `s3: list, read; sqs: write` from the catalog, the set's own policies
-    pub access_summary: String,
-    /// The summary level of its own policies
-    pub privilege_level: &'static str,
-    /// What qualifies the level (see [`AccessProfile::level_detail`])
-    pub privilege_detail: String,
-    /// Admin-equivalent by its own policies
-    pub admin_equivalent: bool,
-    /// Accounts it is provisioned to (names), `;`-separated
-    pub provisioned_accounts: String,
-    /// Distinct users it reaches through assignments
-    pub users_reached: usize,
-}
-
-/// The header of [`PermissionSetRow`]
-pub const PERMISSION_SET_HEADER: [&str; 14] = [
-    "name",
-    "arn",
-    "description",
-    "aws_managed_policies",
-    "customer_managed_policies",
-    "has_inline_policy",
-    "permissions_boundary",
-    "session_duration",
-    "access_summary",
-    "privilege_level",
-    "privilege_detail",
-    "admin_equivalent",
-    "provisioned_accounts",
-    "users_reached",
-];
-
-impl PermissionSetRow {
-    /// The cells, in [`PERMISSION_SET_HEADER`] order
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            self.name.clone(),
-            self.arn.clone(),
-            self.description.clone(),
-            self.aws_managed_policies.clone(),
-            self.customer_managed_policies.clone(),
-            self.has_inline_policy.to_string(),
-            self.permissions_boundary.clone(),
-            self.session_duration.clone(),
-            self.access_summary.clone(),
-            self.privilege_level.to_owned(),
-            self.privilege_detail.clone(),
-            self.admin_equivalent.to_string(),
-            self.provisioned_accounts.clone(),
-            self.users_reached.to_string(),
-        ]
+report_row! {
+    /// One permission set, for `report permission-sets`
+    PermissionSetRow, PERMISSION_SET_HEADER {
+        /// Name
+        name: String,
+        /// ARN
+        arn: String,
+        /// Description
+        description: String,
+        /// AWS managed policy names, `;`-separated
+        aws_managed_policies: String,
+        /// Customer managed policy path+names, `;`-separated
+        customer_managed_policies: String,
+        /// Has an inline policy
+        has_inline_policy: bool,
+        /// The boundary
+        permissions_boundary: String,
+        /// ISO 8601 duration
+        session_duration: String,
+        /// `s3: list, read; sqs: write` from the catalog, the set's own policies
+        access_summary: String,
+        /// The summary level of its own policies
+        privilege_level: &'static str,
+        /// What qualifies the level (see [`AccessProfile::level_detail`])
+        privilege_detail: String,
+        /// Admin-equivalent by its own policies
+        admin_equivalent: bool,
+        /// Accounts it is provisioned to (names), `;`-separated
+        provisioned_accounts: String,
+        /// Distinct users it reaches through assignments
+        users_reached: usize,
     }
 }
 
@@ -651,84 +541,41 @@ pub fn permission_set_rows(model: &Model, f: &ReviewFilter) -> Vec<PermissionSet
     rows
 }
 
-/// One who-can row with the reviewed user's facts, for `report access`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccessRow {
-    /// When the snapshot was taken
-    pub as_of_utc: String,
-    /// User id (Identity Center) or the IAM principal's ARN
-    pub principal_id: String,
-    /// User name or the IAM principal's ARN
-    pub principal_name: String,
-    /// `identity-center-user`, `iam-user`, `iam-role`
-    pub principal_type: String,
-    /// Primary email (Identity Center users)
-    pub email: String,
-    /// `ENABLED` or `DISABLED` (Identity Center users)
-    pub user_status: String,
-    /// `DIRECT`, `GROUP` or `IAM`
-    pub access_path: String,
-    /// Group name (GROUP rows)
-    pub group_name: String,
-    /// Permission set name (Identity Center rows)
-    pub permission_set_name: String,
-    /// Account id
-    pub account_id: String,
-    /// Account name
-    pub account_name: String,
-    /// `Root/<OU>/...`
-    pub ou_path: String,
-    /// `allow` or `conditional`
-    pub decision: String,
-    /// For conditional rows: the condition that must hold
-    pub condition: String,
-    /// The actions this row allows, `;`-separated
-    pub actions: String,
-    /// The granting statements, `;`-separated
-    pub deciding: String,
-}
-
-/// The header of [`AccessRow`]
-pub const ACCESS_HEADER: [&str; 16] = [
-    "as_of_utc",
-    "principal_id",
-    "principal_name",
-    "principal_type",
-    "email",
-    "user_status",
-    "access_path",
-    "group_name",
-    "permission_set_name",
-    "account_id",
-    "account_name",
-    "ou_path",
-    "decision",
-    "condition",
-    "actions",
-    "deciding",
-];
-
-impl AccessRow {
-    /// The cells, in [`ACCESS_HEADER`] order
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            self.as_of_utc.clone(),
-            self.principal_id.clone(),
-            self.principal_name.clone(),
-            self.principal_type.clone(),
-            self.email.clone(),
-            self.user_status.clone(),
-            self.access_path.clone(),
-            self.group_name.clone(),
-            self.permission_set_name.clone(),
-            self.account_id.clone(),
-            self.account_name.clone(),
-            self.ou_path.clone(),
-            self.decision.clone(),
-            self.condition.clone(),
-            self.actions.clone(),
-            self.deciding.clone(),
-        ]
+report_row! {
+    /// One who-can row with the reviewed user's facts, for `report access`
+    AccessRow, ACCESS_HEADER {
+        /// When the snapshot was taken
+        as_of_utc: String,
+        /// User id (Identity Center) or the IAM principal's ARN
+        principal_id: String,
+        /// User name or the IAM principal's ARN
+        principal_name: String,
+        /// `identity-center-user`, `iam-user`, `iam-role`
+        principal_type: String,
+        /// Primary email (Identity Center users)
+        email: String,
+        /// `ENABLED` or `DISABLED` (Identity Center users)
+        user_status: String,
+        /// `DIRECT`, `GROUP` or `IAM`
+        access_path: String,
+        /// Group name (GROUP rows)
+        group_name: String,
+        /// Permission set name (Identity Center rows)
+        permission_set_name: String,
+        /// Account id
+        account_id: String,
+        /// Account name
+        account_name: String,
+        /// `Root/<OU>/...`
+        ou_path: String,
+        /// `allow` or `conditional`
+        decision: String,
+        /// For conditional rows: the condition that must hold
+        condition: String,
+        /// The actions this row allows, `;`-separated
+        actions: String,
+        /// The granting statements, `;`-separated
+        deciding: String,
     }
 }
 
@@ -796,4 +643,54 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
         });
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Snapshot;
+
+    /// Every row's header is its JSON keys in order, and each cell is its
+    /// JSON value as text: the three views of a column cannot drift
+    fn agree<R: Serialize>(header: &[&str], rows: &[R], cells: impl Fn(&R) -> Vec<String>) {
+        assert!(!rows.is_empty());
+        for r in rows {
+            let v = serde_json::to_value(r).unwrap();
+            let obj = v.as_object().unwrap();
+            let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            assert_eq!(keys, header);
+            let c = cells(r);
+            assert_eq!(c.len(), header.len());
+            for (cell, (k, value)) in c.iter().zip(obj) {
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                assert_eq!(cell, &text, "column {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn headers_cells_and_json_come_from_one_definition() {
+        let text = include_str!("../../fixtures/acme/snapshot.json");
+        let m = Model::build(Snapshot::from_json(text).unwrap()).unwrap();
+        let f = ReviewFilter::default();
+        agree(
+            &ASSIGNMENT_HEADER,
+            &assignment_rows(&m, &f),
+            AssignmentRow::cells,
+        );
+        agree(
+            &PERMISSION_SET_HEADER,
+            &permission_set_rows(&m, &f),
+            PermissionSetRow::cells,
+        );
+        let q = crate::who::WhoCanQuery {
+            actions: vec!["s3:GetObject".to_owned()],
+            ..Default::default()
+        };
+        let answer = crate::who::who_can(&m, &q);
+        agree(&ACCESS_HEADER, &access_rows(&m, &answer), AccessRow::cells);
+    }
 }
