@@ -30,15 +30,15 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["json", "policy", "eval", "data", "snapshot", "graph", "who"],
     ),
     (
-        "report",
+        "check",
         &[
             "json", "policy", "eval", "data", "snapshot", "graph", "who", "query",
         ],
     ),
     (
-        "check",
+        "report",
         &[
-            "json", "policy", "eval", "data", "snapshot", "graph", "who", "query", "report",
+            "json", "policy", "eval", "data", "snapshot", "graph", "who", "query", "check",
         ],
     ),
     ("synth", &["json", "snapshot"]),

@@ -206,7 +206,7 @@ fn each_command_declares_the_formats_it_prints_to_help() {
             .lines()
             .take_while(|l| {
                 let l = l.trim_start();
-                !(l.starts_with('-') && !l.starts_with("- "))
+                !l.starts_with('-') || l.starts_with("- ")
             })
             .collect::<Vec<_>>()
             .join("\n");

@@ -9,12 +9,12 @@ use clap::{Args, ValueEnum};
 
 use accessgraph::check::guardrails::{Guardrails, DEFAULT_RULES};
 use accessgraph::check::proposed::{apply_cloudformation, apply_terraform_plan, read_template};
-use accessgraph::check::{check, diff, CheckFinding, CheckOptions, CheckReport, DiffEntry};
+use accessgraph::check::{check, diff, CheckOptions};
 use accessgraph::graph::Model;
 use accessgraph::query::lint::Severity;
-use accessgraph::report::tabular::md_cell;
+use accessgraph::report::check::{write_check, write_diff};
 
-use super::org::{out, table};
+use super::org::out;
 use super::{format_name, Exit, Format, Global};
 
 /// The proposed state
@@ -180,151 +180,9 @@ pub fn run_check(args: CheckArgs, g: &Global) -> anyhow::Result<Exit> {
         .filter(|f| f.severity >= threshold)
         .count();
     let mut w = out();
-    match g.format {
-        Format::Json => writeln!(
-            w,
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "blocking": blocking,
-                "fail_on": args.fail_on.severity(),
-                "findings": report.findings,
-                "diff": report.diff,
-            }))?
-        )?,
-        Format::Markdown => markdown(&mut w, &report, blocking, threshold)?,
-        Format::Sarif => writeln!(
-            w,
-            "{}",
-            serde_json::to_string_pretty(&sarif(&report.findings, &rules, &head_name))?
-        )?,
-        _ => {
-            let mut t = table(&["severity", "code", "source", "subject", "message"]);
-            for f in &report.findings {
-                t.add_row(vec![
-                    f.severity.as_str().to_owned(),
-                    f.code.clone(),
-                    f.source.to_owned(),
-                    f.subject.clone(),
-                    f.message.clone(),
-                ]);
-            }
-            writeln!(w, "{}\n{t}", headline(&report, blocking, threshold))?;
-        }
-    }
+    write_check(&mut w, g.format, &report, threshold, &rules, &head_name)?;
     w.flush()?;
     Ok(if blocking > 0 { Exit::Fail } else { Exit::Ok })
-}
-
-fn headline(report: &CheckReport, blocking: usize, threshold: Severity) -> String {
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
-    let verdict = if blocking > 0 {
-        format!(
-            "BLOCKED: {blocking} finding(s) at {} or above",
-            threshold.as_str()
-        )
-    } else {
-        "OK: nothing blocks".to_owned()
-    };
-    format!(
-        "{verdict} ({} high, {} medium, {} low; {} assignment(s) change access)",
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        report.diff.len()
-    )
-}
-
-fn markdown<W: Write>(
-    w: &mut W,
-    report: &CheckReport,
-    blocking: usize,
-    threshold: Severity,
-) -> std::io::Result<()> {
-    writeln!(
-        w,
-        "**accessgraph check**: {}\n",
-        headline(report, blocking, threshold)
-    )?;
-    if report.findings.is_empty() {
-        return Ok(());
-    }
-    writeln!(
-        w,
-        "| severity | code | subject | message |\n|---|---|---|---|"
-    )?;
-    for f in &report.findings {
-        writeln!(
-            w,
-            "| {} | `{}` | {} | {} |",
-            f.severity.as_str(),
-            f.code,
-            md_cell(&f.subject),
-            md_cell(&f.message)
-        )?;
-    }
-    Ok(())
-}
-
-fn sarif_level(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low => "note",
-    }
-}
-
-/// SARIF 2.1.0: one rule per finding code, one result per finding,
-/// located at the proposed state's file
-fn sarif(findings: &[CheckFinding], rules: &Guardrails, head: &str) -> serde_json::Value {
-    use serde_json::json;
-    let mut codes: Vec<(&str, Severity, String)> = Vec::new();
-    for f in findings {
-        if !codes.iter().any(|(c, _, _)| *c == f.code) {
-            let text = rules.rules().find(|r| r.id == f.code).map_or_else(
-                || format!("{} finding `{}`", f.source, f.code),
-                |r| r.message.clone(),
-            );
-            codes.push((&f.code, f.severity, text));
-        }
-    }
-    let rule_defs: Vec<serde_json::Value> = codes
-        .iter()
-        .map(|(c, s, text)| {
-            json!({
-                "id": c,
-                "shortDescription": {"text": text},
-                "defaultConfiguration": {"level": sarif_level(*s)},
-            })
-        })
-        .collect();
-    let results: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "ruleId": f.code,
-                "ruleIndex": codes.iter().position(|(c, _, _)| *c == f.code).unwrap_or(0),
-                "level": sarif_level(f.severity),
-                "message": {"text": format!("{}: {}", f.subject, f.message)},
-                "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": head}},
-                    "logicalLocations": [{"name": f.subject, "kind": "resource"}],
-                }],
-                "properties": {"source": f.source},
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "accessgraph",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_defs,
-            }},
-            "results": results,
-        }],
-    })
 }
 
 /// `diff`
@@ -332,65 +190,7 @@ pub fn run_diff(args: DiffArgs, g: &Global) -> anyhow::Result<Exit> {
     let (base, head, _) = states(&args.base, &args.proposed)?;
     let d = diff(&base, &head);
     let mut w = out();
-    let fmt = |m: &std::collections::BTreeMap<String, usize>| {
-        m.iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match g.format {
-        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&d)?)?,
-        Format::Table | Format::Markdown => {
-            let header = [
-                "principal",
-                "account",
-                "permission_set",
-                "change",
-                "users",
-                "gained",
-                "lost",
-                "admin",
-                "escalation",
-                "conditions loosened",
-            ];
-            let row = |e: &DiffEntry| {
-                vec![
-                    match &e.via {
-                        Some(g) => format!("{} (via {g})", e.principal),
-                        None => e.principal.clone(),
-                    },
-                    e.account.clone(),
-                    e.permission_set.clone(),
-                    format!("{:?}", e.change).to_lowercase(),
-                    e.users_reached.to_string(),
-                    fmt(&e.gained),
-                    fmt(&e.lost),
-                    if e.newly_admin_equivalent { "NEW" } else { "" }.to_owned(),
-                    e.escalation_gained.join(", "),
-                    e.conditions_loosened.len().to_string(),
-                ]
-            };
-            if g.format == Format::Markdown {
-                accessgraph::report::tabular::write_markdown(
-                    &mut w,
-                    "accessgraph diff",
-                    &format!("{} assignment(s) change access.", d.len()),
-                    &header,
-                    d.iter().map(row),
-                )?;
-            } else {
-                let mut t = table(&header);
-                for e in &d {
-                    t.add_row(row(e));
-                }
-                writeln!(w, "{t}")?;
-            }
-        }
-        other => bail!(
-            "diff prints table, json or markdown, not `{}`",
-            format_name(other)
-        ),
-    }
+    write_diff(&mut w, g.format, &d)?;
     w.flush()?;
     Ok(if d.is_empty() { Exit::Ok } else { Exit::Fail })
 }

@@ -77,36 +77,11 @@ enum Command {
     Collect(collect::CollectArgs),
 }
 
-/// Output format
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A table for people
-    Table,
-    /// JSON, for scripts
-    Json,
-    /// CSV
-    Csv,
-    /// Graphviz
-    Dot,
-    /// Markdown (reports)
-    Markdown,
-    /// A self-contained HTML page (reports)
-    Html,
-    /// SARIF 2.1.0 (check, for code scanning)
-    Sarif,
-}
+pub use accessgraph::report::Format;
 
 /// The name of a format as the command line spells it
 pub fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Table => "table",
-        Format::Json => "json",
-        Format::Csv => "csv",
-        Format::Dot => "dot",
-        Format::Markdown => "markdown",
-        Format::Html => "html",
-        Format::Sarif => "sarif",
-    }
+    f.name()
 }
 
 /// Reads `--max-hops`: 0 (no chains) to 10
@@ -120,19 +95,6 @@ pub fn max_hops(s: &str) -> Result<usize, String> {
         ));
     }
     Ok(n)
-}
-
-/// What a format is, for `--help`
-fn format_help(f: Format) -> &'static str {
-    match f {
-        Format::Table => "a table for people",
-        Format::Json => "JSON, for scripts",
-        Format::Csv => "CSV (cells starting with = + - @ are neutralized)",
-        Format::Dot => "Graphviz",
-        Format::Markdown => "Markdown",
-        Format::Html => "a self-contained HTML page",
-        Format::Sarif => "SARIF 2.1.0, for code scanning",
-    }
 }
 
 /// The formats one command prints, declared to clap: `--help` lists exactly
@@ -166,7 +128,7 @@ impl clap::builder::TypedValueParser for Formats {
         &self,
     ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
         Some(Box::new(self.0.iter().map(|f| {
-            clap::builder::PossibleValue::new(format_name(*f)).help(format_help(*f))
+            clap::builder::PossibleValue::new(format_name(*f)).help(f.help())
         })))
     }
 }

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use accessgraph::data::{managed_policies as bundled, JOB_FUNCTIONS};
 use accessgraph::graph::{Model, UserIx};
@@ -211,12 +210,7 @@ pub(super) fn out() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
 }
 
-pub(super) fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_header(header.to_vec());
-    t
-}
+pub(super) use accessgraph::report::tabular::table;
 
 fn only(format: Format, allowed: &[Format], what: &str) -> anyhow::Result<()> {
     if !allowed.contains(&format) {
@@ -335,45 +329,7 @@ pub fn portal(args: UserArg, g: &Global) -> anyhow::Result<Exit> {
     let u = find_user(&model, &args.user, &g.snapshot)?;
     let p = query_portal(&model, u);
     let mut w = out();
-    let header = ["account_id", "account_name", "role_name", "via"];
-    let rows: Vec<Vec<String>> = p
-        .entries
-        .iter()
-        .map(|e| {
-            vec![
-                e.account_id.clone(),
-                e.account_name.clone(),
-                e.role_name.clone(),
-                e.via.join(", "),
-            ]
-        })
-        .collect();
-    match g.format {
-        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&p)?)?,
-        Format::Csv => csv_rows(&mut w, &header, &rows)?,
-        _ => {
-            writeln!(w, "Access portal: {}", p.portal_url)?;
-            if let Some(d) = &p.default_portal_url {
-                writeln!(w, "(default URL: {d})")?;
-            }
-            if !p.enabled {
-                writeln!(
-                    w,
-                    "User {} is DISABLED: it cannot sign in; these assignments apply again if it is re-enabled.",
-                    p.user_name
-                )?;
-            }
-            if rows.is_empty() {
-                writeln!(w, "{} is assigned no account.", p.user_name)?;
-            } else {
-                let mut t = table(&header);
-                for r in rows {
-                    t.add_row(r);
-                }
-                writeln!(w, "{t}")?;
-            }
-        }
-    }
+    accessgraph::report::org::write_portal(&mut w, g.format, &p)?;
     Ok(Exit::Ok)
 }
 
@@ -458,70 +414,7 @@ pub fn admins(g: &Global) -> anyhow::Result<Exit> {
     let model = load(g)?;
     let a = query_admins(&model);
     let mut w = out();
-    if g.format == Format::Json {
-        writeln!(w, "{}", serde_json::to_string_pretty(&a)?)?;
-        return Ok(Exit::Ok);
-    }
-    match &a.management_account {
-        Some(m) => writeln!(
-            w,
-            "Management account: {} ({}): full control of IAM Identity Center",
-            m.name, m.id
-        )?,
-        None => writeln!(
-            w,
-            "Management account: unknown (no organization in the snapshot)"
-        )?,
-    }
-    match &a.delegated_administrator {
-        Some(d) => {
-            writeln!(w, "Delegated administrator: {} ({}), which:", d.name, d.id)?;
-            for l in &a.delegated_limits {
-                writeln!(w, "  - {l}")?;
-            }
-            if !a.management_only_permission_sets.is_empty() {
-                writeln!(
-                    w,
-                    "  Permission sets only the management account can manage: {}",
-                    a.management_only_permission_sets.join(", ")
-                )?;
-            }
-        }
-        None => writeln!(
-            w,
-            "Delegated administrator: none registered for sso.amazonaws.com"
-        )?,
-    }
-    if a.administrators.is_empty() {
-        writeln!(
-            w,
-            "No Identity Center user reaches these accounts with sso:CreateAccountAssignment."
-        )?;
-    } else {
-        writeln!(
-            w,
-            "Identity Center users who can administer it (sso:CreateAccountAssignment):"
-        )?;
-        let mut t = table(&[
-            "user",
-            "account_id",
-            "as",
-            "permission_set",
-            "via",
-            "decision",
-        ]);
-        for p in &a.administrators {
-            t.add_row(vec![
-                p.user_name.clone(),
-                p.account_id.clone(),
-                p.role.to_owned(),
-                p.permission_set.clone(),
-                p.via.clone(),
-                p.decision.clone(),
-            ]);
-        }
-        writeln!(w, "{t}")?;
-    }
+    accessgraph::report::org::write_admins(&mut w, g.format, &a)?;
     Ok(Exit::Ok)
 }
 
@@ -561,35 +454,7 @@ pub fn lint(args: LintArgs, g: &Global) -> anyhow::Result<Exit> {
             max_session_seconds: (args.max_session_hours * 3600.0) as u64,
         },
     );
-    let header = ["severity", "code", "subject", "message", "fix"];
-    let rows: Vec<Vec<String>> = findings
-        .iter()
-        .map(|f| {
-            vec![
-                f.severity.as_str().to_owned(),
-                f.code.to_owned(),
-                f.subject.clone(),
-                f.message.clone(),
-                f.fix.to_owned(),
-            ]
-        })
-        .collect();
-    match g.format {
-        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&findings)?)?,
-        Format::Csv => csv_rows(&mut w, &header, &rows)?,
-        _ => {
-            if rows.is_empty() {
-                writeln!(w, "no findings")?;
-            } else {
-                let mut t = table(&header);
-                for r in rows {
-                    t.add_row(r);
-                }
-                writeln!(w, "{t}")?;
-                writeln!(w, "{} finding(s)", findings.len())?;
-            }
-        }
-    }
+    accessgraph::report::org::write_lint(&mut w, g.format, &findings)?;
     let threshold = match args.fail_on {
         FailOn::Low => Severity::Low,
         FailOn::Medium => Severity::Medium,

@@ -3,6 +3,87 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+/// An output format
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// A table for people
+    Table,
+    /// JSON, for scripts
+    Json,
+    /// CSV
+    Csv,
+    /// Graphviz
+    Dot,
+    /// Markdown (reports)
+    Markdown,
+    /// A self-contained HTML page (reports)
+    Html,
+    /// SARIF 2.1.0 (check, for code scanning)
+    Sarif,
+}
+
+impl Format {
+    /// Every format
+    pub const ALL: [Format; 7] = [
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Dot,
+        Format::Markdown,
+        Format::Html,
+        Format::Sarif,
+    ];
+
+    /// The name the command line spells it with
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Dot => "dot",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+        }
+    }
+
+    /// What it is, for `--help`
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Table => "a table for people",
+            Format::Json => "JSON, for scripts",
+            Format::Csv => "CSV (cells starting with = + - @ are neutralized)",
+            Format::Dot => "Graphviz",
+            Format::Markdown => "Markdown",
+            Format::Html => "a self-contained HTML page",
+            Format::Sarif => "SARIF 2.1.0, for code scanning",
+        }
+    }
+}
+
+/// Output that cannot be written
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// Writing failed
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Serializing JSON failed
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// Writing CSV failed
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    /// A format this output does not have (the command line declares each
+    /// command's formats, so only a library caller meets this)
+    #[error("{command} prints no `{}`", .format.name())]
+    Unsupported {
+        /// The command
+        command: &'static str,
+        /// The format asked for
+        format: Format,
+    },
+}
+
 /// A value as one report cell: text as it is, numbers and booleans as
 /// Rust prints them (`true`, `12`), as JSON does
 pub trait Cell {
@@ -62,7 +143,9 @@ macro_rules! report_row {
     };
 }
 
+pub mod check;
 pub mod dot;
+pub mod org;
 pub mod review;
 pub mod simulate;
 pub mod tabular;

@@ -51,6 +51,14 @@ pub fn write_record<W: Write, C: AsRef<str>>(
     out.write_record(None::<&[u8]>)
 }
 
+/// A table for people (comfy-table, UTF-8 borders), with its header
+pub fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(header.to_vec());
+    t
+}
+
 /// A Markdown table cell: pipes and backslashes escaped, line breaks as spaces
 pub fn md_cell(cell: &str) -> String {
     cell.replace('\\', "\\\\")

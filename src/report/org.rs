@@ -1,0 +1,178 @@
+//! The outputs of `portal`, `admins` and `lint`. Pure: writes to
+//! `impl Write`.
+
+use std::io::Write;
+
+use super::tabular::{table, write_csv};
+use super::{Format, RenderError};
+use crate::query::lint::Finding;
+use crate::query::{Admins, Portal};
+
+fn unsupported(command: &'static str, format: Format) -> RenderError {
+    RenderError::Unsupported { command, format }
+}
+
+/// Writes what a user sees in the access portal (table, json, csv)
+///
+/// # Errors
+/// Writing fails, or `format` is not one `portal` prints.
+pub fn write_portal<W: Write>(w: &mut W, format: Format, p: &Portal) -> Result<(), RenderError> {
+    let header = ["account_id", "account_name", "role_name", "via"];
+    let rows: Vec<Vec<String>> = p
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.account_id.clone(),
+                e.account_name.clone(),
+                e.role_name.clone(),
+                e.via.join(", "),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&p)?)?,
+        Format::Csv => write_csv(&mut *w, &header, &rows)?,
+        Format::Table => {
+            writeln!(w, "Access portal: {}", p.portal_url)?;
+            if let Some(d) = &p.default_portal_url {
+                writeln!(w, "(default URL: {d})")?;
+            }
+            if !p.enabled {
+                writeln!(
+                    w,
+                    "User {} is DISABLED: it cannot sign in; these assignments apply again if it is re-enabled.",
+                    p.user_name
+                )?;
+            }
+            if rows.is_empty() {
+                writeln!(w, "{} is assigned no account.", p.user_name)?;
+            } else {
+                let mut t = table(&header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                writeln!(w, "{t}")?;
+            }
+        }
+        format => return Err(unsupported("portal", format)),
+    }
+    Ok(())
+}
+
+/// Writes who can administer Identity Center (table, json)
+///
+/// # Errors
+/// Writing fails, or `format` is not one `admins` prints.
+pub fn write_admins<W: Write>(w: &mut W, format: Format, a: &Admins) -> Result<(), RenderError> {
+    if format != Format::Table && format != Format::Json {
+        return Err(unsupported("admins", format));
+    }
+    if format == Format::Json {
+        writeln!(w, "{}", serde_json::to_string_pretty(&a)?)?;
+        return Ok(());
+    }
+    match &a.management_account {
+        Some(m) => writeln!(
+            w,
+            "Management account: {} ({}): full control of IAM Identity Center",
+            m.name, m.id
+        )?,
+        None => writeln!(
+            w,
+            "Management account: unknown (no organization in the snapshot)"
+        )?,
+    }
+    match &a.delegated_administrator {
+        Some(d) => {
+            writeln!(w, "Delegated administrator: {} ({}), which:", d.name, d.id)?;
+            for l in &a.delegated_limits {
+                writeln!(w, "  - {l}")?;
+            }
+            if !a.management_only_permission_sets.is_empty() {
+                writeln!(
+                    w,
+                    "  Permission sets only the management account can manage: {}",
+                    a.management_only_permission_sets.join(", ")
+                )?;
+            }
+        }
+        None => writeln!(
+            w,
+            "Delegated administrator: none registered for sso.amazonaws.com"
+        )?,
+    }
+    if a.administrators.is_empty() {
+        writeln!(
+            w,
+            "No Identity Center user reaches these accounts with sso:CreateAccountAssignment."
+        )?;
+    } else {
+        writeln!(
+            w,
+            "Identity Center users who can administer it (sso:CreateAccountAssignment):"
+        )?;
+        let mut t = table(&[
+            "user",
+            "account_id",
+            "as",
+            "permission_set",
+            "via",
+            "decision",
+        ]);
+        for p in &a.administrators {
+            t.add_row(vec![
+                p.user_name.clone(),
+                p.account_id.clone(),
+                p.role.to_owned(),
+                p.permission_set.clone(),
+                p.via.clone(),
+                p.decision.clone(),
+            ]);
+        }
+        writeln!(w, "{t}")?;
+    }
+    Ok(())
+}
+
+/// Writes lint findings (table, json, csv)
+///
+/// # Errors
+/// Writing fails, or `format` is not one `lint` prints.
+pub fn write_lint<W: Write>(
+    w: &mut W,
+    format: Format,
+    findings: &[Finding],
+) -> Result<(), RenderError> {
+    let header = ["severity", "code", "subject", "message", "fix"];
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.severity.as_str().to_owned(),
+                f.code.to_owned(),
+                f.subject.clone(),
+                f.message.clone(),
+                f.fix.to_owned(),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&findings)?)?,
+        Format::Csv => write_csv(&mut *w, &header, &rows)?,
+        Format::Table => {
+            if rows.is_empty() {
+                writeln!(w, "no findings")?;
+            } else {
+                let mut t = table(&header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                writeln!(w, "{t}")?;
+                writeln!(w, "{} finding(s)", findings.len())?;
+            }
+        }
+        format => return Err(unsupported("lint", format)),
+    }
+    Ok(())
+}
