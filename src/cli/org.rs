@@ -330,6 +330,7 @@ pub fn portal(args: UserArg, g: &Global) -> anyhow::Result<Exit> {
     let p = query_portal(&model, u);
     let mut w = out();
     accessgraph::report::org::write_portal(&mut w, g.format, &p)?;
+    w.flush()?;
     Ok(Exit::Ok)
 }
 
@@ -415,6 +416,7 @@ pub fn admins(g: &Global) -> anyhow::Result<Exit> {
     let a = query_admins(&model);
     let mut w = out();
     accessgraph::report::org::write_admins(&mut w, g.format, &a)?;
+    w.flush()?;
     Ok(Exit::Ok)
 }
 
@@ -455,6 +457,7 @@ pub fn lint(args: LintArgs, g: &Global) -> anyhow::Result<Exit> {
         },
     );
     accessgraph::report::org::write_lint(&mut w, g.format, &findings)?;
+    w.flush()?;
     let threshold = match args.fail_on {
         FailOn::Low => Severity::Low,
         FailOn::Medium => Severity::Medium,

@@ -11,10 +11,10 @@ use accessgraph::report::review::{
     access_rows, permission_set_rows, sso_util_rows, AssignmentReview, ReviewFilter, ACCESS_HEADER,
     ASSIGNMENT_HEADER, PERMISSION_SET_HEADER, SSO_UTIL_HEADER,
 };
-use accessgraph::report::tabular::{write_csv, write_html, write_markdown};
+use accessgraph::report::review::{write_rows, Document};
 use accessgraph::who::{who_can, WhoCanQuery};
 
-use super::org::{load, out, table};
+use super::org::{load, out};
 use super::who::{parse_context, spinner};
 use super::{format_name, Exit, Format, Global};
 use accessgraph::query::lookup;
@@ -177,62 +177,6 @@ fn summary(model: &Model, what: &str, rows: usize) -> String {
     )
 }
 
-/// Writes `n` rows, made one at a time by `row`, in the chosen format;
-/// JSON is the serde form of the rows, streamed
-#[allow(clippy::too_many_arguments, reason = "one call per report kind")]
-fn emit<T: serde::Serialize>(
-    format: Format,
-    title: &str,
-    summary_line: &str,
-    header: &[&str],
-    n: usize,
-    row: impl Fn(usize) -> T,
-    cells: impl Fn(&T) -> Vec<String>,
-    counts: Option<&Counts>,
-) -> anyhow::Result<()> {
-    let mut w = out();
-    let all = || (0..n).map(|i| cells(&row(i)));
-    match format {
-        Format::Csv => write_csv(&mut w, header, all())?,
-        Format::Json => {
-            writeln!(w, "[")?;
-            for i in 0..n {
-                let sep = if i + 1 == n { "" } else { "," };
-                writeln!(w, "  {}{sep}", serde_json::to_string(&row(i))?)?;
-            }
-            writeln!(w, "]")?;
-        }
-        Format::Markdown => write_markdown(&mut w, title, summary_line, header, all())?,
-        Format::Html => {
-            let empty = Counts::new();
-            write_html(
-                &mut w,
-                title,
-                summary_line,
-                counts.unwrap_or(&empty),
-                header,
-                all(),
-            )?;
-        }
-        Format::Table => {
-            let mut t = table(header);
-            for r in all() {
-                t.add_row(r);
-            }
-            writeln!(w, "{t}\n{summary_line}")?;
-        }
-        other => bail!(
-            "report prints csv, json, markdown, html or table, not `{}`",
-            format_name(other)
-        ),
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// Rows per account and privilege level
-type Counts = std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, usize>>;
-
 /// `report ...`
 pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
     if matches!(g.format, Format::Dot | Format::Sarif) {
@@ -242,6 +186,7 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
         );
     }
     let model = load(g)?;
+    let mut w = out();
     match args.kind {
         ReportKind::Assignments(a) => {
             let f = resolve(&model, &a.filter)?;
@@ -252,28 +197,34 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
                     sp.finish_and_clear();
                     let counts =
                         (g.format == Format::Html).then(|| review.counts_by_account(&model));
-                    emit(
+                    write_rows(
+                        &mut w,
                         g.format,
-                        "Identity Center access review: assignments",
-                        &summary(&model, "user access paths", review.len()),
-                        &ASSIGNMENT_HEADER,
+                        &Document {
+                            title: "Identity Center access review: assignments",
+                            summary: &summary(&model, "user access paths", review.len()),
+                            header: &ASSIGNMENT_HEADER,
+                            counts: counts.as_ref(),
+                        },
                         review.len(),
                         |i| review.row(&model, i),
                         |r| r.cells(),
-                        counts.as_ref(),
                     )?;
                 }
                 Layout::AwsSsoUtil => {
                     let rows = sso_util_rows(&model, &f);
-                    emit(
+                    write_rows(
+                        &mut w,
                         g.format,
-                        "Identity Center account assignments",
-                        &summary(&model, "assignments", rows.len()),
-                        &SSO_UTIL_HEADER,
+                        &Document {
+                            title: "Identity Center account assignments",
+                            summary: &summary(&model, "assignments", rows.len()),
+                            header: &SSO_UTIL_HEADER,
+                            counts: None,
+                        },
                         rows.len(),
                         |i| rows[i].clone(),
                         |r| r.to_vec(),
-                        None,
                     )?;
                 }
             }
@@ -298,32 +249,39 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
             for n in &answer.notes {
                 line.push_str(&format!(" Note: {n}."));
             }
-            emit(
+            write_rows(
+                &mut w,
                 g.format,
-                &format!("Who can {}", q.actions.join(", ")),
-                &line,
-                &ACCESS_HEADER,
+                &Document {
+                    title: &format!("Who can {}", q.actions.join(", ")),
+                    summary: &line,
+                    header: &ACCESS_HEADER,
+                    counts: None,
+                },
                 rows.len(),
                 |i| rows[i].clone(),
                 |r| r.cells(),
-                None,
             )?;
         }
         ReportKind::PermissionSets(fa) => {
             let f = resolve(&model, &fa)?;
             let rows = permission_set_rows(&model, &f);
-            emit(
+            write_rows(
+                &mut w,
                 g.format,
-                "Identity Center permission sets",
-                &summary(&model, "permission sets", rows.len()),
-                &PERMISSION_SET_HEADER,
+                &Document {
+                    title: "Identity Center permission sets",
+                    summary: &summary(&model, "permission sets", rows.len()),
+                    header: &PERMISSION_SET_HEADER,
+                    counts: None,
+                },
                 rows.len(),
                 |i| rows[i].clone(),
                 |r| r.cells(),
-                None,
             )?;
         }
     }
+    w.flush()?;
     // An empty review is a result, not a failure.
     Ok(Exit::Ok)
 }

@@ -86,57 +86,8 @@ pub fn run(args: WhoCanArgs, g: &Global) -> anyhow::Result<Exit> {
     let answer = who_can(&model, &q);
     spinner.finish_and_clear();
     let mut w = out();
-    let header = accessgraph::who::WHO_CAN_HEADER;
-    let shown_actions = |a: &[String]| {
-        if a.len() <= 3 {
-            a.join(", ")
-        } else {
-            format!("{} actions ({}, ...)", a.len(), a[..2].join(", "))
-        }
-    };
-    match g.format {
-        Format::Json => {
-            // Streamed: an answer can hold millions of rows.
-            writeln!(w, "[")?;
-            let n = answer.len();
-            for (i, r) in answer.rows_iter(&model).enumerate() {
-                let sep = if i + 1 == n { "" } else { "," };
-                writeln!(w, "  {}{sep}", serde_json::to_string(&r)?)?;
-            }
-            writeln!(w, "]")?;
-        }
-        Format::Csv => answer.write_csv(&model, &mut w)?,
-        _ => {
-            for n in &answer.notes {
-                writeln!(w, "note: {n}")?;
-            }
-            if answer.is_empty() {
-                writeln!(w, "nobody")?;
-            } else {
-                let mut t = table(&header);
-                for r in answer.rows_iter(&model) {
-                    let mut principal = r.principal.clone();
-                    if r.disabled {
-                        principal.push_str(" (disabled)");
-                    }
-                    t.add_row(vec![
-                        principal,
-                        r.principal_type.to_owned(),
-                        r.via.clone(),
-                        r.permission_set.clone().unwrap_or_else(|| "-".into()),
-                        r.account_id.clone(),
-                        r.account_name.clone(),
-                        r.decision.to_owned(),
-                        r.condition.clone().unwrap_or_default(),
-                        shown_actions(&r.actions),
-                        r.deciding.join("; "),
-                    ]);
-                }
-                writeln!(w, "{t}")?;
-                writeln!(w, "{} row(s)", answer.len())?;
-            }
-        }
-    }
+    accessgraph::report::who_can::write_who_can(&mut w, g.format, &model, &answer)?;
+    w.flush()?;
     Ok(if answer.is_empty() {
         Exit::Fail
     } else {

@@ -645,6 +645,75 @@ pub fn access_rows(model: &Model, answer: &WhoCanAnswer) -> Vec<AccessRow> {
     rows
 }
 
+/// What a review document says besides its rows
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The title (Markdown, HTML)
+    pub title: &'a str,
+    /// The line under it: how many rows, as of when
+    pub summary: &'a str,
+    /// The columns
+    pub header: &'a [&'a str],
+    /// Rows per account and privilege level (the HTML summary)
+    pub counts: Option<&'a BTreeMap<String, BTreeMap<&'static str, usize>>>,
+}
+
+/// Writes `n` rows, made one at a time by `row`, as a review in `format`
+/// (csv, json, markdown, html, table); JSON is the serde form of the rows,
+/// streamed, the others their `cells`
+///
+/// # Errors
+/// Writing fails, or `format` is not one a review has.
+pub fn write_rows<W: std::io::Write, T: Serialize>(
+    w: &mut W,
+    format: crate::report::Format,
+    doc: &Document<'_>,
+    n: usize,
+    row: impl Fn(usize) -> T,
+    cells: impl Fn(&T) -> Vec<String>,
+) -> Result<(), crate::report::RenderError> {
+    use crate::report::tabular::{table, write_csv, write_html, write_markdown};
+    use crate::report::Format;
+    let all = || (0..n).map(|i| cells(&row(i)));
+    match format {
+        Format::Csv => write_csv(&mut *w, doc.header, all())?,
+        Format::Json => {
+            writeln!(w, "[")?;
+            for i in 0..n {
+                let sep = if i + 1 == n { "" } else { "," };
+                writeln!(w, "  {}{sep}", serde_json::to_string(&row(i))?)?;
+            }
+            writeln!(w, "]")?;
+        }
+        Format::Markdown => write_markdown(&mut *w, doc.title, doc.summary, doc.header, all())?,
+        Format::Html => {
+            let empty = BTreeMap::new();
+            write_html(
+                &mut *w,
+                doc.title,
+                doc.summary,
+                doc.counts.unwrap_or(&empty),
+                doc.header,
+                all(),
+            )?;
+        }
+        Format::Table => {
+            let mut t = table(doc.header);
+            for r in all() {
+                t.add_row(r);
+            }
+            writeln!(w, "{t}\n{}", doc.summary)?;
+        }
+        format => {
+            return Err(crate::report::RenderError::Unsupported {
+                command: "report",
+                format,
+            })
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

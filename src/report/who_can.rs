@@ -2,7 +2,8 @@
 //! answer without materializing rows; every cell a spreadsheet would run as
 //! a formula is neutralized, as in every other CSV the tool writes.
 
-use super::tabular::write_record;
+use super::tabular::{table, write_record};
+use super::{Format, RenderError};
 use crate::graph::{Model, Via};
 use crate::who::{WhoCanAnswer, WHO_CAN_HEADER};
 
@@ -92,4 +93,75 @@ impl WhoCanAnswer {
         c.flush()?;
         Ok(())
     }
+}
+
+/// Writes a who-can answer (table, json, csv), streamed: rows are made
+/// from the compact answer as they are written
+///
+/// # Errors
+/// Writing fails, or `format` is not one `who-can` prints.
+pub fn write_who_can<W: std::io::Write>(
+    w: &mut W,
+    format: Format,
+    model: &Model,
+    answer: &WhoCanAnswer,
+) -> Result<(), RenderError> {
+    let header = WHO_CAN_HEADER;
+    let shown_actions = |a: &[String]| {
+        if a.len() <= 3 {
+            a.join(", ")
+        } else {
+            format!("{} actions ({}, ...)", a.len(), a[..2].join(", "))
+        }
+    };
+    match format {
+        Format::Json => {
+            // Streamed: an answer can hold millions of rows.
+            writeln!(w, "[")?;
+            let n = answer.len();
+            for (i, r) in answer.rows_iter(model).enumerate() {
+                let sep = if i + 1 == n { "" } else { "," };
+                writeln!(w, "  {}{sep}", serde_json::to_string(&r)?)?;
+            }
+            writeln!(w, "]")?;
+        }
+        Format::Csv => answer.write_csv(model, &mut *w)?,
+        Format::Table => {
+            for n in &answer.notes {
+                writeln!(w, "note: {n}")?;
+            }
+            if answer.is_empty() {
+                writeln!(w, "nobody")?;
+            } else {
+                let mut t = table(&header);
+                for r in answer.rows_iter(model) {
+                    let mut principal = r.principal.clone();
+                    if r.disabled {
+                        principal.push_str(" (disabled)");
+                    }
+                    t.add_row(vec![
+                        principal,
+                        r.principal_type.to_owned(),
+                        r.via.clone(),
+                        r.permission_set.clone().unwrap_or_else(|| "-".into()),
+                        r.account_id.clone(),
+                        r.account_name.clone(),
+                        r.decision.to_owned(),
+                        r.condition.clone().unwrap_or_default(),
+                        shown_actions(&r.actions),
+                        r.deciding.join("; "),
+                    ]);
+                }
+                writeln!(w, "{t}")?;
+                writeln!(w, "{} row(s)", answer.len())?;
+            }
+        }
+        format => {
+            return Err(RenderError::Unsupported {
+                command: "who-can",
+                format,
+            })
+        }
+    }
+    Ok(())
 }
