@@ -1,6 +1,5 @@
 //! `who-can`: who can do what, where.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::{bail, Context as _};
@@ -10,7 +9,7 @@ use accessgraph::eval::context::CtxValue;
 use accessgraph::query::lookup;
 use accessgraph::who::{who_can, WhoCanQuery};
 
-use super::org::{csv_rows, load, out, table};
+use super::org::{load, out};
 use super::{format_name, Exit, Format, Global};
 
 /// `who-can ACTION... [--resource ARN] [--account ID|NAME|OU]... [--context K=V]...`
@@ -137,7 +136,7 @@ pub enum Level {
 
 pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
     use accessgraph::data::AccessLevel;
-    use accessgraph::who::{what_can, Subject, WhatCanQuery};
+    use accessgraph::who::{what_can, WhatCanQuery};
     if !matches!(g.format, Format::Table | Format::Json | Format::Csv) {
         bail!(
             "what-can prints table, json or csv, not `{}`",
@@ -145,39 +144,9 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
         );
     }
     let model = load(g)?;
-    let subject = match (model.find_user(&args.who), model.find_group(&args.who)) {
-        (Some(u), _) => Subject::User(u),
-        (None, Some(gi)) => Subject::Group(gi),
-        (None, None) => bail!(
-            "no user or group `{}` in the snapshot{}",
-            args.who,
-            lookup::hint(
-                &args.who,
-                model
-                    .snapshot()
-                    .users
-                    .iter()
-                    .map(|u| u.user_name.as_str())
-                    .chain(model.snapshot().groups.iter().map(|g| g.name.as_str()))
-            )
-        ),
-    };
-    if let Some(s) = &args.service {
-        if !accessgraph::data::catalog()
-            .services
-            .contains_key(&s.to_ascii_lowercase())
-        {
-            bail!(
-                "unknown service `{s}`{}",
-                lookup::hint(
-                    s,
-                    accessgraph::data::catalog()
-                        .services
-                        .keys()
-                        .map(String::as_str)
-                )
-            );
-        }
+    let subject = lookup::subject(&model, &args.who)?;
+    if let Some(svc) = &args.service {
+        lookup::service(svc)?;
     }
     let q = WhatCanQuery {
         subject,
@@ -197,61 +166,8 @@ pub fn what_can_cmd(args: WhatCanArgs, g: &Global) -> anyhow::Result<Exit> {
     let rows = what_can(&model, &q);
     spinner.finish_and_clear();
     let mut w = out();
-    let header = [
-        "account_id",
-        "account_name",
-        "permission_set",
-        "via",
-        "service",
-        "access_level",
-        "allowed",
-        "conditional",
-        "total",
-        "conditions",
-        "admin_equivalent",
-    ];
-    let data: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.account_id.clone(),
-                r.account_name.clone(),
-                r.permission_set.clone(),
-                r.via.clone(),
-                r.service.clone(),
-                r.access_level.to_owned(),
-                r.allowed.to_string(),
-                r.conditional.to_string(),
-                r.total.to_string(),
-                r.conditions.join(" | "),
-                r.admin_equivalent.to_string(),
-            ]
-        })
-        .collect();
-    match g.format {
-        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&rows)?)?,
-        Format::Csv => csv_rows(&mut w, &header, &data)?,
-        _ => {
-            let mut admin: BTreeSet<(String, String)> = BTreeSet::new();
-            for r in &rows {
-                if r.admin_equivalent {
-                    admin.insert((r.account_name.clone(), r.permission_set.clone()));
-                }
-            }
-            for (a, p) in &admin {
-                writeln!(w, "ADMIN-EQUIVALENT: {p} in {a} (can attach or write any role policy and pass roles)")?;
-            }
-            if data.is_empty() {
-                writeln!(w, "nothing")?;
-            } else {
-                let mut t = table(&header[..10]);
-                for r in data {
-                    t.add_row(r[..10].to_vec());
-                }
-                writeln!(w, "{t}")?;
-            }
-        }
-    }
+    accessgraph::report::who_can::write_what_can(&mut w, g.format, &rows)?;
+    w.flush()?;
     Ok(if rows.is_empty() {
         Exit::Fail
     } else {

@@ -56,6 +56,22 @@ pub enum LookupError {
         /// The closest actions of its service
         close: Vec<String>,
     },
+    /// No user or group of that name or id
+    #[error("no user or group `{key}` in the snapshot{}", did_you_mean(.close))]
+    Subject {
+        /// What was asked
+        key: String,
+        /// The closest user and group names
+        close: Vec<String>,
+    },
+    /// A service prefix the catalog does not have
+    #[error("unknown service `{service}`{}", did_you_mean(.close))]
+    Service {
+        /// What was asked
+        service: String,
+        /// The closest service prefixes
+        close: Vec<String>,
+    },
     /// A pattern that matches no action
     #[error("action pattern `{pattern}` matches no known action ({source_})")]
     Pattern {
@@ -108,6 +124,45 @@ pub fn user(model: &Model, key: &str) -> Result<UserIx, LookupError> {
             key,
             model.snapshot().users.iter().map(|u| u.user_name.as_str()),
         ),
+    })
+}
+
+/// A user (by user name, email or id) or else a group (by name or id)
+///
+/// # Errors
+/// [`LookupError::Subject`] with the closest user and group names.
+pub fn subject(model: &Model, key: &str) -> Result<crate::who::Subject, LookupError> {
+    if let Some(u) = model.find_user(key) {
+        return Ok(crate::who::Subject::User(u));
+    }
+    if let Some(g) = model.find_group(key) {
+        return Ok(crate::who::Subject::Group(g));
+    }
+    let s = model.snapshot();
+    Err(LookupError::Subject {
+        key: key.to_owned(),
+        close: close_names(
+            key,
+            s.users
+                .iter()
+                .map(|u| u.user_name.as_str())
+                .chain(s.groups.iter().map(|g| g.name.as_str())),
+        ),
+    })
+}
+
+/// A service prefix of the action catalog (`s3`), any case
+///
+/// # Errors
+/// [`LookupError::Service`] with the closest prefixes.
+pub fn service(service: &str) -> Result<(), LookupError> {
+    let cat = catalog();
+    if cat.services.contains_key(&service.to_ascii_lowercase()) {
+        return Ok(());
+    }
+    Err(LookupError::Service {
+        service: service.to_owned(),
+        close: close_names(service, cat.services.keys().map(String::as_str)),
     })
 }
 
@@ -276,6 +331,30 @@ mod tests {
         assert_eq!(account(&m, "210000000101").unwrap(), a);
         let e = account(&m, "acme-prdo").unwrap_err();
         assert!(e.to_string().contains("did you mean `acme-prod`"), "{e}");
+    }
+
+    #[test]
+    fn subjects_and_services_or_a_hint() {
+        let m = acme();
+        assert!(matches!(
+            subject(&m, "alice.martin@acme.example"),
+            Ok(crate::who::Subject::User(_))
+        ));
+        assert!(matches!(
+            subject(&m, "acme-developers"),
+            Ok(crate::who::Subject::Group(_))
+        ));
+        let e = subject(&m, "acme-developrs").unwrap_err();
+        assert!(
+            e.to_string().contains("did you mean `acme-developers`"),
+            "{e}"
+        );
+        assert_eq!(service("S3"), Ok(()));
+        let e = service("s33").unwrap_err();
+        assert!(
+            matches!(&e, LookupError::Service { close, .. } if close.contains(&"s3".to_owned())),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! answer without materializing rows; every cell a spreadsheet would run as
 //! a formula is neutralized, as in every other CSV the tool writes.
 
-use super::tabular::{table, write_record};
+use super::tabular::{table, write_csv, write_record};
 use super::{Format, RenderError};
 use crate::graph::{Model, Via};
 use crate::who::{WhoCanAnswer, WHO_CAN_HEADER};
@@ -159,6 +159,82 @@ pub fn write_who_can<W: std::io::Write>(
         format => {
             return Err(RenderError::Unsupported {
                 command: "who-can",
+                format,
+            })
+        }
+    }
+    Ok(())
+}
+
+/// Writes a what-can answer (table, json, csv): one row per account,
+/// permission set, path, service and access level; the table names the
+/// admin-equivalent pairs first
+///
+/// # Errors
+/// Writing fails, or `format` is not one `what-can` prints.
+pub fn write_what_can<W: std::io::Write>(
+    w: &mut W,
+    format: Format,
+    rows: &[crate::who::WhatCanRow],
+) -> Result<(), RenderError> {
+    use std::collections::BTreeSet;
+    let header = [
+        "account_id",
+        "account_name",
+        "permission_set",
+        "via",
+        "service",
+        "access_level",
+        "allowed",
+        "conditional",
+        "total",
+        "conditions",
+        "admin_equivalent",
+    ];
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.account_id.clone(),
+                r.account_name.clone(),
+                r.permission_set.clone(),
+                r.via.clone(),
+                r.service.clone(),
+                r.access_level.to_owned(),
+                r.allowed.to_string(),
+                r.conditional.to_string(),
+                r.total.to_string(),
+                r.conditions.join(" | "),
+                r.admin_equivalent.to_string(),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&rows)?)?,
+        Format::Csv => write_csv(&mut *w, &header, &data)?,
+        Format::Table => {
+            let mut admin: BTreeSet<(String, String)> = BTreeSet::new();
+            for r in rows {
+                if r.admin_equivalent {
+                    admin.insert((r.account_name.clone(), r.permission_set.clone()));
+                }
+            }
+            for (a, p) in &admin {
+                writeln!(w, "ADMIN-EQUIVALENT: {p} in {a} (can attach or write any role policy and pass roles)")?;
+            }
+            if data.is_empty() {
+                writeln!(w, "nothing")?;
+            } else {
+                let mut t = table(&header[..10]);
+                for r in data {
+                    t.add_row(r[..10].to_vec());
+                }
+                writeln!(w, "{t}")?;
+            }
+        }
+        format => {
+            return Err(RenderError::Unsupported {
+                command: "what-can",
                 format,
             })
         }
