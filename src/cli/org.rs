@@ -344,28 +344,8 @@ pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {
             let text = std::fs::read_to_string(&config)
                 .with_context(|| format!("failed to read AWS config {}", config.display()))?;
             let checks = check_profiles(&model, u, &text);
-            match g.format {
-                Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&checks)?)?,
-                _ => {
-                    let mut t = table(&[
-                        "profile",
-                        "account_id",
-                        "role_name",
-                        "status",
-                        "what aws would say",
-                    ]);
-                    for c in &checks {
-                        t.add_row(vec![
-                            c.profile.clone(),
-                            c.account_id.clone(),
-                            c.role_name.clone(),
-                            c.status.to_owned(),
-                            c.message.clone(),
-                        ]);
-                    }
-                    writeln!(w, "{t}")?;
-                }
-            }
+            accessgraph::report::org::write_profile_checks(&mut w, g.format, &checks)?;
+            w.flush()?;
             let failing = checks.iter().filter(|c| c.status == "no-access").count();
             let denied = checks
                 .iter()

@@ -1,4 +1,4 @@
-//! The outputs of `portal`, `admins` and `lint`. Pure: writes to
+//! The outputs of `portal`, `admins`, `lint` and `profiles check`. Pure: writes to
 //! `impl Write`.
 
 use std::io::Write;
@@ -6,7 +6,7 @@ use std::io::Write;
 use super::tabular::{table, write_csv};
 use super::{Format, RenderError};
 use crate::query::lint::Finding;
-use crate::query::{Admins, Portal};
+use crate::query::{Admins, Portal, ProfileCheck};
 
 fn unsupported(command: &'static str, format: Format) -> RenderError {
     RenderError::Unsupported { command, format }
@@ -173,6 +173,41 @@ pub fn write_lint<W: Write>(
             }
         }
         format => return Err(unsupported("lint", format)),
+    }
+    Ok(())
+}
+
+/// Writes `profiles check` results (table, json)
+///
+/// # Errors
+/// Writing fails, or `format` is not one `profiles check` prints.
+pub fn write_profile_checks<W: Write>(
+    w: &mut W,
+    format: Format,
+    checks: &[ProfileCheck],
+) -> Result<(), RenderError> {
+    match format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(&checks)?)?,
+        Format::Table => {
+            let mut t = table(&[
+                "profile",
+                "account_id",
+                "role_name",
+                "status",
+                "what aws would say",
+            ]);
+            for c in checks {
+                t.add_row(vec![
+                    c.profile.clone(),
+                    c.account_id.clone(),
+                    c.role_name.clone(),
+                    c.status.to_owned(),
+                    c.message.clone(),
+                ]);
+            }
+            writeln!(w, "{t}")?;
+        }
+        format => return Err(unsupported("profiles check", format)),
     }
     Ok(())
 }
