@@ -254,5 +254,27 @@ fn corpus(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, single, corpus);
+/// `validate` over every bundled AWS managed policy (1,594 documents, about
+/// 3 MB), one thread
+fn validate_managed(c: &mut Criterion) {
+    let m = accessgraph::data::managed_policies();
+    let docs: Vec<&accessgraph::json::JsonValue> =
+        m.policies.values().map(|p| &p.document).collect();
+    let mut g = c.benchmark_group("validate");
+    g.throughput(Throughput::Elements(docs.len() as u64));
+    g.sample_size(10);
+    g.bench_function("every-aws-managed-policy", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| {
+                    accessgraph::validate::validate(d, accessgraph::validate::PolicyType::Identity)
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, single, corpus, validate_managed);
 criterion_main!(benches);

@@ -38,4 +38,5 @@ pub mod query;
 pub mod report;
 pub mod snapshot;
 pub mod synth;
+pub mod validate;
 pub mod who;

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("data", &["json", "policy"]),
     ("eval", &["json", "policy", "data"]),
     ("snapshot", &["json"]),
+    ("validate", &["json", "policy", "data"]),
     ("case", &["json", "policy", "eval", "data"]),
     ("graph", &["json", "policy", "eval", "data", "snapshot"]),
     (
@@ -39,6 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "report",
         &[
             "json", "policy", "eval", "data", "snapshot", "graph", "who", "query", "check",
+            "validate",
         ],
     ),
     ("synth", &["json", "snapshot"]),
@@ -47,7 +49,9 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// The core: pure functions, no IO, no printing
-const CORE: &[&str] = &["json", "policy", "eval", "graph", "who", "query", "check"];
+const CORE: &[&str] = &[
+    "json", "policy", "eval", "graph", "who", "query", "check", "validate",
+];
 
 /// What IO or printing looks like in source
 const IMPURE: &[&str] = &[

@@ -223,3 +223,168 @@ fn each_command_declares_the_formats_it_prints_to_help() {
     let out = run(&["import", "x", "--format", "json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// (line, severity, code) of every finding of one file, from the JSON output
+fn validated(
+    file: &str,
+    extra: &[&str],
+) -> (Option<i32>, Vec<(u64, String, String)>, serde_json::Value) {
+    let mut args = vec!["validate", file, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (out.status.code(), f, v)
+}
+
+fn lsc(line: u64, sev: &str, code: &str) -> (u64, String, String) {
+    (line, sev.to_owned(), code.to_owned())
+}
+
+#[test]
+fn validate_reports_every_problem_located_and_exits_by_severity() {
+    let (code, f, v) = validated("fixtures/validate/clean-identity.json", &[]);
+    assert_eq!(code, Some(0));
+    assert!(f.is_empty(), "{f:?}");
+    assert_eq!(v[0]["type"], "identity");
+    assert_eq!(v[0]["type_guessed"], true);
+
+    let (code, f, _) = validated("fixtures/validate/broken-identity.json", &[]);
+    assert_eq!(code, Some(1), "errors fail by default");
+    assert_eq!(
+        f,
+        [
+            lsc(7, "error", "unknown-action"),
+            lsc(9, "warning", "operator-type-mismatch"),
+            lsc(11, "error", "invalid-effect"),
+            lsc(11, "error", "duplicate-sid"),
+            lsc(12, "security-warning", "pass-role-on-all-resources"),
+        ]
+    );
+
+    // A security warning fails only with --fail-on security-warning or below.
+    let (code, f, v) = validated("fixtures/validate/public-bucket.json", &[]);
+    assert_eq!(
+        v[0]["type"], "resource",
+        "Principal present: a resource policy"
+    );
+    assert_eq!(
+        f,
+        [
+            lsc(4, "security-warning", "public-principal"),
+            lsc(5, "error", "missing-principal")
+        ]
+    );
+    assert_eq!(code, Some(1));
+    let (code, _, _) = validated("fixtures/validate/sso-trust.json", &[]);
+    assert_eq!(code, Some(0), "a warning does not fail by default");
+    let (code, f, v) = validated(
+        "fixtures/validate/sso-trust.json",
+        &["--fail-on", "warning"],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(v[0]["type"], "trust");
+    assert_eq!(f, [lsc(6, "warning", "trust-names-sso-role-arn")]);
+    assert!(v[0]["findings"][0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("ArnLike aws:PrincipalArn \"arn:aws:iam::210000000101:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_PlatformEngineer_*\""));
+
+    // --type overrides the shape: an identity document read as an SCP.
+    let (_, _, v) = validated("fixtures/validate/clean-identity.json", &["--type", "scp"]);
+    assert_eq!(v[0]["type"], "scp");
+    assert_eq!(v[0]["type_guessed"], false);
+}
+
+#[test]
+fn validate_bad_input_exits_2_with_its_place() {
+    let empty = temp_file("empty.json", "  \n");
+    let out = run(&["validate", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty file"));
+    let broken = temp_file(
+        "broken.json",
+        "{\"Version\": \"2012-10-17\",\n \"Statement\": [}\n",
+    );
+    let out = run(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.json: not JSON") && err.contains("line 2"),
+        "{err}"
+    );
+    let out = run(&["validate", "fixtures/validate/none.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["validate", "--explain", "no-such-check"]);
+    assert_eq!(out.status.code(), Some(2));
+    // A 10 MB document is larger than any policy AWS stores: exit 2 with
+    // its size, before parsing.
+    let big = temp_file(
+        "big.json",
+        &format!("{{\"Statement\": \"{}\"}}", "x".repeat(10_000_000)),
+    );
+    let out = run(&["validate", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("big.json: 10000017 bytes: larger than any policy AWS stores"),
+        "{err}"
+    );
+}
+
+#[test]
+fn validate_explains_each_check_and_writes_sarif_and_markdown() {
+    let out = run(&["validate", "--explain", "public-principal"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("public-principal (security-warning)"),
+        "{text}"
+    );
+    assert!(text.contains("IAM Access Analyzer: Allow with public principal"));
+    let out = run(&[
+        "validate",
+        "fixtures/validate/broken-identity.json",
+        "--format",
+        "sarif",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("data/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let i = results[0]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[i]["id"], results[0]["ruleId"]);
+    let out = run(&[
+        "validate",
+        "fixtures/validate/broken-identity.json",
+        "--format",
+        "markdown",
+    ]);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("| 7:18 | error | `unknown-action` | 0 (Read) |"),
+        "{md}"
+    );
+}

@@ -7,6 +7,7 @@ mod collect;
 mod org;
 mod report;
 mod simulate;
+mod validate;
 mod who;
 
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ enum Command {
     Check(check::CheckArgs),
     /// The access a proposed state gains and loses, per assignment
     Diff(check::DiffArgs),
+    /// Validate policy documents offline: Access Analyzer's checks and more, each located
+    Validate(validate::ValidateArgs),
     /// A snapshot from a live organization, through the AWS SDK (read-only calls)
     #[cfg(feature = "live")]
     Collect(collect::CollectArgs),
@@ -211,6 +214,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => {
             let g = with(args.format);
             check::run_check(args, &g)
+        }
+        Command::Validate(args) => {
+            let format = args.format;
+            validate::run(args, format)
         }
         Command::Diff(args) => {
             let g = with(args.format);

@@ -149,4 +149,5 @@ pub mod org;
 pub mod review;
 pub mod simulate;
 pub mod tabular;
+pub mod validate;
 pub mod who_can;
