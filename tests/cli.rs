@@ -388,3 +388,16 @@ fn validate_explains_each_check_and_writes_sarif_and_markdown() {
         "{md}"
     );
 }
+
+#[test]
+fn the_validate_doc_lists_every_check() {
+    let doc = std::fs::read_to_string(root().join("docs/validate.md")).unwrap();
+    for c in accessgraph::validate::CHECKS {
+        assert!(
+            doc.contains(&format!("| `{}` |", c.code)),
+            "docs/validate.md lacks {}",
+            c.code
+        );
+    }
+    assert!(doc.contains(&format!("{} checks", accessgraph::validate::CHECKS.len())));
+}
