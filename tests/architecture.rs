@@ -33,7 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "check",
         &[
-            "json", "policy", "eval", "data", "snapshot", "graph", "who", "query",
+            "json", "policy", "eval", "data", "snapshot", "graph", "who", "query", "validate",
         ],
     ),
     (

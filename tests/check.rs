@@ -737,6 +737,12 @@ fn a_terraform_plan_runs_the_guardrails_on_what_it_adds() {
         [
             f("high", "admin-equivalent-granted", subject),
             f("high", "inline-allows-star-on-star", subject),
+            // validate: `*` on `*` allows iam:PassRole on every role.
+            f(
+                "medium",
+                "pass-role-on-all-resources",
+                "permission set `BreakGlass` inline policy /Statement/0/Resource"
+            ),
             f("medium", "session-over-8-hours", subject),
             f("low", "access-gained", subject),
             f("low", "assign-groups-not-users", subject),
@@ -748,9 +754,61 @@ fn a_terraform_plan_runs_the_guardrails_on_what_it_adds() {
     let plan = "fixtures/changes/terraform/new-breakglass-inline/plan.json";
     let base = "fixtures/changes/terraform/base.json";
     let (_, sarif, _) = run(&["check", "--base", base, "--plan", plan, "--format", "sarif"]);
-    assert_sarif(&sarif, 8);
+    assert_sarif(&sarif, 9);
     insta::assert_snapshot!(
         "terraform_new_breakglass_inline_markdown",
         run(&["check", "--base", base, "--plan", plan, "--format", "markdown"]).1
     );
+}
+
+#[test]
+fn a_plan_whose_inline_policy_does_not_validate_is_blocked_with_the_place() {
+    // The Developer inline policy gains a misspelled action: validate's
+    // unknown-action, high (the action grants nothing), new in head only.
+    let dir = std::env::temp_dir().join(format!("accessgraph-tfval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text =
+        std::fs::read_to_string("fixtures/changes/terraform/description-update/plan.json").unwrap();
+    let mut plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let inline = plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["type"] == "aws_ssoadmin_permission_set_inline_policy")
+        .unwrap();
+    inline["change"]["actions"] = serde_json::json!(["update"]);
+    inline["change"]["after"]["inline_policy"] = serde_json::json!(
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "WriteDevBuckets", "Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjekt"], "Resource": "arn:aws:s3:::dev-*/*"}]}"#
+    );
+    let path = dir.join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (code, out, err) = run(&[
+        "check",
+        "--base",
+        "fixtures/changes/terraform/base.json",
+        "--plan",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == "validate")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "unknown-action");
+    assert_eq!(found[0]["severity"], "high");
+    assert_eq!(
+        found[0]["subject"],
+        "permission set `Developer` inline policy /Statement/0/Action/1"
+    );
+    assert!(found[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `s3:PutObject`"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -113,7 +113,7 @@ pub struct CheckFinding {
     pub code: String,
     /// Severity
     pub severity: Severity,
-    /// `guardrail`, `diff` or `lint`
+    /// `guardrail`, `diff`, `lint` or `validate` (new in an inline policy)
     pub source: &'static str,
     /// What it is about
     pub subject: String,
@@ -542,6 +542,35 @@ fn summarize(counts: &BTreeMap<String, usize>) -> String {
     format!("{total} actions ({}{more})", shown.join(", "))
 }
 
+/// What `validate` finds in every permission set's inline policy, as
+/// (subject with the JSON pointer, code, severity, message): errors are high
+/// (AWS refuses the document or it grants nothing meant), security warnings
+/// medium, warnings low; suggestions are left to `validate`
+fn validation(model: &Model) -> BTreeSet<(String, &'static str, Severity, String)> {
+    use crate::validate::{validate, PolicyType, Severity as V};
+    let mut out = BTreeSet::new();
+    for ps in &model.snapshot().permission_sets {
+        let Some(doc) = &ps.inline_policy else {
+            continue;
+        };
+        for f in validate(doc, PolicyType::Identity) {
+            let severity = match f.severity {
+                V::Error => Severity::High,
+                V::SecurityWarning => Severity::Medium,
+                V::Warning => Severity::Low,
+                V::Suggestion => continue,
+            };
+            out.insert((
+                format!("permission set `{}` inline policy {}", ps.name, f.pointer),
+                f.code,
+                severity,
+                f.message,
+            ));
+        }
+    }
+    out
+}
+
 /// ISO 8601 duration (`PT8H`, `PT1H30M`) in minutes
 pub fn session_minutes(duration: &str) -> i64 {
     let Some(t) = duration.strip_prefix("PT") else {
@@ -784,6 +813,20 @@ pub fn check(
             });
         }
     }
+    // Validation findings of the inline policies that are new in head.
+    let old = validation(base);
+    findings.extend(
+        validation(head)
+            .into_iter()
+            .filter(|f| !old.contains(f))
+            .map(|(subject, code, severity, message)| CheckFinding {
+                code: code.to_owned(),
+                severity,
+                source: "validate",
+                subject,
+                message,
+            }),
+    );
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -200,10 +200,13 @@ fn sarif(findings: &[CheckFinding], rules: &Guardrails, head: &str) -> serde_jso
     let mut codes: Vec<(&str, Severity, String)> = Vec::new();
     for f in findings {
         if !codes.iter().any(|(c, _, _)| *c == f.code) {
-            let text = rules.rules().find(|r| r.id == f.code).map_or_else(
-                || format!("{} finding `{}`", f.source, f.code),
-                |r| r.message.clone(),
-            );
+            let text = match rules.rules().find(|r| r.id == f.code) {
+                Some(r) => r.message.clone(),
+                None => match crate::validate::check(&f.code).filter(|_| f.source == "validate") {
+                    Some(c) => c.what.to_owned(),
+                    None => format!("{} finding `{}`", f.source, f.code),
+                },
+            };
             codes.push((&f.code, f.severity, text));
         }
     }
