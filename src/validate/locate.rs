@@ -75,7 +75,7 @@ fn walk(
                     return None;
                 }
                 j = skip_ws(b, j + 1);
-                let child = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+                let child = crate::json::pointer_push(&pointer, &name);
                 j = skip_ws(b, walk(b, j, child, at)?);
                 if b.get(j) == Some(&b',') {
                     j = skip_ws(b, j + 1);
@@ -101,39 +101,9 @@ fn walk(
 
 /// The 1-based line and column of the value `pointer` (RFC 6901) names in
 /// `text`, or of the deepest ancestor that exists; `None` when the text is
-/// not JSON there
+/// not JSON there (one pointer: [`Locator`] places many)
 pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let bytes = text.as_bytes();
-    let mut pos = skip_ws(bytes, 0);
-    for token in &tokens {
-        match bytes.get(pos)? {
-            b'{' => match member(bytes, pos, token) {
-                Some(p) => pos = p,
-                None => break,
-            },
-            b'[' => {
-                let Ok(i) = token.parse::<usize>() else { break };
-                match element(bytes, pos, i) {
-                    Some(p) => pos = p,
-                    None => break,
-                }
-            }
-            _ => break,
-        }
-    }
-    Some(line_col(text, pos))
-}
-
-fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let before = &text[..pos.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    Locator::new(text).locate(pointer)
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -191,48 +161,6 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
             Some(j)
         }
     }
-}
-
-/// The start of the value of member `key` of the object at `i`
-fn member(b: &[u8], i: usize, key: &str) -> Option<usize> {
-    let mut j = skip_ws(b, i + 1);
-    while j < b.len() && b[j] != b'}' {
-        if b[j] != b'"' {
-            return None;
-        }
-        let end = string_end(b, j)?;
-        let name: String = serde_json::from_slice(&b[j..end]).ok()?;
-        j = skip_ws(b, end);
-        if b.get(j) != Some(&b':') {
-            return None;
-        }
-        j = skip_ws(b, j + 1);
-        if name == key {
-            return Some(j);
-        }
-        j = skip_ws(b, value_end(b, j)?);
-        if b.get(j) == Some(&b',') {
-            j = skip_ws(b, j + 1);
-        }
-    }
-    None
-}
-
-/// The start of element `n` of the array at `i`
-fn element(b: &[u8], i: usize, n: usize) -> Option<usize> {
-    let mut j = skip_ws(b, i + 1);
-    let mut k = 0;
-    while j < b.len() && b[j] != b']' {
-        if k == n {
-            return Some(j);
-        }
-        j = skip_ws(b, value_end(b, j)?);
-        if b.get(j) == Some(&b',') {
-            j = skip_ws(b, j + 1);
-        }
-        k += 1;
-    }
-    None
 }
 
 #[cfg(test)]

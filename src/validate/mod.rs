@@ -869,8 +869,8 @@ fn statement(
     }
     // PassRole on *
     if allow
-        && list_of(resource).is_some_and(|r| r.iter().any(|x| x == "*"))
-        && list_of(action).is_some_and(|a| {
+        && strings(resource).is_some_and(|r| r.iter().any(|x| x == "*"))
+        && strings(action).is_some_and(|a| {
             a.iter().any(|x| {
                 let l = x.to_ascii_lowercase();
                 l == "*" || Glob::new(&l).is_match("iam:passrole")
@@ -892,10 +892,6 @@ fn statement(
     if let Some(c) = conditions {
         condition(out, here, &ptr("Condition"), c, allow, modern, &acts);
     }
-}
-
-fn list_of(v: Option<&JsonValue>) -> Option<Vec<String>> {
-    strings(v)
 }
 
 /// The strings of a string-or-list element, or a finding
@@ -1112,33 +1108,23 @@ fn redundant(
             .find(|(k, y, g)| *k != j && *y != x && g.is_match(x))
             .map(|(k, y, _)| (*k, *y));
         let dup = !seen.insert(x.as_str());
-        if let Some((_, y)) = by {
-            let code = if what == "action" {
-                "redundant-action"
-            } else {
-                "redundant-resource"
-            };
-            out.add(
-                code,
-                here,
-                &pointer_push(at, &j.to_string()),
-                format!("{what} `{}` is covered by `{y}`", list[j]),
-                Some(format!("remove `{}`", list[j])),
-            );
-        } else if dup {
-            let code = if what == "action" {
-                "redundant-action"
-            } else {
-                "redundant-resource"
-            };
-            out.add(
-                code,
-                here,
-                &pointer_push(at, &j.to_string()),
-                format!("{what} `{}` is listed twice", list[j]),
-                Some(format!("remove `{}`", list[j])),
-            );
-        }
+        let message = match by {
+            Some((_, y)) => format!("{what} `{}` is covered by `{y}`", list[j]),
+            None if dup => format!("{what} `{}` is listed twice", list[j]),
+            None => continue,
+        };
+        let code = if what == "action" {
+            "redundant-action"
+        } else {
+            "redundant-resource"
+        };
+        out.add(
+            code,
+            here,
+            &pointer_push(at, &j.to_string()),
+            message,
+            Some(format!("remove `{}`", list[j])),
+        );
     }
 }
 
