@@ -74,6 +74,9 @@ fn answer(seen: &Seen, earlier: &[Seen]) -> (u16, &'static str, String) {
         "GetInlinePolicyForPermissionSet" => ok(r#"{"InlinePolicy": ""}"#),
         "GetPermissionsBoundaryForPermissionSet" => not_found(),
         "ListAccountsForProvisionedPermissionSet" => ok(r#"{"AccountIds": ["222222222222"]}"#),
+        // The call plan's other half agrees: only (prod, Admin) is listed.
+        "ListPermissionSetsProvisionedToAccount" if seen.body.contains("222222222222") => ok(&format!(r#"{{"PermissionSets": ["{ps}"]}}"#)),
+        "ListPermissionSetsProvisionedToAccount" => ok(r#"{"PermissionSets": []}"#),
         "ListAccountAssignments" if seen.body.contains("222222222222") => ok(&format!(r#"{{"AccountAssignments": [{{"AccountId": "222222222222", "PermissionSetArn": "{ps}", "PrincipalType": "GROUP", "PrincipalId": "g-1"}}]}}"#)),
         "ListAccountAssignments" => ok(r#"{"AccountAssignments": []}"#),
         // Cut off mid-answer.
@@ -205,6 +208,11 @@ fn recorded_responses_paginate_retry_and_record_failures() {
     let count = |op: &str| seen.iter().filter(|s| s.operation == op).count();
     assert_eq!(count("ListAccounts"), 2, "retried after throttling");
     assert_eq!(count("ListAccountsForParent"), 2, "followed NextToken");
+    assert_eq!(
+        count("ListAccountAssignments"),
+        1,
+        "only the provisioned pair (prod, Admin) is listed, not mgmt x Admin"
+    );
     assert!(seen
         .iter()
         .any(|s| s.operation == "ListAccountsForParent" && s.body.contains("page-2")));

@@ -29,8 +29,12 @@ pub struct CollectArgs {
     output: PathBuf,
     /// Keep the raw responses in this folder (the AWS CLI export layout of
     /// docs/export-layout.md) instead of a temporary one
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     export_dir: Option<PathBuf>,
+    /// Continue an interrupted collection whose responses are in DIR (its
+    /// `--export-dir`): every file complete there is read, not fetched again
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
     /// Skip the IAM data of each account
     #[arg(long)]
     no_iam: bool,
@@ -69,9 +73,18 @@ pub fn run(args: CollectArgs) -> anyhow::Result<Exit> {
         ous: args.ous,
         concurrency: args.concurrency,
         max_attempts: args.max_attempts,
+        resume: args.resume.is_some(),
     };
     let temp;
-    let dir = match &args.export_dir {
+    if let Some(d) = &args.resume {
+        if !d.join("meta.json").is_file() {
+            anyhow::bail!(
+                "{}: not a collection to resume (no meta.json; start one with --export-dir)",
+                d.display()
+            );
+        }
+    }
+    let dir = match args.export_dir.as_ref().or(args.resume.as_ref()) {
         Some(d) => {
             std::fs::create_dir_all(d)
                 .with_context(|| format!("failed to create {}", d.display()))?;
@@ -87,18 +100,40 @@ pub fn run(args: CollectArgs) -> anyhow::Result<Exit> {
         .build()
         .context("failed to start the async runtime")?;
     let quiet = args.quiet;
-    let errors = runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         tokio::select! {
             r = collect_export(&opts, &dir, quiet) => r.map(Some),
             _ = tokio::signal::ctrl_c() => Ok(None),
         }
     })?;
-    let Some(errors) = errors else {
-        anyhow::bail!(
-            "interrupted: no snapshot written ({} untouched)",
-            args.output.display()
-        );
+    let Some(outcome) = outcome else {
+        match args.export_dir.as_ref().or(args.resume.as_ref()) {
+            Some(d) => anyhow::bail!(
+                "interrupted: no snapshot written ({} untouched); continue with `accessgraph collect --resume {}`",
+                args.output.display(),
+                d.display()
+            ),
+            None => anyhow::bail!(
+                "interrupted: no snapshot written ({} untouched); with --export-dir an interrupted collection can be resumed",
+                args.output.display()
+            ),
+        }
     };
+    if !quiet {
+        eprintln!(
+            "collect: {} requests{}",
+            outcome.requests,
+            if outcome.reused > 0 {
+                format!(
+                    ", {} files complete from the interrupted run",
+                    outcome.reused
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    let errors = outcome.errors;
     let snapshot = accessgraph::load::import::import_dir(&dir)
         .with_context(|| format!("collected responses in {} do not import", dir.display()))?;
     let mut snapshot = snapshot;

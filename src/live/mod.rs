@@ -1,23 +1,35 @@
 //! Live collection (`accessgraph collect`, feature `live`): reads an
-//! organization through the official AWS SDK with read-only calls, writes
-//! the responses in the AWS CLI export layout (docs/export-layout.md), and
-//! the importer turns that into a snapshot, so a live collection and an
-//! import of the same organization give the same snapshot.
+//! organization through the official AWS SDK with read-only calls and writes
+//! the answers as the export layout's types ([`crate::load::layout`]), which
+//! the importer reads, so a live collection and an import of the same
+//! organization give the same snapshot.
 //!
-//! A call that fails (AccessDenied on one account, an operation the
-//! endpoint does not implement) is recorded with its account and operation
-//! and the rest goes on; the caller reports a partial snapshot.
+//! - **Call plan.** Assignments are listed only for provisioned (account,
+//!   permission set) pairs, from ListAccountsForProvisionedPermissionSet and
+//!   ListPermissionSetsProvisionedToAccount, not for every account x set.
+//! - **Paced.** Every request (each page) waits for its API's client-side
+//!   rate ([`RATES`]); the SDK's adaptive retry absorbs throttling left over.
+//! - **Checkpointed.** Every file is written atomically when its call
+//!   completes; `resume` reads a complete file back instead of calling again.
+//! - A call that fails (AccessDenied on one account, an operation the
+//!   endpoint does not implement) is recorded with its account and operation
+//!   ([`Run::file`]) and the rest goes on; the caller reports a partial
+//!   snapshot.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use serde_json::{json, Value};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
+use crate::load::layout::{self as l, paths, Document};
 use crate::snapshot::CollectionError;
 
 /// What to collect and how
@@ -37,43 +49,75 @@ pub struct CollectOptions {
     pub accounts: Vec<String>,
     /// Only accounts below these OUs (ids or names); empty = all
     pub ous: Vec<String>,
-    /// Calls in flight at once across accounts
+    /// Calls in flight at once
     pub concurrency: usize,
     /// Attempts per call (adaptive retry on throttling); 1 = no retry
     pub max_attempts: u32,
+    /// Continue an interrupted collection in the same folder: files
+    /// complete on disk are read, not fetched again
+    pub resume: bool,
+}
+
+/// The APIs, each paced on its own
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// AWS Organizations
+    Organizations,
+    /// IAM Identity Center (sso-admin)
+    SsoAdmin,
+    /// The Identity Store
+    IdentityStore,
+    /// STS (AssumeRole into member accounts)
+    Sts,
+    /// IAM (its quota is per account: one GetAccountAuthorizationDetails
+    /// per account is not paced)
+    Iam,
+}
+
+/// Requests per second per API: IAM Identity Center's documented
+/// collective throttle of 20 TPS for sso-admin (the same figure applied to
+/// the Identity Store, which the quotas page groups with it); Organizations
+/// publishes no read rate, 10/s; STS's documented 600 requests per second
+/// per account, kept at 100
+pub const RATES: [(Api, f64); 4] = [
+    (Api::Organizations, 10.0),
+    (Api::SsoAdmin, 20.0),
+    (Api::IdentityStore, 20.0),
+    (Api::Sts, 100.0),
+];
+
+/// A steady pace: each request takes the next slot
+struct Pace {
+    api: Api,
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+/// What one collection did
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The calls that failed
+    pub errors: Vec<CollectionError>,
+    /// Requests sent (each page counts)
+    pub requests: usize,
+    /// Files read back from an earlier, interrupted run
+    pub reused: usize,
 }
 
 /// Shared state of one collection
 struct Run {
     dir: PathBuf,
+    resume: bool,
     errors: Mutex<Vec<CollectionError>>,
+    paces: Vec<Pace>,
+    requests: AtomicUsize,
+    reused: AtomicUsize,
+    concurrency: usize,
+    quiet: bool,
 }
 
-impl Run {
-    /// Writes one export file
-    fn put(&self, rel: &str, v: &Value) -> std::io::Result<()> {
-        let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, serde_json::to_vec_pretty(v)?)
-    }
-
-    /// Records a failed call and goes on
-    fn failed(&self, account: Option<&str>, operation: &str, message: String) {
-        if let Ok(mut e) = self.errors.lock() {
-            e.push(CollectionError {
-                account_id: account.map(str::to_owned),
-                operation: operation.to_owned(),
-                message,
-            });
-        }
-    }
-}
-
-/// A failed collection step that stops everything (the organization or the
-/// Identity Center instance cannot be read at all, or a file cannot be
-/// written)
+/// A failed collection step that stops everything (a file of the export
+/// cannot be written)
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     /// Writing the export folder failed
@@ -84,6 +128,117 @@ pub enum CollectError {
         /// Why
         source: std::io::Error,
     },
+}
+
+type Fetched<T> = Result<Option<T>, String>;
+
+impl Run {
+    /// Waits for `api`'s next slot and counts the request
+    async fn pace(&self, api: Api) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let Some(p) = self.paces.iter().find(|p| p.api == api) else {
+            return;
+        };
+        let at = match p.next.lock() {
+            Ok(mut next) => {
+                let at = (*next).max(Instant::now());
+                *next = at + p.interval;
+                at
+            }
+            Err(_) => return,
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+
+    /// The one shape of every call: the export file `rel`, read back when
+    /// resuming and complete on disk; otherwise `fetch`ed and written
+    /// atomically. A failed call is recorded (account, operation, message)
+    /// and gives `None`, as does a call whose answer is "none" (`Ok(None)`:
+    /// no boundary, ABAC never configured), which writes no file.
+    async fn file<T, F>(
+        &self,
+        rel: impl AsRef<str>,
+        account: Option<&str>,
+        operation: impl AsRef<str>,
+        fetch: F,
+    ) -> Result<Option<T>, CollectError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Future<Output = Fetched<T>>,
+    {
+        let rel = rel.as_ref();
+        if self.resume {
+            if let Ok(Some(v)) = l::read::<T>(&self.dir, rel) {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                return Ok(Some(v));
+            }
+        }
+        match fetch.await {
+            Err(message) => {
+                if let Ok(mut e) = self.errors.lock() {
+                    e.push(CollectionError {
+                        account_id: account.map(str::to_owned),
+                        operation: operation.as_ref().to_owned(),
+                        message,
+                    });
+                }
+                Ok(None)
+            }
+            Ok(None) => Ok(None),
+            Ok(Some(v)) => self.write(rel, &v).map(|()| Some(v)),
+        }
+    }
+
+    fn write<T: Serialize>(&self, rel: &str, v: &T) -> Result<(), CollectError> {
+        let path = self.dir.join(rel);
+        let err = |source| CollectError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(err)?;
+        }
+        let text = serde_json::to_string_pretty(v).map_err(|e| err(e.into()))?;
+        crate::load::write_atomic(&path, &text).map_err(|e| match e {
+            crate::load::LoadError::Io { error, .. } => err(error),
+            crate::load::LoadError::Snapshot { .. } => err(std::io::Error::other(e.to_string())),
+        })
+    }
+
+    /// Runs `job` for every item, `concurrency` at a time, with a progress
+    /// bar of counts and an ETA; stops at the first write failure
+    async fn each<I, F, Fut>(&self, phase: &str, items: Vec<I>, job: F) -> Result<(), CollectError>
+    where
+        F: Fn(I) -> Fut,
+        Fut: Future<Output = Result<(), CollectError>>,
+    {
+        let bar = if self.quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(items.len() as u64)
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "collect: {msg:<26} {wide_bar} {pos}/{len} ({per_sec}, ETA {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(phase.to_owned());
+        let result = stream::iter(items)
+            .map(|i| {
+                let f = job(i);
+                let bar = &bar;
+                async move {
+                    let r = f.await;
+                    bar.inc(1);
+                    r
+                }
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect::<Vec<()>>()
+            .await;
+        bar.finish_and_clear();
+        result.map(|_| ())
+    }
 }
 
 fn sdk_message<E: std::error::Error>(e: &E) -> String {
@@ -102,27 +257,63 @@ fn sdk_message<E: std::error::Error>(e: &E) -> String {
     text
 }
 
-fn doc_to_json(d: &aws_smithy_types::Document) -> Value {
-    use aws_smithy_types::{Document as D, Number as N};
-    match d {
-        D::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), doc_to_json(v))).collect()),
-        D::Array(a) => Value::Array(a.iter().map(doc_to_json).collect()),
-        D::Number(N::PosInt(n)) => json!(n),
-        D::Number(N::NegInt(n)) => json!(n),
-        D::Number(N::Float(f)) => json!(f),
-        D::String(s) => json!(s),
-        D::Bool(b) => json!(b),
-        D::Null => Value::Null,
-    }
+/// Every page of a paginated request, each paced: the items of `$field`
+macro_rules! pages {
+    ($run:expr, $api:expr, $req:expr, $field:ident) => {{
+        let mut pages = $req.into_paginator().send();
+        let mut out = Vec::new();
+        loop {
+            $run.pace($api).await;
+            match pages.next().await {
+                None => break Ok(out),
+                Some(Err(e)) => break Err(sdk_message(&e)),
+                Some(Ok(page)) => {
+                    out.extend(page.$field().iter().cloned());
+                    if page.next_token().is_none_or(str::is_empty) {
+                        break Ok(out);
+                    }
+                }
+            }
+        }
+    }};
+}
+
+/// One paced request
+macro_rules! call {
+    ($run:expr, $api:expr, $req:expr) => {{
+        $run.pace($api).await;
+        $req.send().await
+    }};
+}
+
+/// A paginated listing into its file: every page's `$field`, converted
+/// into the layout's listing `$wrap`
+macro_rules! list {
+    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr; $req:expr => $field:ident as $wrap:path) => {
+        $run.file($rel, $account, $op, async {
+            let items = pages!($run, $api, $req, $field)?;
+            Ok(Some($wrap(items.iter().map(Into::into).collect())))
+        })
+    };
+}
+
+/// One request into its file: `$make` of the answer `$out` (`None`: no file)
+macro_rules! get {
+    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr; $req:expr => |$out:ident| $make:expr) => {
+        $run.file($rel, $account, $op, async {
+            let $out = call!($run, $api, $req).map_err(|e| sdk_message(&e))?;
+            Ok($make)
+        })
+    };
 }
 
 async fn sdk_config(o: &CollectOptions) -> SdkConfig {
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).retry_config(if o.max_attempts <= 1 {
-            RetryConfig::disabled()
-        } else {
-            RetryConfig::adaptive().with_max_attempts(o.max_attempts)
-        });
+    let retry = if o.max_attempts <= 1 {
+        RetryConfig::disabled()
+    } else {
+        RetryConfig::adaptive().with_max_attempts(o.max_attempts)
+    };
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
     if let Some(p) = &o.profile {
         loader = loader.profile_name(p);
     }
@@ -135,21 +326,7 @@ async fn sdk_config(o: &CollectOptions) -> SdkConfig {
     loader.load().await
 }
 
-/// A progress line per phase on stderr (hidden with `quiet` or when stderr
-/// is not a terminal)
-fn phase(quiet: bool, message: &'static str) -> indicatif::ProgressBar {
-    let bar = if quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new_spinner()
-    };
-    bar.set_message(message);
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
-}
-
-/// Collects into `dir` (the AWS CLI export layout); returns the calls that
-/// failed
+/// Collects into `dir` (the export layout)
 ///
 /// # Errors
 /// A file of the export cannot be written.
@@ -157,836 +334,498 @@ pub async fn collect_export(
     o: &CollectOptions,
     dir: &Path,
     quiet: bool,
-) -> Result<Vec<CollectionError>, CollectError> {
+) -> Result<Outcome, CollectError> {
     let conf = sdk_config(o).await;
-    let run = Arc::new(Run {
+    let run = Run {
         dir: dir.to_path_buf(),
+        resume: o.resume,
         errors: Mutex::new(Vec::new()),
-    });
-    let write_err = |rel: &str, e: std::io::Error| CollectError::Write {
-        path: dir.join(rel).display().to_string(),
-        source: e,
+        paces: RATES
+            .iter()
+            .map(|&(api, rate)| Pace {
+                api,
+                interval: Duration::from_secs_f64(1.0 / rate),
+                next: Mutex::new(Instant::now()),
+            })
+            .collect(),
+        requests: AtomicUsize::new(0),
+        reused: AtomicUsize::new(0),
+        concurrency: o.concurrency.max(1),
+        quiet,
     };
-    let put = |rel: &str, v: Value| run.put(rel, &v).map_err(|e| write_err(rel, e));
-
-    let region = conf
-        .region()
-        .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
-    put(
-        "meta.json",
-        json!({
-            "region": region,
-            "exported_at": chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "cli_version": format!("accessgraph-collect/{} (aws-sdk-rust)", env!("CARGO_PKG_VERSION")),
-        }),
-    )?;
-
-    // Organizations.
-    let bar = phase(quiet, "collect: organization");
+    if !(o.resume && dir.join(paths::META).exists()) {
+        let region = conf
+            .region()
+            .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
+        run.write(
+            paths::META,
+            &l::Meta {
+                region,
+                exported_at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string(),
+                cli_version: Some(format!(
+                    "accessgraph-collect/{} (aws-sdk-rust)",
+                    env!("CARGO_PKG_VERSION")
+                )),
+                identity_source: None,
+                portal_custom_subdomain: None,
+                mfa_present: None,
+            },
+        )?;
+    }
     let org = aws_sdk_organizations::Client::new(&conf);
-    let mut accounts: Vec<(String, String)> = Vec::new();
+    let (accounts, management) = organization(&run, &org).await?;
+    let scoped = scope(o, &run, &accounts);
+    let sso = aws_sdk_ssoadmin::Client::new(&conf);
+    if let Some(store) = identity_center(&run, &sso, management.as_deref(), &scoped).await? {
+        identity_store(&run, &aws_sdk_identitystore::Client::new(&conf), &store).await?;
+    }
+    if !o.no_iam {
+        run.each("IAM of each account", scoped, |account| {
+            iam_of(&run, &conf, account, &o.member_role, management.as_deref())
+        })
+        .await?;
+    }
+    let errors = run.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    run.write(paths::ERRORS, &l::Errors(errors.clone()))?;
+    Ok(Outcome {
+        errors,
+        requests: run.requests.load(Ordering::Relaxed),
+        reused: run.reused.load(Ordering::Relaxed),
+    })
+}
+
+/// The organization: its tree, accounts, tags, SCPs and RCPs (the types
+/// enabled on the root), delegated administrators. Gives the accounts and
+/// the management account.
+async fn organization(
+    run: &Run,
+    org: &aws_sdk_organizations::Client,
+) -> Result<(l::Accounts, Option<String>), CollectError> {
+    let api = Api::Organizations;
+    let desc = get!(run, api, paths::ORGANIZATION, None, "organizations:DescribeOrganization";
+        org.describe_organization() => |o| o.organization().map(|o| l::DescribeOrganization { organization: o.into() }));
+    let Some(desc) = desc.await? else {
+        return Ok((l::Accounts::default(), None));
+    };
+    let roots = list!(run, api, paths::ROOTS, None, "organizations:ListRoots";
+        org.list_roots() => roots as l::Roots);
+    let roots = roots.await?.unwrap_or_default();
+    // The tree, one level at a time.
+    let mut level: Vec<String> = roots.0.iter().map(|r| r.id.clone()).collect();
+    while !level.is_empty() {
+        let next = Mutex::new(Vec::new());
+        run.each("organization tree", level, |parent| {
+            let next = &next;
+            async move {
+                let ous = list!(run, api, paths::of(paths::OUS_FOR_PARENT, &parent), None, "organizations:ListOrganizationalUnitsForParent";
+                    org.list_organizational_units_for_parent().parent_id(&parent) => organizational_units as l::OusForParent);
+                if let (Some(ous), Ok(mut next)) = (ous.await?, next.lock()) {
+                    next.extend(ous.0.into_iter().map(|u| u.id));
+                }
+                list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
+                    org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts).await.map(drop)
+            }
+        })
+        .await?;
+        level = next.into_inner().unwrap_or_default();
+        level.sort();
+    }
+    let accounts = list!(run, api, paths::ACCOUNTS, None, "organizations:ListAccounts";
+        org.list_accounts() => accounts as l::Accounts);
+    let accounts = accounts.await?.unwrap_or_default();
+    let ids: Vec<String> = accounts.0.iter().map(|a| a.id.clone()).collect();
+    run.each("account tags", ids, |id| async move {
+        list!(run, api, paths::account_tags(&id), Some(&id), "organizations:ListTagsForResource";
+            org.list_tags_for_resource().resource_id(&id) => tags as l::Tags)
+        .await
+        .map(drop)
+    })
+    .await?;
+    for kind in roots.enabled_policy_types() {
+        let filter = aws_sdk_organizations::types::PolicyType::from(kind);
+        let list = list!(run, api, paths::policies(kind), None, format!("organizations:ListPolicies({kind})");
+            org.list_policies().filter(filter) => policies as l::Policies);
+        let ids = list
+            .await?
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        run.each("organization policies", ids, |pid| async move {
+            get!(run, api, paths::policy(&pid), None, "organizations:DescribePolicy";
+                org.describe_policy().policy_id(&pid) => |d| d.policy().map(|p| l::DescribePolicy { policy: p.into() })).await?;
+            list!(run, api, paths::targets(&pid), None, "organizations:ListTargetsForPolicy";
+                org.list_targets_for_policy().policy_id(&pid) => targets as l::Targets).await.map(drop)
+        })
+        .await?;
+    }
+    list!(run, api, paths::DELEGATED, None, "organizations:ListDelegatedAdministrators";
+        org.list_delegated_administrators().service_principal("sso.amazonaws.com") => delegated_administrators as l::DelegatedAdministrators).await?;
+    Ok((accounts, Some(desc.organization.master_account_id)))
+}
+
+/// The accounts the scope keeps, by the tree on disk
+fn scope(o: &CollectOptions, run: &Run, accounts: &l::Accounts) -> Vec<String> {
     let mut parents: BTreeMap<String, String> = BTreeMap::new();
-    let mut ou_names: BTreeMap<String, String> = BTreeMap::new();
-    let mut management: Option<String> = None;
-    match org.describe_organization().send().await {
-        Err(e) => run.failed(None, "organizations:DescribeOrganization", sdk_message(&e)),
-        Ok(out) => {
-            let o2 = out.organization();
-            management = o2.and_then(|x| x.master_account_id()).map(str::to_owned);
-            put(
-                "organizations/describe-organization.json",
-                json!({"Organization": {
-                    "Id": o2.and_then(|x| x.id()),
-                    "Arn": o2.and_then(|x| x.arn()),
-                    "MasterAccountId": management,
-                    "FeatureSet": o2.and_then(|x| x.feature_set()).map(|f| f.as_str().to_owned()),
-                }}),
-            )?;
-            let roots = org
-                .list_roots()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map(|pages| {
-                    pages
-                        .iter()
-                        .flat_map(|p| p.roots().to_vec())
-                        .collect::<Vec<_>>()
-                });
-            match roots {
-                Err(e) => run.failed(None, "organizations:ListRoots", sdk_message(&e)),
-                Ok(roots) => {
-                    put(
-                        "organizations/list-roots.json",
-                        json!({"Roots": roots.iter().map(|r| json!({"Id": r.id(), "Arn": r.arn(), "Name": r.name()})).collect::<Vec<_>>()}),
-                    )?;
-                    // Walk the tree.
-                    let mut queue: Vec<String> = roots
-                        .iter()
-                        .filter_map(|r| r.id().map(str::to_owned))
-                        .collect();
-                    while let Some(parent) = queue.pop() {
-                        match org
-                            .list_organizational_units_for_parent()
-                            .parent_id(&parent)
-                            .into_paginator()
-                            .send()
-                            .collect::<Result<Vec<_>, _>>()
-                            .await
-                            .map(|pages| {
-                                pages
-                                    .iter()
-                                    .flat_map(|p| p.organizational_units().to_vec())
-                                    .collect::<Vec<_>>()
-                            }) {
-                            Err(e) => run.failed(
-                                None,
-                                "organizations:ListOrganizationalUnitsForParent",
-                                sdk_message(&e),
-                            ),
-                            Ok(ous) => {
-                                put(
-                                    &format!("organizations/list-organizational-units-for-parent/{parent}.json"),
-                                    json!({"OrganizationalUnits": ous.iter().map(|u| json!({"Id": u.id(), "Arn": u.arn(), "Name": u.name()})).collect::<Vec<_>>()}),
-                                )?;
-                                for u in &ous {
-                                    if let Some(id) = u.id() {
-                                        parents.insert(id.to_owned(), parent.clone());
-                                        ou_names.insert(
-                                            id.to_owned(),
-                                            u.name().unwrap_or_default().to_owned(),
-                                        );
-                                        queue.push(id.to_owned());
-                                    }
-                                }
-                            }
-                        }
-                        match org
-                            .list_accounts_for_parent()
-                            .parent_id(&parent)
-                            .into_paginator()
-                            .send()
-                            .collect::<Result<Vec<_>, _>>()
-                            .await
-                            .map(|pages| {
-                                pages
-                                    .iter()
-                                    .flat_map(|p| p.accounts().to_vec())
-                                    .collect::<Vec<_>>()
-                            }) {
-                            Err(e) => run.failed(
-                                None,
-                                "organizations:ListAccountsForParent",
-                                sdk_message(&e),
-                            ),
-                            Ok(list) => {
-                                put(
-                                    &format!(
-                                        "organizations/list-accounts-for-parent/{parent}.json"
-                                    ),
-                                    json!({"Accounts": list.iter().map(|a| json!({"Id": a.id(), "Name": a.name()})).collect::<Vec<_>>()}),
-                                )?;
-                                for a in &list {
-                                    if let Some(id) = a.id() {
-                                        parents.insert(id.to_owned(), parent.clone());
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            match org
-                .list_accounts()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map(|pages| {
-                    pages
-                        .iter()
-                        .flat_map(|p| p.accounts().to_vec())
-                        .collect::<Vec<_>>()
-                }) {
-                Err(e) => run.failed(None, "organizations:ListAccounts", sdk_message(&e)),
-                Ok(list) => {
-                    put(
-                        "organizations/list-accounts.json",
-                        json!({"Accounts": list.iter().map(|a| json!({
-                            "Id": a.id(), "Arn": a.arn(), "Email": a.email(), "Name": a.name(),
-                            "Status": a.status().map(|s| s.as_str().to_owned()),
-                        })).collect::<Vec<_>>()}),
-                    )?;
-                    for a in &list {
-                        if let (Some(id), Some(name)) = (a.id(), a.name()) {
-                            accounts.push((id.to_owned(), name.to_owned()));
-                        }
-                    }
-                }
-            }
-            for (id, _) in &accounts {
-                match org
-                    .list_tags_for_resource()
-                    .resource_id(id)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map(|pages| {
-                        pages
-                            .iter()
-                            .flat_map(|p| p.tags().to_vec())
-                            .collect::<Vec<_>>()
-                    }) {
-                    Err(e) => run.failed(
-                        Some(id),
-                        "organizations:ListTagsForResource",
-                        sdk_message(&e),
-                    ),
-                    Ok(tags) => put(
-                        &format!("organizations/list-tags-for-resource/{id}.json"),
-                        json!({"Tags": tags.iter().map(|t| json!({"Key": t.key(), "Value": t.value()})).collect::<Vec<_>>()}),
-                    )?,
-                }
-            }
-            for (kind, file) in [
-                (
-                    aws_sdk_organizations::types::PolicyType::ServiceControlPolicy,
-                    "SERVICE_CONTROL_POLICY",
-                ),
-                (
-                    aws_sdk_organizations::types::PolicyType::ResourceControlPolicy,
-                    "RESOURCE_CONTROL_POLICY",
-                ),
-            ] {
-                let list = org
-                    .list_policies()
-                    .filter(kind)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map(|pages| {
-                        pages
-                            .iter()
-                            .flat_map(|p| p.policies().to_vec())
-                            .collect::<Vec<_>>()
-                    });
-                let list = match list {
-                    Err(e) => {
-                        run.failed(
-                            None,
-                            &format!("organizations:ListPolicies({file})"),
-                            sdk_message(&e),
-                        );
-                        continue;
-                    }
-                    Ok(l) => l,
-                };
-                put(
-                    &format!("organizations/list-policies/{file}.json"),
-                    json!({"Policies": list.iter().map(|p| json!({"Id": p.id(), "Arn": p.arn(), "Name": p.name(), "Description": p.description(), "Type": p.r#type().map(|t| t.as_str().to_owned()), "AwsManaged": p.aws_managed()})).collect::<Vec<_>>()}),
-                )?;
-                for p in &list {
-                    let Some(pid) = p.id() else { continue };
-                    match org.describe_policy().policy_id(pid).send().await {
-                        Err(e) => run.failed(None, "organizations:DescribePolicy", sdk_message(&e)),
-                        Ok(d) => {
-                            let pol = d.policy();
-                            let s = pol.and_then(|x| x.policy_summary());
-                            put(
-                                &format!("organizations/describe-policy/{pid}.json"),
-                                json!({"Policy": {
-                                    "PolicySummary": {"Id": s.and_then(|x| x.id()), "Arn": s.and_then(|x| x.arn()), "Name": s.and_then(|x| x.name()), "Description": s.and_then(|x| x.description()), "AwsManaged": s.map(|x| x.aws_managed())},
-                                    "Content": pol.and_then(|x| x.content()),
-                                }}),
-                            )?;
-                        }
-                    }
-                    match org
-                        .list_targets_for_policy()
-                        .policy_id(pid)
-                        .into_paginator()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map(|pages| {
-                            pages
-                                .iter()
-                                .flat_map(|p| p.targets().to_vec())
-                                .collect::<Vec<_>>()
-                        }) {
-                        Err(e) => {
-                            run.failed(None, "organizations:ListTargetsForPolicy", sdk_message(&e))
-                        }
-                        Ok(t) => put(
-                            &format!("organizations/list-targets-for-policy/{pid}.json"),
-                            json!({"Targets": t.iter().map(|x| json!({"TargetId": x.target_id(), "Name": x.name(), "Type": x.r#type().map(|t| t.as_str().to_owned())})).collect::<Vec<_>>()}),
-                        )?,
-                    }
-                }
-            }
-            match org
-                .list_delegated_administrators()
-                .service_principal("sso.amazonaws.com")
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map(|pages| {
-                    pages
-                        .iter()
-                        .flat_map(|p| p.delegated_administrators().to_vec())
-                        .collect::<Vec<_>>()
-                }) {
-                Err(e) => run.failed(
-                    None,
-                    "organizations:ListDelegatedAdministrators",
-                    sdk_message(&e),
-                ),
-                Ok(d) => put(
-                    "organizations/list-delegated-administrators.json",
-                    json!({"DelegatedAdministrators": d.iter().map(|a| json!({"Id": a.id(), "Name": a.name(), "Email": a.email()})).collect::<Vec<_>>()}),
-                )?,
-            }
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let folder = |folder: &str| -> Vec<(String, String)> {
+        let entries = std::fs::read_dir(run.dir.join(folder))
+            .into_iter()
+            .flatten()
+            .flatten();
+        let stems = entries.filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json")
+                .map(|s| (s.to_owned(), paths::of(folder, s)))
+        });
+        stems.collect()
+    };
+    for (parent, rel) in folder(paths::OUS_FOR_PARENT) {
+        for u in l::read::<l::OusForParent>(&run.dir, &rel)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .0
+        {
+            parents.insert(u.id.clone(), parent.clone());
+            names.insert(u.id, u.name);
         }
     }
-    bar.finish_and_clear();
-
-    // Which accounts the scope keeps.
-    let under = |id: &str, ous: &[String]| {
+    for (parent, rel) in folder(paths::ACCOUNTS_FOR_PARENT) {
+        for a in l::read::<l::Accounts>(&run.dir, &rel)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .0
+        {
+            parents.insert(a.id, parent.clone());
+        }
+    }
+    let named =
+        |p: &String, x: &String| x == p || names.get(p).is_some_and(|n| n.eq_ignore_ascii_case(x));
+    let under = |id: &str| {
         let mut cur = parents.get(id);
         while let Some(p) = cur {
-            if ous
-                .iter()
-                .any(|o| o == p || ou_names.get(p).is_some_and(|n| n.eq_ignore_ascii_case(o)))
-            {
+            if o.ous.iter().any(|x| named(p, x)) {
                 return true;
             }
             cur = parents.get(p);
         }
         false
     };
-    let scoped: Vec<(String, String)> = accounts
-        .iter()
-        .filter(|(id, name)| {
-            (o.accounts.is_empty()
-                || o.accounts
-                    .iter()
-                    .any(|a| a == id || a.eq_ignore_ascii_case(name)))
-                && (o.ous.is_empty() || under(id, &o.ous))
-        })
-        .cloned()
-        .collect();
-
-    // Identity Center.
-    let bar = phase(quiet, "collect: Identity Center");
-    let sso = aws_sdk_ssoadmin::Client::new(&conf);
-    let mut instance: Option<(String, String)> = None;
-    match sso
-        .list_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-    {
-        Err(e) => run.failed(None, "sso:ListInstances", sdk_message(&e)),
-        Ok(list) => {
-            put(
-                "sso-admin/list-instances.json",
-                json!({"Instances": list.iter().map(|i| json!({"InstanceArn": i.instance_arn(), "IdentityStoreId": i.identity_store_id(), "OwnerAccountId": i.owner_account_id(), "Name": i.name(), "Status": i.status().map(|s| s.as_str().to_owned())})).collect::<Vec<_>>()}),
-            )?;
-            let chosen = list
+    let chosen = |a: &&l::AccountEntry| {
+        let name = a.name.as_deref().unwrap_or_default();
+        (o.accounts.is_empty()
+            || o.accounts
                 .iter()
-                .find(|i| management.is_some() && i.owner_account_id() == management.as_deref())
-                .or_else(|| list.first());
-            instance = chosen.and_then(|i| {
-                Some((
-                    i.instance_arn()?.to_owned(),
-                    i.identity_store_id()?.to_owned(),
-                ))
-            });
-        }
-    }
-    let mut permission_sets: Vec<String> = Vec::new();
-    if let Some((arn, _)) = &instance {
-        match sso
-            .describe_instance_access_control_attribute_configuration()
-            .instance_arn(arn)
-            .send()
-            .await
-        {
-            Err(e) => {
+                .any(|x| *x == a.id || x.eq_ignore_ascii_case(name)))
+            && (o.ous.is_empty() || under(&a.id))
+    };
+    accounts
+        .0
+        .iter()
+        .filter(chosen)
+        .map(|a| a.id.clone())
+        .collect()
+}
+
+/// Whether an SDK error is the service's ResourceNotFoundException
+macro_rules! not_found {
+    ($e:expr) => {
+        $e.as_service_error()
+            .is_some_and(|s| s.is_resource_not_found_exception())
+    };
+}
+
+/// Identity Center: the instance, ABAC, the permission sets with their
+/// policies, and the assignments of the provisioned pairs in scope. Gives
+/// the identity store.
+async fn identity_center(
+    run: &Run,
+    sso: &aws_sdk_ssoadmin::Client,
+    management: Option<&str>,
+    scoped: &[String],
+) -> Result<Option<String>, CollectError> {
+    let api = Api::SsoAdmin;
+    let instances = list!(run, api, paths::INSTANCES, None, "sso:ListInstances";
+        sso.list_instances() => instances as l::Instances);
+    let instances = instances.await?.unwrap_or_default();
+    let Some(inst) = instances.organization_instance(management) else {
+        return Ok(None);
+    };
+    let arn = inst.instance_arn.as_str();
+    let abac = run.file(
+        paths::ABAC,
+        None,
+        "sso:DescribeInstanceAccessControlAttributeConfiguration",
+        async {
+            let req = sso
+                .describe_instance_access_control_attribute_configuration()
+                .instance_arn(arn);
+            match call!(run, api, req) {
                 // Never configured is a ResourceNotFoundException: no ABAC.
-                let not_found = e
-                    .as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception());
-                if !not_found {
-                    run.failed(
-                        None,
-                        "sso:DescribeInstanceAccessControlAttributeConfiguration",
-                        sdk_message(&e),
-                    );
-                }
+                Err(e) if not_found!(e) => Ok(None),
+                Err(e) => Err(sdk_message(&e)),
+                Ok(c) => Ok(Some(l::AbacConfig::from(&c))),
             }
-            Ok(c) => put(
-                "sso-admin/describe-instance-access-control-attribute-configuration.json",
-                json!({
-                    "Status": c.status().map(|s| s.as_str().to_owned()),
-                    "InstanceAccessControlAttributeConfiguration": c.instance_access_control_attribute_configuration().map(|cfg| json!({
-                        "AccessControlAttributes": cfg.access_control_attributes().iter().map(|a| json!({
-                            "Key": a.key(),
-                            "Value": {"Source": a.value().map(|v| v.source().to_vec()).unwrap_or_default()},
-                        })).collect::<Vec<_>>(),
-                    })),
-                }),
-            )?,
-        }
-        match sso
-            .list_permission_sets()
-            .instance_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-        {
-            Err(e) => run.failed(None, "sso:ListPermissionSets", sdk_message(&e)),
-            Ok(list) => {
-                put(
-                    "sso-admin/list-permission-sets.json",
-                    json!({"PermissionSets": list}),
-                )?;
-                permission_sets = list;
-            }
-        }
-        for ps in &permission_sets {
-            let id = ps.rsplit('/').next().unwrap_or(ps);
-            let base = format!("sso-admin/permission-sets/{id}");
-            match sso
-                .describe_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .send()
-                .await
-            {
-                Err(e) => run.failed(None, "sso:DescribePermissionSet", sdk_message(&e)),
-                Ok(d) => {
-                    let p = d.permission_set();
-                    put(
-                        &format!("{base}/describe-permission-set.json"),
-                        json!({"PermissionSet": {
-                            "Name": p.and_then(|x| x.name()),
-                            "PermissionSetArn": p.and_then(|x| x.permission_set_arn()),
-                            "Description": p.and_then(|x| x.description()),
-                            "SessionDuration": p.and_then(|x| x.session_duration()),
-                            "RelayState": p.and_then(|x| x.relay_state()),
-                        }}),
-                    )?;
-                }
-            }
-            match sso
-                .list_managed_policies_in_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-            {
-                Err(e) => run.failed(
-                    None,
-                    "sso:ListManagedPoliciesInPermissionSet",
-                    sdk_message(&e),
-                ),
-                Ok(l) => put(
-                    &format!("{base}/list-managed-policies-in-permission-set.json"),
-                    json!({"AttachedManagedPolicies": l.iter().map(|m| json!({"Name": m.name(), "Arn": m.arn()})).collect::<Vec<_>>()}),
-                )?,
-            }
-            match sso
-                .list_customer_managed_policy_references_in_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-            {
-                Err(e) => run.failed(
-                    None,
-                    "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
-                    sdk_message(&e),
-                ),
-                Ok(l) => put(
-                    &format!(
-                        "{base}/list-customer-managed-policy-references-in-permission-set.json"
-                    ),
-                    json!({"CustomerManagedPolicyReferences": l.iter().map(|c| json!({"Name": c.name(), "Path": c.path()})).collect::<Vec<_>>()}),
-                )?,
-            }
-            match sso
-                .get_inline_policy_for_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .send()
-                .await
-            {
-                Err(e) => run.failed(None, "sso:GetInlinePolicyForPermissionSet", sdk_message(&e)),
-                Ok(i) => put(
-                    &format!("{base}/get-inline-policy-for-permission-set.json"),
-                    json!({"InlinePolicy": i.inline_policy().unwrap_or_default()}),
-                )?,
-            }
-            match sso
-                .get_permissions_boundary_for_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .send()
-                .await
-            {
-                Err(e) => {
+        },
+    );
+    abac.await?;
+    let sets = list!(run, api, paths::PERMISSION_SETS, None, "sso:ListPermissionSets";
+        sso.list_permission_sets().instance_arn(arn) => permission_sets as l::PermissionSetArns);
+    let sets = sets.await?.unwrap_or_default().0;
+
+    // Each set's files, and the accounts it is provisioned to.
+    let accounts_of: Mutex<BTreeMap<String, Vec<String>>> = Mutex::new(BTreeMap::new());
+    run.each("permission sets", sets.clone(), |ps| {
+        let accounts_of = &accounts_of;
+        async move {
+            let ps = ps.as_str();
+            let file = |command: &str| paths::set_file(ps, command);
+            get!(run, api, file("describe-permission-set"), None, "sso:DescribePermissionSet";
+                sso.describe_permission_set().instance_arn(arn).permission_set_arn(ps)
+                => |d| d.permission_set().map(|p| l::DescribePermissionSet { permission_set: p.into() })).await?;
+            list!(run, api, file("list-managed-policies-in-permission-set"), None, "sso:ListManagedPoliciesInPermissionSet";
+                sso.list_managed_policies_in_permission_set().instance_arn(arn).permission_set_arn(ps)
+                => attached_managed_policies as l::ManagedPoliciesInSet).await?;
+            list!(run, api, file("list-customer-managed-policy-references-in-permission-set"), None, "sso:ListCustomerManagedPolicyReferencesInPermissionSet";
+                sso.list_customer_managed_policy_references_in_permission_set().instance_arn(arn).permission_set_arn(ps)
+                => customer_managed_policy_references as l::CustomerManagedInSet).await?;
+            get!(run, api, file("get-inline-policy-for-permission-set"), None, "sso:GetInlinePolicyForPermissionSet";
+                sso.get_inline_policy_for_permission_set().instance_arn(arn).permission_set_arn(ps)
+                => |i| Some(l::InlinePolicyOfSet { inline_policy: i.inline_policy().filter(|t| !t.trim().is_empty()).map(Document::text) })).await?;
+            let boundary = run.file(file("get-permissions-boundary-for-permission-set"), None, "sso:GetPermissionsBoundaryForPermissionSet", async {
+                let req = sso.get_permissions_boundary_for_permission_set().instance_arn(arn).permission_set_arn(ps);
+                match call!(run, api, req) {
                     // No boundary is a ResourceNotFoundException, not a failure.
-                    let not_found = e
-                        .as_service_error()
-                        .is_some_and(|s| s.is_resource_not_found_exception());
-                    if !not_found {
-                        run.failed(
-                            None,
-                            "sso:GetPermissionsBoundaryForPermissionSet",
-                            sdk_message(&e),
-                        );
-                    }
+                    Err(e) if not_found!(e) => Ok(None),
+                    Err(e) => Err(sdk_message(&e)),
+                    Ok(b) => Ok(b.permissions_boundary().map(|b| l::BoundaryOfSet { permissions_boundary: Some(b.into()) })),
                 }
-                Ok(b) => {
-                    if let Some(b) = b.permissions_boundary() {
-                        put(
-                            &format!("{base}/get-permissions-boundary-for-permission-set.json"),
-                            json!({"PermissionsBoundary": {
-                                "ManagedPolicyArn": b.managed_policy_arn(),
-                                "CustomerManagedPolicyReference": b.customer_managed_policy_reference().map(|c| json!({"Name": c.name(), "Path": c.path()})),
-                            }}),
-                        )?;
-                    }
-                }
-            }
-            match sso
-                .list_tags_for_resource()
-                .instance_arn(arn)
-                .resource_arn(ps)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-            {
-                Err(e) => run.failed(None, "sso:ListTagsForResource", sdk_message(&e)),
-                Ok(t) => put(
-                    &format!("{base}/list-tags-for-resource.json"),
-                    json!({"Tags": t.iter().map(|x| json!({"Key": x.key(), "Value": x.value()})).collect::<Vec<_>>()}),
-                )?,
-            }
-            match sso
-                .list_accounts_for_provisioned_permission_set()
-                .instance_arn(arn)
-                .permission_set_arn(ps)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-            {
-                Err(e) => run.failed(
-                    None,
-                    "sso:ListAccountsForProvisionedPermissionSet",
-                    sdk_message(&e),
-                ),
-                Ok(l) => put(
-                    &format!("{base}/list-accounts-for-provisioned-permission-set.json"),
-                    json!({"AccountIds": l}),
-                )?,
-            }
-        }
-    }
-    bar.finish_and_clear();
-
-    // Assignments: every account in scope x every permission set, bounded.
-    let bar = phase(quiet, "collect: account assignments");
-    if let Some((arn, _)) = &instance {
-        let sem = Arc::new(Semaphore::new(o.concurrency.max(1)));
-        let mut tasks: JoinSet<Result<(), CollectError>> = JoinSet::new();
-        for (account, _) in &scoped {
-            for ps in &permission_sets {
-                let (sso, sem, run, arn, account, ps) = (
-                    sso.clone(),
-                    sem.clone(),
-                    run.clone(),
-                    arn.clone(),
-                    account.clone(),
-                    ps.clone(),
-                );
-                tasks.spawn(async move {
-                    let _permit = sem.acquire().await;
-                    let out = sso
-                        .list_account_assignments()
-                        .instance_arn(&arn)
-                        .account_id(&account)
-                        .permission_set_arn(&ps)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await;
-                    match out {
-                        Err(e) => run.failed(
-                            Some(&account),
-                            "sso:ListAccountAssignments",
-                            sdk_message(&e),
-                        ),
-                        Ok(list) if !list.is_empty() => {
-                            let id = ps.rsplit('/').next().unwrap_or(&ps);
-                            let rel = format!("sso-admin/account-assignments/{account}/{id}.json");
-                            let v = json!({"AccountAssignments": list.iter().map(|a| json!({
-                                "AccountId": a.account_id(),
-                                "PermissionSetArn": a.permission_set_arn(),
-                                "PrincipalType": a.principal_type().map(|p| p.as_str().to_owned()),
-                                "PrincipalId": a.principal_id(),
-                            })).collect::<Vec<_>>()});
-                            run.put(&rel, &v).map_err(|e| CollectError::Write {
-                                path: rel,
-                                source: e,
-                            })?;
-                        }
-                        Ok(_) => {}
-                    }
-                    Ok(())
-                });
-            }
-        }
-        while let Some(r) = tasks.join_next().await {
-            if let Ok(Err(e)) = r {
-                return Err(e);
-            }
-        }
-    }
-    bar.finish_and_clear();
-
-    // Identity store.
-    let bar = phase(quiet, "collect: identity store");
-    if let Some((_, store)) = &instance {
-        let ids = aws_sdk_identitystore::Client::new(&conf);
-        match ids
-            .list_users()
-            .identity_store_id(store)
-            .extensions("aws:identitystore:enterprise")
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-        {
-            Err(e) => run.failed(None, "identitystore:ListUsers", sdk_message(&e)),
-            Ok(users) => put(
-                "identitystore/list-users.json",
-                json!({"Users": users.iter().map(|u| {
-                    let mut v = json!({
-                        "UserId": u.user_id(),
-                        "UserName": u.user_name(),
-                        "DisplayName": u.display_name(),
-                        "Name": u.name().map(|n| json!({"GivenName": n.given_name(), "FamilyName": n.family_name()})),
-                        "Emails": u.emails().iter().map(|e| json!({"Value": e.value(), "Type": e.r#type(), "Primary": e.primary()})).collect::<Vec<_>>(),
-                        "ExternalIds": u.external_ids().iter().map(|x| json!({"Issuer": x.issuer(), "Id": x.id()})).collect::<Vec<_>>(),
-                        "NickName": u.nick_name(), "ProfileUrl": u.profile_url(), "UserType": u.user_type(), "Title": u.title(),
-                        "PreferredLanguage": u.preferred_language(), "Locale": u.locale(), "Timezone": u.timezone(),
-                        "UserStatus": u.user_status().map(|s| s.as_str().to_owned()),
-                    });
-                    if let Some(ext) = u.extensions() {
-                        v["Extensions"] = Value::Object(ext.iter().map(|(k, d)| (k.clone(), doc_to_json(d))).collect());
-                    }
-                    // Absent fields stay absent, as the CLI prints them.
-                    if let Value::Object(m) = &mut v {
-                        m.retain(|_, x| !x.is_null());
-                    }
-                    v
-                }).collect::<Vec<_>>()}),
-            )?,
-        }
-        match ids
-            .list_groups()
-            .identity_store_id(store)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-        {
-            Err(e) => run.failed(None, "identitystore:ListGroups", sdk_message(&e)),
-            Ok(groups) => {
-                put(
-                    "identitystore/list-groups.json",
-                    json!({"Groups": groups.iter().map(|g| {
-                        let mut v = json!({"GroupId": g.group_id(), "DisplayName": g.display_name(), "Description": g.description()});
-                        if let Value::Object(m) = &mut v { m.retain(|_, x| !x.is_null()); }
-                        v
-                    }).collect::<Vec<_>>()}),
-                )?;
-                for g in &groups {
-                    let gid = g.group_id();
-                    match ids
-                        .list_group_memberships()
-                        .identity_store_id(store)
-                        .group_id(gid)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await
-                    {
-                        Err(e) => {
-                            run.failed(None, "identitystore:ListGroupMemberships", sdk_message(&e))
-                        }
-                        Ok(ms) => put(
-                            &format!("identitystore/list-group-memberships/{gid}.json"),
-                            json!({"GroupMemberships": ms.iter().map(|m| json!({
-                                "GroupId": m.group_id(),
-                                "MemberId": {"UserId": m.member_id().and_then(|x| x.as_user_id().ok())},
-                            })).collect::<Vec<_>>()}),
-                        )?,
-                    }
-                }
-            }
-        }
-    }
-    bar.finish_and_clear();
-
-    // IAM of each account in scope, bounded.
-    if !o.no_iam {
-        let bar = phase(quiet, "collect: IAM of each account");
-        let sem = Arc::new(Semaphore::new(o.concurrency.max(1)));
-        let mut tasks: JoinSet<Result<(), CollectError>> = JoinSet::new();
-        for (account, _) in &scoped {
-            let (conf, sem, run, account, role, management) = (
-                conf.clone(),
-                sem.clone(),
-                run.clone(),
-                account.clone(),
-                o.member_role.clone(),
-                management.clone(),
-            );
-            tasks.spawn(async move {
-                let _permit = sem.acquire().await;
-                let iam_conf = if management.as_deref() == Some(account.as_str()) {
-                    aws_sdk_iam::config::Builder::from(&conf).build()
-                } else {
-                    let sts = aws_sdk_sts::Client::new(&conf);
-                    let assumed = sts
-                        .assume_role()
-                        .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
-                        .role_session_name("accessgraph-collect")
-                        .send()
-                        .await;
-                    let creds = match assumed {
-                        Err(e) => {
-                            run.failed(Some(&account), "sts:AssumeRole", sdk_message(&e));
-                            return Ok(());
-                        }
-                        Ok(out) => match out.credentials() {
-                            Some(c) => aws_sdk_iam::config::Credentials::new(
-                                c.access_key_id(),
-                                c.secret_access_key(),
-                                Some(c.session_token().to_owned()),
-                                None,
-                                "accessgraph-assumed-role",
-                            ),
-                            None => {
-                                run.failed(Some(&account), "sts:AssumeRole", "no credentials in the answer".into());
-                                return Ok(());
-                            }
-                        },
-                    };
-                    aws_sdk_iam::config::Builder::from(&conf).credentials_provider(creds).build()
-                };
-                let iam = aws_sdk_iam::Client::from_conf(iam_conf);
-                use aws_sdk_iam::types::EntityType;
-                let pages = iam
-                    .get_account_authorization_details()
-                    .filter(EntityType::User)
-                    .filter(EntityType::Role)
-                    .filter(EntityType::Group)
-                    .filter(EntityType::LocalManagedPolicy)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await;
-                let pages = match pages {
-                    Err(e) => {
-                        run.failed(Some(&account), "iam:GetAccountAuthorizationDetails", sdk_message(&e));
-                        return Ok(());
-                    }
-                    Ok(p) => p,
-                };
-                let inline = |list: &[aws_sdk_iam::types::PolicyDetail]| {
-                    list.iter().map(|p| json!({"PolicyName": p.policy_name(), "PolicyDocument": p.policy_document()})).collect::<Vec<_>>()
-                };
-                let attached = |list: &[aws_sdk_iam::types::AttachedPolicy]| {
-                    list.iter().map(|p| json!({"PolicyName": p.policy_name(), "PolicyArn": p.policy_arn()})).collect::<Vec<_>>()
-                };
-                let boundary = |b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
-                    b.map(|b| json!({"PermissionsBoundaryArn": b.permissions_boundary_arn(), "PermissionsBoundaryType": b.permissions_boundary_type().map(|t| t.as_str().to_owned())}))
-                };
-                let tags = |t: &[aws_sdk_iam::types::Tag]| t.iter().map(|x| json!({"Key": x.key(), "Value": x.value()})).collect::<Vec<_>>();
-                let mut users = Vec::new();
-                let mut groups = Vec::new();
-                let mut roles = Vec::new();
-                let mut policies = Vec::new();
-                for p in &pages {
-                    for u in p.user_detail_list() {
-                        users.push(json!({"UserName": u.user_name(), "Path": u.path(), "Arn": u.arn(), "UserId": u.user_id(),
-                            "GroupList": u.group_list(), "UserPolicyList": inline(u.user_policy_list()),
-                            "AttachedManagedPolicies": attached(u.attached_managed_policies()),
-                            "PermissionsBoundary": boundary(u.permissions_boundary()), "Tags": tags(u.tags())}));
-                    }
-                    for g in p.group_detail_list() {
-                        groups.push(json!({"GroupName": g.group_name(), "Path": g.path(), "Arn": g.arn(),
-                            "GroupPolicyList": inline(g.group_policy_list()),
-                            "AttachedManagedPolicies": attached(g.attached_managed_policies())}));
-                    }
-                    for r in p.role_detail_list() {
-                        roles.push(json!({"RoleName": r.role_name(), "Path": r.path(), "Arn": r.arn(), "RoleId": r.role_id(),
-                            "AssumeRolePolicyDocument": r.assume_role_policy_document(),
-                            "RolePolicyList": inline(r.role_policy_list()),
-                            "AttachedManagedPolicies": attached(r.attached_managed_policies()),
-                            "PermissionsBoundary": boundary(r.permissions_boundary()), "Tags": tags(r.tags())}));
-                    }
-                    for m in p.policies() {
-                        let arn = m.arn().unwrap_or_default();
-                        // Some endpoints leave the name out: it is the ARN's last part.
-                        let name = m.policy_name().map_or_else(|| arn.rsplit('/').next().unwrap_or(arn).to_owned(), str::to_owned);
-                        policies.push(json!({"PolicyName": name, "Arn": arn, "Path": m.path(),
-                            "PolicyVersionList": m.policy_version_list().iter().map(|v| json!({"Document": v.document(), "IsDefaultVersion": v.is_default_version(), "VersionId": v.version_id()})).collect::<Vec<_>>()}));
-                    }
-                }
-                let rel = format!("iam/{account}/get-account-authorization-details.json");
-                let v = json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies});
-                run.put(&rel, &v).map_err(|e| CollectError::Write { path: rel, source: e })
             });
-        }
-        while let Some(r) = tasks.join_next().await {
-            if let Ok(Err(e)) = r {
-                return Err(e);
+            boundary.await?;
+            list!(run, api, file("list-tags-for-resource"), None, "sso:ListTagsForResource";
+                sso.list_tags_for_resource().instance_arn(arn).resource_arn(ps) => tags as l::Tags).await?;
+            let provisioned = list!(run, api, file("list-accounts-for-provisioned-permission-set"), None, "sso:ListAccountsForProvisionedPermissionSet";
+                sso.list_accounts_for_provisioned_permission_set().instance_arn(arn).permission_set_arn(ps) => account_ids as l::ProvisionedAccounts);
+            if let (Some(p), Ok(mut map)) = (provisioned.await?, accounts_of.lock()) {
+                map.insert(ps.to_owned(), p.0);
             }
+            Ok(())
         }
-        bar.finish_and_clear();
+    })
+    .await?;
+
+    // The other half of the plan: the sets provisioned to each account.
+    let sets_of: Mutex<BTreeMap<String, Vec<String>>> = Mutex::new(BTreeMap::new());
+    run.each("provisioned permission sets", scoped.to_vec(), |account| {
+        let sets_of = &sets_of;
+        async move {
+            let got = list!(run, api, paths::provisioned_to(&account), Some(&account), "sso:ListPermissionSetsProvisionedToAccount";
+                sso.list_permission_sets_provisioned_to_account().instance_arn(arn).account_id(&account) => permission_sets as l::ProvisionedSets);
+            if let (Some(g), Ok(mut map)) = (got.await?, sets_of.lock()) {
+                map.insert(account, g.0);
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    let accounts_of = accounts_of.into_inner().unwrap_or_default();
+    let sets_of = sets_of.into_inner().unwrap_or_default();
+    let pairs = plan(scoped, &sets, &accounts_of, &sets_of);
+    run.each("account assignments", pairs, |(account, ps)| async move {
+        list!(run, api, paths::assignments(&account, &ps), Some(&account), "sso:ListAccountAssignments";
+            sso.list_account_assignments().instance_arn(arn).account_id(&account).permission_set_arn(&ps)
+            => account_assignments as l::AccountAssignments).await.map(drop)
+    })
+    .await?;
+    Ok(Some(inst.identity_store_id.clone()))
+}
+
+/// The (account, permission set) pairs whose assignments are listed: those
+/// either listing names as provisioned, and, where both listings failed,
+/// the pair itself (nothing is known, so nothing is assumed)
+pub fn plan(
+    accounts: &[String],
+    sets: &[String],
+    accounts_of: &BTreeMap<String, Vec<String>>,
+    sets_of: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, String)> {
+    let in_scope: BTreeSet<&String> = accounts.iter().collect();
+    let mut pairs = BTreeSet::new();
+    for (account, list) in sets_of {
+        pairs.extend(
+            list.iter()
+                .filter(|s| sets.contains(s))
+                .map(|s| (account.clone(), s.clone())),
+        );
+    }
+    for (set, list) in accounts_of {
+        pairs.extend(
+            list.iter()
+                .filter(|a| in_scope.contains(a))
+                .map(|a| (a.clone(), set.clone())),
+        );
+    }
+    for account in accounts.iter().filter(|a| !sets_of.contains_key(*a)) {
+        for set in sets.iter().filter(|s| !accounts_of.contains_key(*s)) {
+            pairs.insert((account.clone(), set.clone()));
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+/// The identity store: users (with the enterprise extension), groups and
+/// each group's members
+async fn identity_store(
+    run: &Run,
+    ids: &aws_sdk_identitystore::Client,
+    store: &str,
+) -> Result<(), CollectError> {
+    let api = Api::IdentityStore;
+    list!(run, api, paths::USERS, None, "identitystore:ListUsers";
+        ids.list_users().identity_store_id(store).extensions("aws:identitystore:enterprise") => users as l::Users).await?;
+    let groups = list!(run, api, paths::GROUPS, None, "identitystore:ListGroups";
+        ids.list_groups().identity_store_id(store) => groups as l::Groups);
+    let gids = groups
+        .await?
+        .unwrap_or_default()
+        .0
+        .into_iter()
+        .map(|g| g.group_id)
+        .collect();
+    run.each("group memberships", gids, |gid| async move {
+        let members = run.file(
+            paths::of(paths::MEMBERSHIPS, &gid),
+            None,
+            "identitystore:ListGroupMemberships",
+            async {
+                let req = ids
+                    .list_group_memberships()
+                    .identity_store_id(store)
+                    .group_id(&gid);
+                let list = pages!(run, api, req, group_memberships)?;
+                Ok(Some(l::GroupMemberships(
+                    list.iter().filter_map(l::MembershipEntry::of).collect(),
+                )))
+            },
+        );
+        members.await.map(drop)
+    })
+    .await
+}
+
+/// One account's IAM: the caller's own credentials in the management
+/// account, the member role elsewhere
+async fn iam_of(
+    run: &Run,
+    conf: &SdkConfig,
+    account: String,
+    role: &str,
+    management: Option<&str>,
+) -> Result<(), CollectError> {
+    let rel = paths::iam(&account);
+    if run.resume && l::read::<l::AuthorizationDetails>(&run.dir, &rel).is_ok_and(|d| d.is_some()) {
+        run.reused.fetch_add(1, Ordering::Relaxed);
+        return Ok(());
+    }
+    let iam_conf = if management == Some(account.as_str()) {
+        aws_sdk_iam::config::Builder::from(conf).build()
+    } else {
+        let sts = aws_sdk_sts::Client::new(conf);
+        let req = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+            .role_session_name("accessgraph-collect");
+        let assumed = call!(run, Api::Sts, req);
+        let creds = match assumed.as_ref().map(|out| out.credentials()) {
+            Ok(Some(c)) => aws_sdk_iam::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_owned()),
+                None,
+                "accessgraph-assumed-role",
+            ),
+            failed => {
+                let message =
+                    failed.map_or_else(sdk_message, |_| "no credentials in the answer".into());
+                let failed = run.file::<l::AuthorizationDetails, _>(
+                    &rel,
+                    Some(&account),
+                    "sts:AssumeRole",
+                    async { Err(message) },
+                );
+                return failed.await.map(drop);
+            }
+        };
+        aws_sdk_iam::config::Builder::from(conf)
+            .credentials_provider(creds)
+            .build()
+    };
+    let iam = aws_sdk_iam::Client::from_conf(iam_conf);
+    let details = run.file(
+        &rel,
+        Some(&account),
+        "iam:GetAccountAuthorizationDetails",
+        async {
+            use aws_sdk_iam::types::EntityType;
+            let req = iam
+                .get_account_authorization_details()
+                .filter(EntityType::User)
+                .filter(EntityType::Role);
+            let mut pages = req
+                .filter(EntityType::Group)
+                .filter(EntityType::LocalManagedPolicy)
+                .into_paginator()
+                .send();
+            let mut d = l::AuthorizationDetails::default();
+            loop {
+                run.pace(Api::Iam).await;
+                let Some(page) = pages.next().await else {
+                    break;
+                };
+                let page = page.map_err(|e| sdk_message(&e))?;
+                d.add(&page);
+                if !page.is_truncated() {
+                    break;
+                }
+            }
+            Ok(Some(d))
+        },
+    );
+    details.await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
     }
 
-    let errors = run.errors.lock().map(|e| e.clone()).unwrap_or_default();
-    put(
-        "errors.json",
-        json!({"Errors": errors.iter().map(|e| json!({"account_id": e.account_id, "operation": e.operation, "message": e.message})).collect::<Vec<_>>()}),
-    )?;
-    Ok(errors)
+    #[test]
+    fn the_plan_lists_provisioned_pairs_and_assumes_nothing_where_both_listings_failed() {
+        let accounts = s(&["111", "222", "333"]);
+        let sets = s(&["ps-a", "ps-b"]);
+        // ps-a is provisioned to 222; 111 has ps-b; 333's listing failed and
+        // so did ps-b's: only (333, ps-b) is unknown.
+        let accounts_of = BTreeMap::from([("ps-a".to_owned(), s(&["222", "999"]))]);
+        let sets_of = BTreeMap::from([
+            ("111".to_owned(), s(&["ps-b"])),
+            ("222".to_owned(), s(&["ps-a"])),
+        ]);
+        let got = plan(&accounts, &sets, &accounts_of, &sets_of);
+        let want: Vec<(String, String)> = [("111", "ps-b"), ("222", "ps-a"), ("333", "ps-b")]
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect();
+        assert_eq!(
+            got, want,
+            "999 is out of scope; 1,000 x 500 pairs are never listed blindly"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! that touches the file system.
 
 pub mod import;
+pub mod layout;
 
 use std::io::Write;
 use std::path::Path;
