@@ -14,6 +14,9 @@ bash scripts/test-profiles-botocore.sh
 # Live collection end to end against moto (a local fake AWS on 127.0.0.1),
 # installed with pip when missing, started and stopped by the script.
 bash scripts/test-collect-moto.sh
+# Collection killed half-way and resumed, against the scripted endpoint that
+# throttles like AWS: the same snapshot, no call for a file complete on disk.
+bash scripts/test-collect-resume.sh
 # Real Terraform plans against moto: written again and checked like the
 # committed fixtures (skips, saying so, without Terraform or its provider).
 bash scripts/test-terraform-plans.sh

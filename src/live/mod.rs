@@ -113,7 +113,7 @@ struct Run {
     requests: AtomicUsize,
     reused: AtomicUsize,
     concurrency: usize,
-    quiet: bool,
+    bars: indicatif::MultiProgress,
 }
 
 /// A failed collection step that stops everything (a file of the export
@@ -212,11 +212,9 @@ impl Run {
         F: Fn(I) -> Fut,
         Fut: Future<Output = Result<(), CollectError>>,
     {
-        let bar = if self.quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::new(items.len() as u64)
-        };
+        let bar = self
+            .bars
+            .add(indicatif::ProgressBar::new(items.len() as u64));
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "collect: {msg:<26} {wide_bar} {pos}/{len} ({per_sec}, ETA {eta})",
         ) {
@@ -351,7 +349,11 @@ pub async fn collect_export(
         requests: AtomicUsize::new(0),
         reused: AtomicUsize::new(0),
         concurrency: o.concurrency.max(1),
-        quiet,
+        bars: indicatif::MultiProgress::with_draw_target(if quiet {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        }),
     };
     if !(o.resume && dir.join(paths::META).exists()) {
         let region = conf
@@ -375,18 +377,37 @@ pub async fn collect_export(
         )?;
     }
     let org = aws_sdk_organizations::Client::new(&conf);
-    let (accounts, management) = organization(&run, &org).await?;
+    let (accounts, roots, management) = organization(&run, &org).await?;
     let scoped = scope(o, &run, &accounts);
     let sso = aws_sdk_ssoadmin::Client::new(&conf);
-    if let Some(store) = identity_center(&run, &sso, management.as_deref(), &scoped).await? {
-        identity_store(&run, &aws_sdk_identitystore::Client::new(&conf), &store).await?;
-    }
-    if !o.no_iam {
-        run.each("IAM of each account", scoped, |account| {
+    let instance = instance(&run, &sso, management.as_deref()).await?;
+    // Each API has its own quota: the phases run side by side.
+    let sso_phase = async {
+        match &instance {
+            Some(inst) => identity_center(&run, &sso, &inst.instance_arn, &scoped).await,
+            None => Ok(()),
+        }
+    };
+    let ids_phase = async {
+        match &instance {
+            Some(inst) => {
+                let ids = aws_sdk_identitystore::Client::new(&conf);
+                identity_store(&run, &ids, &inst.identity_store_id).await
+            }
+            None => Ok(()),
+        }
+    };
+    let iam_phase = async {
+        if o.no_iam {
+            return Ok(());
+        }
+        run.each("IAM of each account", scoped.clone(), |account| {
             iam_of(&run, &conf, account, &o.member_role, management.as_deref())
         })
-        .await?;
-    }
+        .await
+    };
+    let policies_phase = organization_policies(&run, &org, &accounts, &roots);
+    tokio::try_join!(policies_phase, sso_phase, ids_phase, iam_phase)?;
     let errors = run.errors.lock().map(|e| e.clone()).unwrap_or_default();
     run.write(paths::ERRORS, &l::Errors(errors.clone()))?;
     Ok(Outcome {
@@ -396,18 +417,17 @@ pub async fn collect_export(
     })
 }
 
-/// The organization: its tree, accounts, tags, SCPs and RCPs (the types
-/// enabled on the root), delegated administrators. Gives the accounts and
-/// the management account.
+/// The organization, its root and its tree of OUs and accounts. Gives the
+/// accounts, the root and the management account.
 async fn organization(
     run: &Run,
     org: &aws_sdk_organizations::Client,
-) -> Result<(l::Accounts, Option<String>), CollectError> {
+) -> Result<(l::Accounts, l::Roots, Option<String>), CollectError> {
     let api = Api::Organizations;
     let desc = get!(run, api, paths::ORGANIZATION, None, "organizations:DescribeOrganization";
         org.describe_organization() => |o| o.organization().map(|o| l::DescribeOrganization { organization: o.into() }));
     let Some(desc) = desc.await? else {
-        return Ok((l::Accounts::default(), None));
+        return Ok((l::Accounts::default(), l::Roots::default(), None));
     };
     let roots = list!(run, api, paths::ROOTS, None, "organizations:ListRoots";
         org.list_roots() => roots as l::Roots);
@@ -435,6 +455,18 @@ async fn organization(
     let accounts = list!(run, api, paths::ACCOUNTS, None, "organizations:ListAccounts";
         org.list_accounts() => accounts as l::Accounts);
     let accounts = accounts.await?.unwrap_or_default();
+    Ok((accounts, roots, Some(desc.organization.master_account_id)))
+}
+
+/// The organization's account tags, policies of the types enabled on the
+/// root with their targets, and delegated administrators
+async fn organization_policies(
+    run: &Run,
+    org: &aws_sdk_organizations::Client,
+    accounts: &l::Accounts,
+    roots: &l::Roots,
+) -> Result<(), CollectError> {
+    let api = Api::Organizations;
     let ids: Vec<String> = accounts.0.iter().map(|a| a.id.clone()).collect();
     run.each("account tags", ids, |id| async move {
         list!(run, api, paths::account_tags(&id), Some(&id), "organizations:ListTagsForResource";
@@ -464,7 +496,7 @@ async fn organization(
     }
     list!(run, api, paths::DELEGATED, None, "organizations:ListDelegatedAdministrators";
         org.list_delegated_administrators().service_principal("sso.amazonaws.com") => delegated_administrators as l::DelegatedAdministrators).await?;
-    Ok((accounts, Some(desc.organization.master_account_id)))
+    Ok(())
 }
 
 /// The accounts the scope keeps, by the tree on disk
@@ -517,7 +549,7 @@ fn scope(o: &CollectOptions, run: &Run, accounts: &l::Accounts) -> Vec<String> {
         false
     };
     let chosen = |a: &&l::AccountEntry| {
-        let name = a.name.as_deref().unwrap_or_default();
+        let name = a.name.as_str();
         (o.accounts.is_empty()
             || o.accounts
                 .iter()
@@ -540,23 +572,27 @@ macro_rules! not_found {
     };
 }
 
-/// Identity Center: the instance, ABAC, the permission sets with their
-/// policies, and the assignments of the provisioned pairs in scope. Gives
-/// the identity store.
-async fn identity_center(
+/// The organization's Identity Center instance
+async fn instance(
     run: &Run,
     sso: &aws_sdk_ssoadmin::Client,
     management: Option<&str>,
-    scoped: &[String],
-) -> Result<Option<String>, CollectError> {
-    let api = Api::SsoAdmin;
-    let instances = list!(run, api, paths::INSTANCES, None, "sso:ListInstances";
+) -> Result<Option<l::InstanceEntry>, CollectError> {
+    let instances = list!(run, Api::SsoAdmin, paths::INSTANCES, None, "sso:ListInstances";
         sso.list_instances() => instances as l::Instances);
     let instances = instances.await?.unwrap_or_default();
-    let Some(inst) = instances.organization_instance(management) else {
-        return Ok(None);
-    };
-    let arn = inst.instance_arn.as_str();
+    Ok(instances.organization_instance(management).cloned())
+}
+
+/// Identity Center: ABAC, the permission sets with their policies, and the
+/// assignments of the provisioned pairs in scope
+async fn identity_center(
+    run: &Run,
+    sso: &aws_sdk_ssoadmin::Client,
+    arn: &str,
+    scoped: &[String],
+) -> Result<(), CollectError> {
+    let api = Api::SsoAdmin;
     let abac = run.file(
         paths::ABAC,
         None,
@@ -641,8 +677,7 @@ async fn identity_center(
             sso.list_account_assignments().instance_arn(arn).account_id(&account).permission_set_arn(&ps)
             => account_assignments as l::AccountAssignments).await.map(drop)
     })
-    .await?;
-    Ok(Some(inst.identity_store_id.clone()))
+    .await
 }
 
 /// The (account, permission set) pairs whose assignments are listed: those

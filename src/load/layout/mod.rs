@@ -21,10 +21,11 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Seq
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::json::JsonValue;
-use crate::snapshot::{CollectionError, IdentitySource, PrincipalType};
+use crate::snapshot::{CollectionError, IdentitySource, PrincipalType, UserStatus};
 
 #[cfg(feature = "live")]
 mod sdk;
+mod snapshot;
 
 /// An error reading an export folder
 #[derive(Debug, thiserror::Error)]
@@ -336,7 +337,8 @@ fn inline_policy<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Document>, D:
 // ------------------------------------------------------------------ files
 
 /// `meta.json`: what the APIs do not expose
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Meta {
     pub(crate) region: String,
     pub(crate) exported_at: String,
@@ -375,14 +377,16 @@ impl Tags {
 }
 
 /// `organizations describe-organization`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DescribeOrganization {
     pub(crate) organization: OrganizationDesc,
 }
 
 /// The organization in `describe-organization`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct OrganizationDesc {
     pub(crate) id: String,
@@ -392,7 +396,8 @@ pub(crate) struct OrganizationDesc {
 }
 
 /// A root in `list-roots`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Root {
     pub(crate) id: String,
@@ -402,7 +407,8 @@ pub(crate) struct Root {
 }
 
 /// A policy type of a root
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyTypeSummary {
     pub(crate) r#type: String,
@@ -436,7 +442,8 @@ impl Roots {
 }
 
 /// An OU in `list-organizational-units-for-parent`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct OuEntry {
     pub(crate) id: String,
@@ -450,13 +457,14 @@ listing!(
 );
 
 /// An account in `list-accounts` or `list-accounts-for-parent`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AccountEntry {
     pub(crate) id: String,
     pub(crate) arn: Option<String>,
     pub(crate) email: Option<String>,
-    pub(crate) name: Option<String>,
+    pub(crate) name: String,
     pub(crate) status: Option<String>,
     pub(crate) state: Option<String>,
     pub(crate) paths: Option<Vec<String>>,
@@ -481,12 +489,13 @@ listing!(
 );
 
 /// A policy in `list-policies`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyEntry {
     pub(crate) id: String,
     pub(crate) arn: Option<String>,
-    pub(crate) name: Option<String>,
+    pub(crate) name: String,
     pub(crate) description: Option<String>,
     pub(crate) r#type: Option<String>,
     pub(crate) aws_managed: Option<bool>,
@@ -498,14 +507,16 @@ listing!(
 );
 
 /// `organizations describe-policy`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DescribePolicy {
     pub(crate) policy: PolicyDesc,
 }
 
 /// The policy of `describe-policy`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyDesc {
     pub(crate) policy_summary: PolicyEntry,
@@ -513,7 +524,8 @@ pub(crate) struct PolicyDesc {
 }
 
 /// A target in `list-targets-for-policy`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TargetEntry {
     pub(crate) target_id: String,
@@ -532,7 +544,8 @@ listing!(
 );
 
 /// An instance in `sso-admin list-instances`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct InstanceEntry {
     pub(crate) instance_arn: String,
@@ -559,7 +572,8 @@ impl Instances {
 }
 
 /// `sso-admin describe-instance-access-control-attribute-configuration`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AbacConfig {
     pub(crate) status: Option<String>,
@@ -567,7 +581,8 @@ pub(crate) struct AbacConfig {
 }
 
 /// The attributes of [`AbacConfig`]
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AbacAttributes {
     #[serde(default, deserialize_with = "nullable")]
@@ -575,7 +590,8 @@ pub(crate) struct AbacAttributes {
 }
 
 /// One attribute: the tag key and where its value comes from
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AbacAttributeEntry {
     pub(crate) key: String,
@@ -583,7 +599,8 @@ pub(crate) struct AbacAttributeEntry {
 }
 
 /// The source of an attribute (a list of one path, or the path)
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AbacSource {
     pub(crate) source: OneOrMany<String>,
@@ -595,14 +612,16 @@ listing!(
 );
 
 /// `sso-admin describe-permission-set`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DescribePermissionSet {
     pub(crate) permission_set: PermissionSetDesc,
 }
 
 /// The set of `describe-permission-set`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PermissionSetDesc {
     pub(crate) name: String,
@@ -613,7 +632,8 @@ pub(crate) struct PermissionSetDesc {
 }
 
 /// An AWS managed policy attached to a set
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct NamedArn {
     pub(crate) name: Option<String>,
@@ -626,7 +646,8 @@ listing!(
 );
 
 /// A customer managed policy reference (name and path)
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyRef {
     pub(crate) name: String,
@@ -639,7 +660,8 @@ listing!(
 );
 
 /// `sso-admin get-inline-policy-for-permission-set`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct InlinePolicyOfSet {
     #[serde(default, deserialize_with = "inline_policy")]
@@ -647,7 +669,8 @@ pub(crate) struct InlinePolicyOfSet {
 }
 
 /// `sso-admin get-permissions-boundary-for-permission-set`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct BoundaryOfSet {
     pub(crate) permissions_boundary: Option<BoundaryEntry>,
@@ -655,7 +678,8 @@ pub(crate) struct BoundaryOfSet {
 
 /// A permission set boundary: an AWS managed ARN or a customer managed
 /// reference
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct BoundaryEntry {
     pub(crate) managed_policy_arn: Option<String>,
@@ -675,7 +699,8 @@ listing!(
 );
 
 /// An assignment in `sso-admin list-account-assignments`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AssignmentEntry {
     pub(crate) account_id: String,
@@ -690,7 +715,8 @@ listing!(
 );
 
 /// A user's name parts
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct NameEntry {
     pub(crate) given_name: Option<String>,
@@ -698,7 +724,8 @@ pub(crate) struct NameEntry {
 }
 
 /// An email of a user
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct EmailEntry {
     pub(crate) value: String,
@@ -707,7 +734,8 @@ pub(crate) struct EmailEntry {
 }
 
 /// An external id of a user
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ExternalIdEntry {
     pub(crate) issuer: String,
@@ -715,7 +743,8 @@ pub(crate) struct ExternalIdEntry {
 }
 
 /// A user in `identitystore list-users`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct UserEntry {
     pub(crate) user_id: String,
@@ -741,7 +770,7 @@ pub(crate) struct UserEntry {
     pub(crate) preferred_language: Option<String>,
     pub(crate) locale: Option<String>,
     pub(crate) timezone: Option<String>,
-    pub(crate) user_status: Option<String>,
+    pub(crate) user_status: Option<UserStatus>,
     /// Objects with a `Type` and string fields
     #[serde(
         default,
@@ -765,7 +794,8 @@ listing!(
 );
 
 /// A group in `identitystore list-groups`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct GroupEntry {
     pub(crate) group_id: String,
@@ -779,7 +809,8 @@ listing!(
 );
 
 /// A membership in `identitystore list-group-memberships`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct MembershipEntry {
     pub(crate) group_id: Option<String>,
@@ -787,7 +818,8 @@ pub(crate) struct MembershipEntry {
 }
 
 /// The member of a membership
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct MemberId {
     pub(crate) user_id: String,
@@ -799,7 +831,8 @@ listing!(
 );
 
 /// `iam get-account-authorization-details`
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AuthorizationDetails {
     #[serde(default, deserialize_with = "nullable")]
@@ -813,7 +846,8 @@ pub(crate) struct AuthorizationDetails {
 }
 
 /// An inline policy
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyDetail {
     pub(crate) policy_name: String,
@@ -821,7 +855,8 @@ pub(crate) struct PolicyDetail {
 }
 
 /// An attached managed policy
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AttachedPolicy {
     pub(crate) policy_name: Option<String>,
@@ -829,7 +864,8 @@ pub(crate) struct AttachedPolicy {
 }
 
 /// A permissions boundary of an IAM user or role
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AttachedBoundary {
     pub(crate) permissions_boundary_arn: Option<String>,
@@ -837,7 +873,8 @@ pub(crate) struct AttachedBoundary {
 }
 
 /// An IAM role
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct IamRoleDetail {
     pub(crate) role_name: String,
@@ -855,7 +892,8 @@ pub(crate) struct IamRoleDetail {
 }
 
 /// An IAM user
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct IamUserDetail {
     pub(crate) user_name: String,
@@ -874,7 +912,8 @@ pub(crate) struct IamUserDetail {
 }
 
 /// An IAM group
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct IamGroupDetail {
     pub(crate) group_name: String,
@@ -887,7 +926,8 @@ pub(crate) struct IamGroupDetail {
 }
 
 /// A managed policy with its versions
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct IamPolicyDetail {
     pub(crate) policy_name: String,
@@ -897,7 +937,8 @@ pub(crate) struct IamPolicyDetail {
 }
 
 /// A version of a managed policy
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyVersion {
     pub(crate) document: Option<Document>,
@@ -907,7 +948,8 @@ pub(crate) struct PolicyVersion {
 }
 
 /// A resource in `resources.json` (accessgraph's own shape)
-#[serde_with::skip_serializing_none]#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ResourceEntry {
     pub(crate) arn: String,
     #[serde(default)]
@@ -1095,7 +1137,7 @@ mod tests {
     #[test]
     fn documents_keep_their_shape_and_duplicate_keys_are_refused() {
         let d: PolicyDesc = parse(
-            r#"{"PolicySummary": {"Id": "p-1"}, "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#,
+            r#"{"PolicySummary": {"Id": "p-1", "Name": "n"}, "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#,
         )
         .unwrap();
         let text = serde_json::to_string(&d).unwrap();
@@ -1104,13 +1146,13 @@ mod tests {
             "{text}"
         );
         let (pointer, message) = parse::<PolicyDesc>(
-            r#"{"PolicySummary": {"Id": "p-1"}, "Content": {"Version": "1", "Version": "2"}}"#,
+            r#"{"PolicySummary": {"Id": "p-1", "Name": "n"}, "Content": {"Version": "1", "Version": "2"}}"#,
         )
         .unwrap_err();
         assert_eq!(pointer.as_deref(), Some("/Content"));
         assert!(message.contains("duplicate"), "{message}");
         let (pointer, _) =
-            parse::<PolicyDesc>(r#"{"PolicySummary": {"Id": "p-1"}, "Content": "%7B"}"#)
+            parse::<PolicyDesc>(r#"{"PolicySummary": {"Id": "p-1", "Name": "n"}, "Content": "%7B"}"#)
                 .unwrap_err();
         assert_eq!(pointer.as_deref(), Some("/Content"));
     }

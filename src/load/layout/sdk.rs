@@ -107,7 +107,7 @@ impl From<&org::Account> for AccountEntry {
             id: req(a.id()),
             arn: own(a.arn()),
             email: own(a.email()),
-            name: own(a.name()),
+            name: req(a.name()),
             #[allow(deprecated, reason = "the retired field the CLI still prints")]
             status: a.status().map(|s| s.as_str().to_owned()),
             state: None,
@@ -122,7 +122,7 @@ impl From<&org::DelegatedAdministrator> for AccountEntry {
             id: req(a.id()),
             arn: own(a.arn()),
             email: own(a.email()),
-            name: own(a.name()),
+            name: req(a.name()),
             status: None,
             state: None,
             paths: None,
@@ -135,7 +135,7 @@ impl From<&org::PolicySummary> for PolicyEntry {
         PolicyEntry {
             id: req(p.id()),
             arn: own(p.arn()),
-            name: own(p.name()),
+            name: req(p.name()),
             description: own(p.description()),
             r#type: p.r#type().map(|t| t.as_str().to_owned()),
             aws_managed: Some(p.aws_managed()),
@@ -151,7 +151,7 @@ impl From<&org::Policy> for PolicyDesc {
                 PolicyEntry {
                     id: String::new(),
                     arn: None,
-                    name: None,
+                    name: String::new(),
                     description: None,
                     r#type: None,
                     aws_managed: None,
@@ -289,7 +289,10 @@ impl From<&ids::User> for UserEntry {
             preferred_language: own(u.preferred_language()),
             locale: own(u.locale()),
             timezone: own(u.timezone()),
-            user_status: u.user_status().map(|s| s.as_str().to_owned()),
+            user_status: u.user_status().map(|s| match s {
+                ids::UserStatus::Disabled => crate::snapshot::UserStatus::Disabled,
+                _ => crate::snapshot::UserStatus::Enabled,
+            }),
             addresses: Vec::new(),
             phone_numbers: Vec::new(),
             extensions: u
