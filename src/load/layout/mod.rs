@@ -1151,9 +1151,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(pointer.as_deref(), Some("/Content"));
         assert!(message.contains("duplicate"), "{message}");
-        let (pointer, _) =
-            parse::<PolicyDesc>(r#"{"PolicySummary": {"Id": "p-1", "Name": "n"}, "Content": "%7B"}"#)
-                .unwrap_err();
+        let (pointer, _) = parse::<PolicyDesc>(
+            r#"{"PolicySummary": {"Id": "p-1", "Name": "n"}, "Content": "%7B"}"#,
+        )
+        .unwrap_err();
         assert_eq!(pointer.as_deref(), Some("/Content"));
     }
 
