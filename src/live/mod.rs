@@ -167,25 +167,37 @@ impl Run {
         F: Future<Output = Fetched<T>>,
     {
         let rel = rel.as_ref();
-        if self.resume {
-            if let Ok(Some(v)) = l::read::<T>(&self.dir, rel) {
-                self.reused.fetch_add(1, Ordering::Relaxed);
-                return Ok(Some(v));
-            }
+        if let Some(v) = self.resumed(rel) {
+            return Ok(Some(v));
         }
         match fetch.await {
             Err(message) => {
-                if let Ok(mut e) = self.errors.lock() {
-                    e.push(CollectionError {
-                        account_id: account.map(str::to_owned),
-                        operation: operation.as_ref().to_owned(),
-                        message,
-                    });
-                }
+                self.failed(account, operation.as_ref(), message);
                 Ok(None)
             }
             Ok(None) => Ok(None),
             Ok(Some(v)) => self.write(rel, &v).map(|()| Some(v)),
+        }
+    }
+
+    /// The file `rel`, when resuming and it is complete on disk (counted)
+    fn resumed<T: DeserializeOwned>(&self, rel: &str) -> Option<T> {
+        if !self.resume {
+            return None;
+        }
+        let v = l::read::<T>(&self.dir, rel).ok().flatten()?;
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Some(v)
+    }
+
+    /// Records a failed call
+    fn failed(&self, account: Option<&str>, operation: &str, message: String) {
+        if let Ok(mut e) = self.errors.lock() {
+            e.push(CollectionError {
+                account_id: account.map(str::to_owned),
+                operation: operation.to_owned(),
+                message,
+            });
         }
     }
 
@@ -377,8 +389,8 @@ pub async fn collect_export(
         )?;
     }
     let org = aws_sdk_organizations::Client::new(&conf);
-    let (accounts, roots, management) = organization(&run, &org).await?;
-    let scoped = scope(o, &run, &accounts);
+    let (accounts, roots, tree, management) = organization(&run, &org).await?;
+    let scoped = scope(o, &tree, &accounts);
     let sso = aws_sdk_ssoadmin::Client::new(&conf);
     let instance = instance(&run, &sso, management.as_deref()).await?;
     // Each API has its own quota: the phases run side by side.
@@ -417,35 +429,58 @@ pub async fn collect_export(
     })
 }
 
+/// The organization's tree as walked: the parent of each OU and account,
+/// the name of each OU
+#[derive(Debug, Default)]
+struct Tree {
+    parent: BTreeMap<String, String>,
+    name: BTreeMap<String, String>,
+}
+
 /// The organization, its root and its tree of OUs and accounts. Gives the
-/// accounts, the root and the management account.
+/// accounts, the root, the tree and the management account.
 async fn organization(
     run: &Run,
     org: &aws_sdk_organizations::Client,
-) -> Result<(l::Accounts, l::Roots, Option<String>), CollectError> {
+) -> Result<(l::Accounts, l::Roots, Tree, Option<String>), CollectError> {
     let api = Api::Organizations;
     let desc = get!(run, api, paths::ORGANIZATION, None, "organizations:DescribeOrganization";
         org.describe_organization() => |o| o.organization().map(|o| l::DescribeOrganization { organization: o.into() }));
     let Some(desc) = desc.await? else {
-        return Ok((l::Accounts::default(), l::Roots::default(), None));
+        return Ok((
+            l::Accounts::default(),
+            l::Roots::default(),
+            Tree::default(),
+            None,
+        ));
     };
     let roots = list!(run, api, paths::ROOTS, None, "organizations:ListRoots";
         org.list_roots() => roots as l::Roots);
     let roots = roots.await?.unwrap_or_default();
     // The tree, one level at a time.
     let mut level: Vec<String> = roots.0.iter().map(|r| r.id.clone()).collect();
+    let tree = Mutex::new(Tree::default());
     while !level.is_empty() {
         let next = Mutex::new(Vec::new());
         run.each("organization tree", level, |parent| {
-            let next = &next;
+            let (next, tree) = (&next, &tree);
             async move {
                 let ous = list!(run, api, paths::of(paths::OUS_FOR_PARENT, &parent), None, "organizations:ListOrganizationalUnitsForParent";
                     org.list_organizational_units_for_parent().parent_id(&parent) => organizational_units as l::OusForParent);
-                if let (Some(ous), Ok(mut next)) = (ous.await?, next.lock()) {
-                    next.extend(ous.0.into_iter().map(|u| u.id));
+                let accounts = list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
+                    org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts);
+                let (ous, accounts) = (ous.await?, accounts.await?);
+                if let (Ok(mut next), Ok(mut tree)) = (next.lock(), tree.lock()) {
+                    for u in ous.unwrap_or_default().0 {
+                        tree.parent.insert(u.id.clone(), parent.clone());
+                        tree.name.insert(u.id.clone(), u.name);
+                        next.push(u.id);
+                    }
+                    for a in accounts.unwrap_or_default().0 {
+                        tree.parent.insert(a.id, parent.clone());
+                    }
                 }
-                list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
-                    org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts).await.map(drop)
+                Ok(())
             }
         })
         .await?;
@@ -455,7 +490,13 @@ async fn organization(
     let accounts = list!(run, api, paths::ACCOUNTS, None, "organizations:ListAccounts";
         org.list_accounts() => accounts as l::Accounts);
     let accounts = accounts.await?.unwrap_or_default();
-    Ok((accounts, roots, Some(desc.organization.master_account_id)))
+    let tree = tree.into_inner().unwrap_or_default();
+    Ok((
+        accounts,
+        roots,
+        tree,
+        Some(desc.organization.master_account_id),
+    ))
 }
 
 /// The organization's account tags, policies of the types enabled on the
@@ -499,43 +540,9 @@ async fn organization_policies(
     Ok(())
 }
 
-/// The accounts the scope keeps, by the tree on disk
-fn scope(o: &CollectOptions, run: &Run, accounts: &l::Accounts) -> Vec<String> {
-    let mut parents: BTreeMap<String, String> = BTreeMap::new();
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let folder = |folder: &str| -> Vec<(String, String)> {
-        let entries = std::fs::read_dir(run.dir.join(folder))
-            .into_iter()
-            .flatten()
-            .flatten();
-        let stems = entries.filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".json")
-                .map(|s| (s.to_owned(), paths::of(folder, s)))
-        });
-        stems.collect()
-    };
-    for (parent, rel) in folder(paths::OUS_FOR_PARENT) {
-        for u in l::read::<l::OusForParent>(&run.dir, &rel)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .0
-        {
-            parents.insert(u.id.clone(), parent.clone());
-            names.insert(u.id, u.name);
-        }
-    }
-    for (parent, rel) in folder(paths::ACCOUNTS_FOR_PARENT) {
-        for a in l::read::<l::Accounts>(&run.dir, &rel)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .0
-        {
-            parents.insert(a.id, parent.clone());
-        }
-    }
+/// The accounts the scope keeps: by id or name, and below the OUs named
+fn scope(o: &CollectOptions, tree: &Tree, accounts: &l::Accounts) -> Vec<String> {
+    let (parents, names) = (&tree.parent, &tree.name);
     let named =
         |p: &String, x: &String| x == p || names.get(p).is_some_and(|n| n.eq_ignore_ascii_case(x));
     let under = |id: &str| {
@@ -763,8 +770,8 @@ async fn iam_of(
     management: Option<&str>,
 ) -> Result<(), CollectError> {
     let rel = paths::iam(&account);
-    if run.resume && l::read::<l::AuthorizationDetails>(&run.dir, &rel).is_ok_and(|d| d.is_some()) {
-        run.reused.fetch_add(1, Ordering::Relaxed);
+    // The AssumeRole before the call is for this file too.
+    if run.resumed::<l::AuthorizationDetails>(&rel).is_some() {
         return Ok(());
     }
     let iam_conf = if management == Some(account.as_str()) {
@@ -787,13 +794,8 @@ async fn iam_of(
             failed => {
                 let message =
                     failed.map_or_else(sdk_message, |_| "no credentials in the answer".into());
-                let failed = run.file::<l::AuthorizationDetails, _>(
-                    &rel,
-                    Some(&account),
-                    "sts:AssumeRole",
-                    async { Err(message) },
-                );
-                return failed.await.map(drop);
+                run.failed(Some(&account), "sts:AssumeRole", message);
+                return Ok(());
             }
         };
         aws_sdk_iam::config::Builder::from(conf)
