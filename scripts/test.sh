@@ -20,5 +20,8 @@ bash scripts/test-collect-resume.sh
 # Real Terraform plans against moto: written again and checked like the
 # committed fixtures (skips, saying so, without Terraform or its provider).
 bash scripts/test-terraform-plans.sh
+# `accessgraph serve` in Debian's Chromium through playwright-core (skips,
+# saying so, without Chromium or Node.js).
+bash scripts/test-browser.sh
 # The lean build (no AWS SDK) still compiles.
 cargo check -q --no-default-features --lib --bins

@@ -36,6 +36,8 @@ pub mod load;
 pub mod policy;
 pub mod query;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod snapshot;
 pub mod synth;
 pub mod validate;

@@ -46,6 +46,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("synth", &["json", "snapshot"]),
     ("load", &["json", "snapshot"]),
     ("live", &["json", "snapshot", "load"]),
+    (
+        "serve",
+        &[
+            "json", "policy", "eval", "data", "snapshot", "graph", "who", "query", "report", "load",
+        ],
+    ),
 ];
 
 /// The core: pure functions, no IO, no printing

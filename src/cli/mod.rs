@@ -6,6 +6,8 @@ mod check;
 mod collect;
 mod org;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod simulate;
 mod validate;
 mod who;
@@ -78,6 +80,9 @@ enum Command {
     /// A snapshot from a live organization, through the AWS SDK (read-only calls)
     #[cfg(feature = "live")]
     Collect(collect::CollectArgs),
+    /// The organization's access in a browser: a JSON API and pages over one loaded model
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 pub use accessgraph::report::Format;
@@ -225,5 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         #[cfg(feature = "live")]
         Command::Collect(args) => collect::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args, &g),
     }
 }

@@ -162,3 +162,52 @@ pub fn render_table<W: Write>(out: &mut W, results: &[CaseResult]) -> io::Result
     }
     Ok(())
 }
+
+/// The JSON of `simulate --user` / `--role`: one object per access path
+/// (its via, session, decision, condition, deciding statements, the
+/// explanation when asked for, the role chain's hops, the resource's
+/// notes). The CLI and `serve`'s API print the same objects.
+pub fn paths_json(
+    model: &crate::graph::Model,
+    paths: &[crate::who::PathDecision],
+    explain: bool,
+    notes: &[String],
+) -> Vec<serde_json::Value> {
+    use crate::who::describe_stmt;
+    paths
+        .iter()
+        .map(|p| {
+            let answer = p.answer();
+            let mut v = serde_json::json!({
+                "via": p.via,
+                "permission_set": (!p.permission_set.is_empty()).then_some(&p.permission_set),
+                "session_arn": p.session_arn,
+                "principal_tags": p.principal_tags,
+                "decision": match &answer { Answer::Decided(d) => d.as_str(), Answer::Conditional(_) => "ImplicitDeny" },
+                "condition": match &answer { Answer::Conditional(r) => Some(r.to_string()), Answer::Decided(_) => None },
+                "reason": p.evaluation.reason.map(|r| r.to_string()),
+                "deciding": p.evaluation.deciding.iter().map(|s| describe_stmt(s, &p.labels)).collect::<Vec<_>>(),
+                "explanation": explain.then(|| p.explanation.iter().map(|l| format!("{}{}", "  ".repeat(l.depth), l.text)).collect::<Vec<_>>()),
+            });
+            if !p.hops.is_empty() {
+                v["path"] = p
+                    .hops
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!({
+                            "role": model.iam_principals()[h.role].arn,
+                            "condition": h.condition.as_ref().map(ToString::to_string),
+                            "deciding": h.deciding,
+                            "tag_session": h.tag_session,
+                            "source_identity": h.source_identity,
+                        })
+                    })
+                    .collect();
+            }
+            if !notes.is_empty() {
+                v["notes"] = serde_json::json!(notes);
+            }
+            v
+        })
+        .collect()
+}

@@ -45,6 +45,9 @@ use super::{
 /// The default bound on the number of `sts:AssumeRole` hops a chain may take
 pub const DEFAULT_MAX_HOPS: usize = 3;
 
+/// The longest role chain followed (`--max-hops` at most this)
+pub const MAX_HOPS_LIMIT: usize = 10;
+
 /// The session name chained sessions are shown with (the caller chooses it)
 pub const CHAINED_SESSION: &str = "accessgraph";
 
