@@ -658,3 +658,28 @@ fn a_snapshot_that_does_not_load_exits_2_before_serving() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected IP:PORT"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ctrl_c_shuts_the_server_down_cleanly() {
+    let mut server = start(
+        &fixture("cookbook"),
+        &["--listen", "127.0.0.1:0", "--no-watch"],
+    );
+    assert_eq!(get(&server.addr, "/api/info").status, 200);
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "a clean shutdown exits 0");
+    assert!(
+        TcpStream::connect(&server.addr).is_err(),
+        "no longer listening"
+    );
+}

@@ -92,14 +92,15 @@ pub fn format_name(f: Format) -> &'static str {
     f.name()
 }
 
-/// Reads `--max-hops`: 0 (no chains) to 10
+/// Reads `--max-hops`: 0 (no chains) to `MAX_HOPS_LIMIT` (10)
 pub fn max_hops(s: &str) -> Result<usize, String> {
+    use accessgraph::who::chain::MAX_HOPS_LIMIT;
     let n: usize = s
         .parse()
-        .map_err(|_| format!("`{s}` is not a number of hops (0 to 10)"))?;
-    if n > 10 {
+        .map_err(|_| format!("`{s}` is not a number of hops (0 to {MAX_HOPS_LIMIT})"))?;
+    if n > MAX_HOPS_LIMIT {
         return Err(format!(
-            "{n} hops is more than the 10 this tool follows (AWS caps a role chain's session at one hour, not its length)"
+            "{n} hops is more than the {MAX_HOPS_LIMIT} this tool follows (AWS caps a role chain's session at one hour, not its length)"
         ));
     }
     Ok(n)

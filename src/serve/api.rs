@@ -369,7 +369,7 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
             format!("ps:{}@{}", ps.arn, account.id),
             "permission-set",
             ps.name.clone(),
-            format!("{} ({})", account.name, account.id),
+            account.name.clone(),
         );
         edges.insert((from, psn.clone(), "assignment".into(), "solid"));
         let an = node(
@@ -383,7 +383,7 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
             format!("role:{}", role.arn),
             "role",
             role.name.clone(),
-            role.arn.clone(),
+            account.name.clone(),
         );
         edges.insert((psn, rn.clone(), "provisions".into(), "solid"));
         edges.insert((rn, an, "in".into(), "dotted"));
@@ -401,8 +401,8 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
         let tn = node(
             format!("role:{}", to.arn),
             "role",
-            crate::who::chain::role_label(model, hop.role),
-            to.arn.clone(),
+            to.arn.rsplit('/').next().unwrap_or(&to.arn).to_owned(),
+            model.account(to.account).name.clone(),
         );
         let label = match &hop.condition {
             Some(c) => format!("sts:AssumeRole if {c}"),
@@ -688,7 +688,14 @@ pub struct Computed {
     /// The answer
     pub answer: WhoCanAnswer,
     items: Vec<Item>,
-    views: Mutex<Vec<(ViewKey, Arc<Vec<u32>>)>>,
+    views: Mutex<Vec<(ViewKey, Arc<View>)>>,
+}
+
+/// The rows of a view, in order, and how many principals they hold
+#[derive(Debug)]
+struct View {
+    order: Vec<u32>,
+    principals: usize,
 }
 
 /// How the rows of a page are chosen: sorted by a column, filtered by text
@@ -717,7 +724,17 @@ impl Computed {
     /// Evaluates the question and lists its rows
     pub fn new(model: &Model, q: &WhoCanQuery) -> Computed {
         let answer = crate::who::who_can(model, q);
-        let mut items: Vec<Item> = answer.hits(model).map(Item::Hit).collect();
+        // Listed on both cores, in the answer's order.
+        let mut items: Vec<Item> = Vec::with_capacity(answer.len());
+        let listed: std::result::Result<(), std::convert::Infallible> = answer.render_hits(
+            model,
+            |hits| hits.iter().map(|&h| Item::Hit(h)).collect::<Vec<Item>>(),
+            |part| {
+                items.extend(part);
+                Ok(())
+            },
+        );
+        let Ok(()) = listed;
         items.extend((0..answer.iam.len() as u32).map(Item::Iam));
         Computed {
             answer,
@@ -736,28 +753,19 @@ impl Computed {
         self.items.is_empty()
     }
 
-    fn principal<'a>(&'a self, model: &'a Model, i: Item) -> &'a str {
-        match i {
-            Item::Hit(h) => &model.user(h.user).user_name,
-            Item::Iam(j) => &self.answer.iam[j as usize].principal,
+    /// Distinct principals among the rows of `view`
+    fn principals(&self, model: &Model, view: &[u32]) -> usize {
+        let mut users = vec![false; model.user_ids().len()];
+        let mut iam = BTreeSet::new();
+        for &i in view {
+            match self.items[i as usize] {
+                Item::Hit(h) => users[h.user.index()] = true,
+                Item::Iam(j) => {
+                    iam.insert(self.answer.iam[j as usize].principal.as_str());
+                }
+            }
         }
-    }
-
-    fn account<'a>(&'a self, model: &'a Model, i: Item) -> &'a str {
-        match i {
-            Item::Hit(h) => &model.account(h.account).name,
-            Item::Iam(j) => &self.answer.iam[j as usize].account_name,
-        }
-    }
-
-    fn permission_set<'a>(&'a self, model: &'a Model, i: Item) -> &'a str {
-        match i {
-            Item::Hit(h) => &model.permission_set(h.permission_set).name,
-            Item::Iam(j) => self.answer.iam[j as usize]
-                .permission_set
-                .as_deref()
-                .unwrap_or_default(),
-        }
+        users.iter().filter(|u| **u).count() + iam.len()
     }
 
     fn decision(&self, i: Item) -> &'static str {
@@ -767,29 +775,123 @@ impl Computed {
         }
     }
 
-    fn matches(&self, model: &Model, i: Item, needle: &str) -> bool {
+    /// Which rows contain `needle` (lower case): decided once per user,
+    /// account, permission set, group, chain and IAM row, then looked up
+    /// per row (an answer can hold millions)
+    fn matching(&self, model: &Model, needle: &str) -> Vec<bool> {
         let has = |s: &str| s.to_lowercase().contains(needle);
-        match i {
-            Item::Hit(h) => {
-                let account = model.account(h.account);
-                has(&model.user(h.user).user_name)
-                    || has(&account.name)
-                    || account.id.contains(needle)
-                    || has(&model.permission_set(h.permission_set).name)
-                    || matches!(h.via, Via::Group(g) if has(&model.group(g).name))
-                    || (matches!(h.via, Via::Direct) && needle == "direct")
-                    || self
-                        .answer
-                        .chains
-                        .get(h.chain as usize)
-                        .is_some_and(|c| has(&c.via_suffix))
-            }
-            Item::Iam(j) => {
-                let r = &self.answer.iam[j as usize];
-                has(&r.principal)
-                    || has(&r.account_name)
-                    || r.account_id.contains(needle)
-                    || has(&r.via)
+        let users: Vec<bool> = model
+            .user_ids()
+            .map(|u| has(&model.user(u).user_name))
+            .collect();
+        let accounts: Vec<bool> = model
+            .accounts()
+            .iter()
+            .map(|a| has(&a.name) || a.id.contains(needle))
+            .collect();
+        let sets: Vec<bool> = model
+            .snapshot()
+            .permission_sets
+            .iter()
+            .map(|p| has(&p.name))
+            .collect();
+        let groups: Vec<bool> = model
+            .snapshot()
+            .groups
+            .iter()
+            .map(|g| has(&format!("group:{}", g.name)))
+            .collect();
+        let chains: Vec<bool> = self
+            .answer
+            .chains
+            .iter()
+            .map(|c| has(&c.via_suffix))
+            .collect();
+        let direct = "direct".contains(needle);
+        self.items
+            .iter()
+            .map(|i| match *i {
+                Item::Hit(h) => {
+                    users[h.user.index()]
+                        || accounts[h.account.index()]
+                        || sets[h.permission_set.index()]
+                        || match h.via {
+                            Via::Group(g) => groups[g.index()],
+                            Via::Direct => direct,
+                        }
+                        || chains.get(h.chain as usize).is_some_and(|c| *c)
+                }
+                Item::Iam(j) => {
+                    let r = &self.answer.iam[j as usize];
+                    has(&r.principal)
+                        || has(&r.account_name)
+                        || r.account_id.contains(needle)
+                        || has(&r.via)
+                }
+            })
+            .collect()
+    }
+
+    /// Each row's rank for `sort`: names ranked once (users, accounts,
+    /// permission sets, IAM rows), so millions of rows sort on integers
+    fn ranks(&self, model: &Model, sort: Sort) -> Vec<u32> {
+        fn rank<'a>(
+            names: impl Iterator<Item = &'a str>,
+        ) -> std::collections::BTreeMap<&'a str, u32> {
+            let set: BTreeSet<&str> = names.collect();
+            set.into_iter().zip(0u32..).collect()
+        }
+        let iam = &self.answer.iam;
+        match sort {
+            Sort::Answer => (0..self.items.len() as u32).collect(),
+            Sort::Decision => self
+                .items
+                .iter()
+                .map(|&i| u32::from(self.decision(i) != "allow"))
+                .collect(),
+            Sort::Principal | Sort::Account | Sort::PermissionSet => {
+                let names: Vec<&str> = match sort {
+                    Sort::Principal => model
+                        .user_ids()
+                        .map(|u| model.user(u).user_name.as_str())
+                        .collect(),
+                    Sort::Account => model.accounts().iter().map(|a| a.name.as_str()).collect(),
+                    _ => model
+                        .snapshot()
+                        .permission_sets
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect(),
+                };
+                let of_iam = |r: &'_ WhoCanRow| -> String {
+                    match sort {
+                        Sort::Principal => r.principal.clone(),
+                        Sort::Account => r.account_name.clone(),
+                        _ => r.permission_set.clone().unwrap_or_default(),
+                    }
+                };
+                let iam_names: Vec<String> = iam.iter().map(of_iam).collect();
+                let ranks = rank(
+                    names
+                        .iter()
+                        .copied()
+                        .chain(iam_names.iter().map(String::as_str)),
+                );
+                let by_index: Vec<u32> = names.iter().map(|n| ranks[n]).collect();
+                let iam_rank: Vec<u32> = iam_names.iter().map(|n| ranks[n.as_str()]).collect();
+                self.items
+                    .iter()
+                    .map(|&i| match i {
+                        Item::Hit(h) => {
+                            by_index[match sort {
+                                Sort::Principal => h.user.index(),
+                                Sort::Account => h.account.index(),
+                                _ => h.permission_set.index(),
+                            }]
+                        }
+                        Item::Iam(j) => iam_rank[j as usize],
+                    })
+                    .collect()
             }
         }
     }
@@ -802,37 +904,28 @@ impl Computed {
     }
 
     /// The rows of a view, in its order (computed once per view)
-    fn view(&self, model: &Model, key: ViewKey) -> Arc<Vec<u32>> {
+    fn view(&self, model: &Model, key: ViewKey) -> Arc<View> {
         if let Ok(views) = self.views.lock() {
             if let Some((_, v)) = views.iter().find(|(k, _)| *k == key) {
                 return Arc::clone(v);
             }
         }
         let needle = key.filter.to_lowercase();
+        let keep = (!needle.is_empty()).then(|| self.matching(model, &needle));
         let mut order: Vec<u32> = (0..self.items.len() as u32)
-            .filter(|&i| needle.is_empty() || self.matches(model, self.items[i as usize], &needle))
+            .filter(|&i| keep.as_ref().is_none_or(|k| k[i as usize]))
             .collect();
-        let item = |i: &u32| self.items[*i as usize];
-        match key.sort {
-            Sort::Answer => {}
-            Sort::Principal => order.sort_by(|a, b| {
-                self.principal(model, item(a))
-                    .cmp(self.principal(model, item(b)))
-            }),
-            Sort::Account => order.sort_by(|a, b| {
-                self.account(model, item(a))
-                    .cmp(self.account(model, item(b)))
-            }),
-            Sort::PermissionSet => order.sort_by(|a, b| {
-                self.permission_set(model, item(a))
-                    .cmp(self.permission_set(model, item(b)))
-            }),
-            Sort::Decision => order.sort_by_key(|i| self.decision(item(i))),
+        if key.sort != Sort::Answer || key.desc {
+            let ranks = self.ranks(model, key.sort);
+            // Stable: rows of one rank keep the answer's order.
+            if key.desc {
+                order.sort_by_key(|&i| std::cmp::Reverse(ranks[i as usize]));
+            } else {
+                order.sort_by_key(|&i| ranks[i as usize]);
+            }
         }
-        if key.desc {
-            order.reverse();
-        }
-        let order = Arc::new(order);
+        let principals = self.principals(model, &order);
+        let order = Arc::new(View { order, principals });
         if let Ok(mut views) = self.views.lock() {
             if views.len() >= VIEWS {
                 views.remove(0);
@@ -883,22 +976,16 @@ impl Computed {
             },
         );
         let rows: Vec<WhoCanRow> = view
+            .order
             .iter()
             .skip(offset)
             .take(limit)
             .map(|&i| self.row(model, self.items[i as usize]))
             .collect();
-        let principals: BTreeSet<&str> = if view.len() <= 200_000 {
-            view.iter()
-                .map(|&i| self.principal(model, self.items[i as usize]))
-                .collect()
-        } else {
-            BTreeSet::new()
-        };
         Ok(json!({
-            "total": view.len(),
+            "total": view.order.len(),
             "answer_total": self.items.len(),
-            "principals": (view.len() <= 200_000).then_some(principals.len()),
+            "principals": view.principals,
             "offset": offset,
             "limit": limit,
             "filter": filter,

@@ -152,7 +152,7 @@ async function answer(out, params) {
     const to = Math.min(page.offset + page.limit, page.total);
     const csv = new URLSearchParams(question);
     const pager = el("div", { class: "toolbar" },
-      el("span", { id: "count" }, `${page.total.toLocaleString()} row(s)` + (page.principals !== null && page.principals !== undefined ? ` for ${page.principals.toLocaleString()} principal(s)` : "") + (page.filter ? ` matching “${page.filter}” of ${page.answer_total.toLocaleString()}` : "")),
+      el("span", { id: "count" }, `${page.total.toLocaleString()} row(s)` + ` for ${page.principals.toLocaleString()} principal(s)` + (page.filter ? ` matching “${page.filter}” of ${page.answer_total.toLocaleString()}` : "")),
       el("span", { class: "muted" }, page.total ? `showing ${from}–${to}` : ""),
       el("button", { class: "secondary", disabled: page.offset === 0, onclick: () => { view.offset = Math.max(0, view.offset - view.limit); load(); } }, "‹ Previous"),
       el("button", { class: "secondary", disabled: to >= page.total, onclick: () => { view.offset += view.limit; load(); } }, "Next ›"),
@@ -236,26 +236,29 @@ async function graphPage(key) {
   for (const n of g.nodes) if (n.kind === "account") col.set(n.id, last);
   const columns = [];
   for (const n of g.nodes) { const c = col.get(n.id) || 0; (columns[c] = columns[c] || []).push(n); }
-  const W = 230, H = 46, pad = 20;
+  const W = 240, H = 52, pad = 20, NW = 200, NH = 40;
   const pos = new Map();
   let height = 0;
   columns.forEach((list, c) => (list || []).forEach((n, i) => { pos.set(n.id, [pad + c * W, pad + i * H]); height = Math.max(height, pad + (i + 1) * H); }));
-  const svg = svgEl("svg", { class: "graph", width: pad * 2 + (last + 1) * W - 50, height: height + pad, role: "img", "aria-label": `Access graph of ${g.user_name}` });
+  const svg = svgEl("svg", { class: "graph", width: pad * 2 + (last + 1) * W - (W - NW), height: height + pad, role: "img", "aria-label": `Access graph of ${g.user_name}` });
   const color = Object.fromEntries(KINDS);
+  const cut = (t, n) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
+  const named = (n) => (n.kind === "role" || n.kind === "permission-set" ? `${n.label} in ${n.detail}` : n.label);
   for (const e of g.edges) {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) continue;
-    const [x1, y1] = [a[0] + 180, a[1] + 15], [x2, y2] = [b[0], b[1] + 15];
-    const path = svgEl("path", { class: `edge ${e.style}`, d: `M${x1},${y1} C${x1 + 25},${y1} ${x2 - 25},${y2} ${x2},${y2}` }, svgEl("title", {}, `${byId.get(e.from).label} → ${byId.get(e.to).label}: ${e.label}`));
+    const [x1, y1] = [a[0] + NW, a[1] + NH / 2], [x2, y2] = [b[0], b[1] + NH / 2];
+    const path = svgEl("path", { class: `edge ${e.style}`, d: `M${x1},${y1} C${x1 + 25},${y1} ${x2 - 25},${y2} ${x2},${y2}` }, svgEl("title", {}, `${named(byId.get(e.from))} → ${named(byId.get(e.to))}: ${e.label}`));
     svg.append(path);
   }
   for (const n of g.nodes) {
     const [x, y] = pos.get(n.id);
-    const label = n.label.length > 25 ? `${n.label.slice(0, 24)}…` : n.label;
+    const two = Boolean(n.detail) && n.kind !== "user";
     svg.append(svgEl("g", { "data-kind": n.kind, class: "node" },
       svgEl("title", {}, `${n.kind}: ${n.label}${n.detail ? `\n${n.detail}` : ""}`),
-      svgEl("rect", { x, y, width: 180, height: 30, rx: n.kind === "user" ? 15 : 4, fill: "#fff", stroke: color[n.kind] || "#333", "stroke-width": 1.6 }),
-      svgEl("text", { x: x + 8, y: y + 19, fill: "#16191f" }, label)));
+      svgEl("rect", { x, y, width: NW, height: NH, rx: n.kind === "user" ? 20 : 4, fill: "#fff", stroke: color[n.kind] || "#333", "stroke-width": 1.6 }),
+      svgEl("text", { x: x + 8, y: y + (two ? 17 : 25), fill: "#16191f" }, cut(n.label, 26)),
+      two ? svgEl("text", { x: x + 8, y: y + 32, fill: "#5f6b7a", "font-size": 11 }, cut(n.detail, 29)) : ""));
   }
   const legend = el("div", { class: "legend" }, KINDS.map(([k, c]) => { const s = el("span", {}, k); s.style.setProperty("--c", c); return s; }), el("span", { class: "muted" }, "dashed: sts:AssumeRole allowed by a trust policy"));
   show(el("h1", {}, `Access graph of `, link(`/users/${enc(g.user_name)}`, g.user_name)),
