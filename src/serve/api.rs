@@ -470,15 +470,10 @@ pub fn permission_set(
     let row = crate::report::review::permission_set_rows(model, &only)
         .into_iter()
         .next();
-    let lint: Vec<&crate::query::lint::Finding> = findings
-        .iter()
-        .filter(|f| {
-            f.subject == ps.name
-                || f.subject.starts_with(&format!("{} ", ps.name))
-                || f.subject.starts_with(&format!("{}@", ps.name))
-                || f.subject.contains(&format!("permission set {}", ps.name))
-        })
-        .collect();
+    // Findings about this set: their subject is "permission set `NAME`".
+    let subject = format!("permission set `{}`", ps.name);
+    let lint: Vec<&crate::query::lint::Finding> =
+        findings.iter().filter(|f| f.subject == subject).collect();
     Ok(json!({
         "permission_set": ps,
         "summary": row,
