@@ -28,7 +28,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "query",
-        &["json", "policy", "eval", "data", "snapshot", "graph", "who"],
+        &[
+            "json", "policy", "eval", "data", "snapshot", "graph", "who", "validate",
+        ],
     ),
     (
         "check",

@@ -403,10 +403,10 @@ pub fn admins(g: &Global) -> anyhow::Result<Exit> {
 pub fn lint(args: LintArgs, g: &Global) -> anyhow::Result<Exit> {
     let mut w = out();
     if let Some(code) = args.explain {
-        let d = CODES.iter().find(|c| c.code == code).with_context(|| {
+        let d = accessgraph::query::lint::explain(&code).with_context(|| {
             let all: Vec<&str> = CODES.iter().map(|c| c.code).collect();
             format!(
-                "unknown lint code `{code}`; the codes are: {}",
+                "unknown lint code `{code}`; the codes are: {} (and the checks of `accessgraph validate`, at error, security-warning and warning)",
                 all.join(", ")
             )
         })?;

@@ -122,6 +122,27 @@ pub const CODES: &[CodeDoc] = &[
         fix: "Drop `sts:TagSession` from the trust policy, restrict the tags it accepts (`aws:RequestTag/<key>`, `aws:TagKeys`), or test something the caller cannot set (`aws:PrincipalArn`).",
     },
     CodeDoc {
+        code: "customer-managed-policy-differs",
+        severity: Severity::Medium,
+        what: "A customer managed policy (or boundary) a permission set references has different documents in the accounts the set is provisioned or assigned to.",
+        why: "References resolve by name and path in each account, so one permission set grants different access per account, and a review of the set (or of one account's copy) describes none of the others.",
+        fix: "Make the policy the same in every account (deploy it from one template, e.g. a StackSet), or use separate permission sets where the access is meant to differ.",
+    },
+    CodeDoc {
+        code: "boundary-cuts-off-statement",
+        severity: Severity::Low,
+        what: "An Allow statement of a permission set's inline policy names only actions its permissions boundary never allows (in every account the set is used in).",
+        why: "The boundary caps what the policies grant, so the statement grants nothing: either it is dead weight, or the boundary cuts off access someone meant to give.",
+        fix: "Remove the statement, or widen the boundary if the access is meant.",
+    },
+    CodeDoc {
+        code: "denied-by-scps-everywhere",
+        severity: Severity::Low,
+        what: "A permission set's inline policy allows an action that the SCPs deny in every account the set is provisioned or assigned to.",
+        why: "SCPs cap every principal of a member account, so the grant never takes effect; reviews of the set overstate its access.",
+        fix: "Remove the action from the set, or change the SCPs if the access is meant.",
+    },
+    CodeDoc {
         code: "long-session",
         severity: Severity::Low,
         what: "A permission set's session duration is longer than the threshold (8 hours by default).",
@@ -158,6 +179,34 @@ impl Default for LintOptions {
             max_session_seconds: 8 * 3600,
         }
     }
+}
+
+/// The documentation of a code lint reports: one of [`CODES`], or a
+/// check of `validate` (which lint runs over every policy document; its
+/// severity in lint's terms: errors high, security warnings medium,
+/// warnings low)
+pub fn explain(code: &str) -> Option<CodeDoc> {
+    if let Some(d) = CODES.iter().find(|c| c.code == code) {
+        return Some(*d);
+    }
+    let check = crate::validate::check(code)?;
+    Some(CodeDoc {
+        code: check.code,
+        severity: super::documents::severity(check.severity)?,
+        what: check.what,
+        why: check.why,
+        fix: "Fix the document where the finding points (`accessgraph validate FILE` shows it with its line); docs/validate.md has the check.",
+    })
+}
+
+/// The severity of one of [`CODES`]
+pub(crate) fn code_severity(code: &str) -> Severity {
+    doc(code).severity
+}
+
+/// The fix of one of [`CODES`]
+pub(crate) fn code_fix(code: &str) -> &'static str {
+    doc(code).fix
 }
 
 fn doc(code: &str) -> &'static CodeDoc {
@@ -519,6 +568,8 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
+    // Every policy document validated once, and the whole-set checks.
+    out.extend(super::documents::findings(model));
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -567,6 +618,9 @@ mod tests {
                 "dangling-reference",
                 "duplicate-id",
                 "caller-controlled-principal-tag",
+                "customer-managed-policy-differs",
+                "boundary-cuts-off-statement",
+                "denied-by-scps-everywhere",
                 "long-session"
             ]
         );

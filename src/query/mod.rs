@@ -5,6 +5,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod documents;
 pub mod lint;
 pub mod lookup;
 

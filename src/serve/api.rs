@@ -571,10 +571,10 @@ pub fn admins(model: &Model) -> Value {
 /// `GET /api/lint`: the findings, with each code's explanation
 pub fn lint(findings: &[crate::query::lint::Finding]) -> Value {
     let codes: BTreeSet<&str> = findings.iter().map(|f| f.code).collect();
-    let docs: Vec<Value> = crate::query::lint::CODES
+    let docs: Vec<Value> = codes
         .iter()
-        .filter(|c| codes.contains(c.code))
-        .map(code_doc)
+        .filter_map(|c| crate::query::lint::explain(c))
+        .map(|d| code_doc(&d))
         .collect();
     json!({"total": findings.len(), "findings": findings, "codes": docs})
 }
@@ -588,10 +588,8 @@ fn code_doc(d: &crate::query::lint::CodeDoc) -> Value {
 /// # Errors
 /// No such code.
 pub fn lint_code(code: &str) -> Result<Value> {
-    crate::query::lint::CODES
-        .iter()
-        .find(|c| c.code == code)
-        .map(code_doc)
+    crate::query::lint::explain(code)
+        .map(|d| code_doc(&d))
         .ok_or_else(|| {
             let all = crate::query::lint::CODES.iter().map(|c| c.code);
             ApiError::not_found(format!("no lint code `{code}`{}", lookup::hint(code, all)))

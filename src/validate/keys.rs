@@ -102,6 +102,83 @@ const GLOBAL: &[(&str, KeyType, bool)] = &[
     ("aws:principalorgmasteraccountid", KeyType::String, false),
 ];
 
+/// The keys of identity federation (IAM User Guide, "Available keys for
+/// SAML-based AWS STS federation" and "Available keys for AWS web identity
+/// federation"), lower case, with whether they are multivalued (the
+/// eduPerson attributes are lists). An Identity Center role's trust policy
+/// tests `SAML:aud`.
+const FEDERATION: &[(&str, bool)] = &[
+    ("saml:aud", false),
+    ("saml:iss", false),
+    ("saml:sub", false),
+    ("saml:sub_type", false),
+    ("saml:namequalifier", false),
+    ("saml:doc", false),
+    ("saml:cn", false),
+    ("saml:commonname", false),
+    ("saml:givenname", false),
+    ("saml:surname", false),
+    ("saml:mail", false),
+    ("saml:name", false),
+    ("saml:uid", false),
+    ("saml:organizationstatus", false),
+    ("saml:primarygroupsid", false),
+    ("saml:x500uniqueidentifier", false),
+    ("saml:eduorghomepageuri", false),
+    ("saml:eduorgidentityauthnpolicyuri", false),
+    ("saml:eduorglegalname", false),
+    ("saml:eduorgsuperioruri", false),
+    ("saml:eduorgwhitepagesuri", false),
+    ("saml:edupersonaffiliation", true),
+    ("saml:edupersonassurance", true),
+    ("saml:edupersonentitlement", true),
+    ("saml:edupersonnickname", true),
+    ("saml:edupersonorgdn", false),
+    ("saml:edupersonorgunitdn", true),
+    ("saml:edupersonprimaryaffiliation", false),
+    ("saml:edupersonprimaryorgunitdn", false),
+    ("saml:edupersonprincipalname", false),
+    ("saml:edupersonscopedaffiliation", true),
+    ("saml:edupersontargetedid", true),
+    ("accounts.google.com:aud", false),
+    ("accounts.google.com:oaud", false),
+    ("accounts.google.com:sub", false),
+    ("cognito-identity.amazonaws.com:aud", false),
+    ("cognito-identity.amazonaws.com:sub", false),
+    ("cognito-identity.amazonaws.com:amr", true),
+    ("graph.facebook.com:app_id", false),
+    ("graph.facebook.com:id", false),
+    ("www.amazon.com:app_id", false),
+    ("www.amazon.com:user_id", false),
+];
+
+/// A key of identity federation: a SAML key, a web identity provider's, or
+/// an OIDC provider's (its prefix is the provider's host and path,
+/// `token.actions.githubusercontent.com:sub`: the claims a provider sends
+/// are its own, so any name after a host is read as a string); `None`
+/// otherwise
+pub fn federation(key: &str) -> Option<KeyInfo> {
+    let lower = key.to_ascii_lowercase();
+    if let Some(&(_, multi)) = FEDERATION.iter().find(|(k, _)| *k == lower) {
+        return Some(KeyInfo {
+            ty: KeyType::String,
+            multi,
+        });
+    }
+    let (prefix, name) = lower.rsplit_once(':')?;
+    let host = prefix.split('/').next().unwrap_or(prefix);
+    let oidc = prefix != "saml"
+        && host.contains('.')
+        && !name.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    oidc.then_some(KeyInfo {
+        ty: KeyType::String,
+        multi: false,
+    })
+}
+
 fn catalog_type(t: &str) -> KeyInfo {
     let (multi, base) = match t.strip_prefix("ArrayOf") {
         Some(b) => (true, b),

@@ -617,6 +617,13 @@ fn statement(
         }
     };
     let allow = effect == Some("Allow");
+    // Only these grant: in a boundary, a session policy, an SCP or an RCP an
+    // Allow caps what others grant, so the "grants too much" warnings
+    // (NotAction, NotResource, PassRole on *) do not apply there.
+    let grants = matches!(
+        ty,
+        PolicyType::Identity | PolicyType::Resource | PolicyType::Trust
+    );
     // Principals
     let principal = s.get("Principal");
     let not_principal = s.get("NotPrincipal");
@@ -734,7 +741,7 @@ fn statement(
             None,
         );
     }
-    if allow && not_action.is_some() {
+    if allow && grants && not_action.is_some() {
         out.add(
             "allow-with-not-action",
             here,
@@ -818,7 +825,7 @@ fn statement(
             Some("add \"Resource\": \"*\" if the actions take no resource".into()),
         );
     }
-    if allow && not_resource.is_some() {
+    if allow && grants && not_resource.is_some() {
         out.add(
             "allow-with-not-resource",
             here,
@@ -869,6 +876,7 @@ fn statement(
     }
     // PassRole on *
     if allow
+        && grants
         && strings(resource).is_some_and(|r| r.iter().any(|x| x == "*"))
         && strings(action).is_some_and(|a| {
             a.iter().any(|x| {
@@ -1350,6 +1358,9 @@ fn key_info(
             None,
         );
         return None;
+    }
+    if let Some(i) = keys::federation(key) {
+        return Some(i);
     }
     match keys::service(key) {
         None => {

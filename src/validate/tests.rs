@@ -88,7 +88,32 @@ fn cases() -> Vec<(&'static str, PolicyType, String, String)> {
         ("redundant-resource", Identity, one(r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::b/x"]}"#), one(OK)),
         ("duplicate-statement", Identity, format!(r#"{{"Version": "2012-10-17", "Statement": [{OK}, {OK}]}}"#), one(OK)),
         ("missing-resource", Boundary, one(r#"{"Effect": "Allow", "Action": "s3:*"}"#), one(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#)),
+        // SAML federation keys exist (an Identity Center role's trust tests SAML:aud); a made-up one does not.
+        ("unknown-condition-key", Trust, one(r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/AWSSSO_x_DO_NOT_DELETE"}, "Action": "sts:AssumeRoleWithSAML", "Condition": {"StringEquals": {"SAML:audience": "https://signin.aws.amazon.com/saml"}}}"#), one(r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/AWSSSO_x_DO_NOT_DELETE"}, "Action": "sts:AssumeRoleWithSAML", "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}"#)),
     ]
+}
+
+#[test]
+fn federation_keys_are_known_and_caps_do_not_grant() {
+    // An OIDC provider's claims (GitHub Actions) and a SAML eduPerson list.
+    let oidc = one(
+        r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:org/app:*"}, "ForAnyValue:StringEquals": {"saml:edupersonaffiliation": "staff"}}}"#,
+    );
+    assert_eq!(codes(&oidc, Trust), Vec::<&str>::new());
+    // In a boundary, an SCP or a session policy an Allow only caps: the
+    // warnings about granting too much are for policies that grant.
+    for text in [
+        one(r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}"#),
+        one(r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#),
+        one(
+            r#"{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}"#,
+        ),
+    ] {
+        assert_eq!(codes(&text, Identity).len(), 1, "{text}");
+        for ty in [Boundary, Scp, PolicyType::Session] {
+            assert_eq!(codes(&text, ty), Vec::<&str>::new(), "{text} as {ty:?}");
+        }
+    }
 }
 
 #[test]
