@@ -422,6 +422,27 @@ fn a_cloudformation_template_is_a_proposed_state() {
             f("low", "access-gained", subject),
         ]
     );
+    // Where the template declares each: the assignment's logical id.
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let at: Vec<(&str, Option<&str>)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["location"].as_str()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (
+                "admin-equivalent-granted",
+                Some("/Resources/DevelopersAdminOnProd")
+            ),
+            ("no-admin-on-prod", Some("/Resources/DevelopersAdminOnProd")),
+            // Not about anything the template declares.
+            ("disabled-user-with-assignments", None),
+            ("access-gained", Some("/Resources/DevelopersAdminOnProd")),
+        ]
+    );
 }
 
 #[test]
@@ -751,10 +772,43 @@ fn a_terraform_plan_runs_the_guardrails_on_what_it_adds() {
             f("low", "permission-set-without-description", subject),
         ]
     );
+    // Where the plan declares each: the resource address.
+    let at = |code: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .and_then(|f| f["location"].as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        at("pass-role-on-all-resources").as_deref(),
+        Some("aws_ssoadmin_permission_set_inline_policy.breakglass[0]")
+    );
+    assert_eq!(
+        at("long-session").as_deref(),
+        Some("aws_ssoadmin_permission_set.breakglass[0]")
+    );
+    assert_eq!(
+        at("admin-equivalent-granted").as_deref(),
+        Some("aws_ssoadmin_account_assignment.breakglass[0]")
+    );
     let plan = "fixtures/changes/terraform/new-breakglass-inline/plan.json";
     let base = "fixtures/changes/terraform/base.json";
     let (_, sarif, _) = run(&["check", "--base", base, "--plan", plan, "--format", "sarif"]);
     assert_sarif(&sarif, 9);
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let located: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str())
+        .collect();
+    assert!(
+        located.contains(&"aws_ssoadmin_permission_set_inline_policy.breakglass[0]"),
+        "{located:?}"
+    );
     insta::assert_snapshot!(
         "terraform_new_breakglass_inline_markdown",
         run(&["check", "--base", base, "--plan", plan, "--format", "markdown"]).1

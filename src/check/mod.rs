@@ -119,6 +119,11 @@ pub struct CheckFinding {
     pub subject: String,
     /// What is wrong
     pub message: String,
+    /// Where the proposed state's source declares what the finding is
+    /// about: a Terraform resource address or a template's
+    /// `/Resources/<logical id>` ([`locate`]); `None` for a snapshot
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// The result of `check`
@@ -699,6 +704,7 @@ fn guardrail_findings(
     Ok(violations
         .into_iter()
         .map(|v| CheckFinding {
+            location: None,
             code: v.rule.id.clone(),
             severity: v.rule.severity,
             source: "guardrail",
@@ -740,6 +746,7 @@ pub fn check(
         let reach = format!("reaches {} user(s)", e.users_reached);
         if e.newly_admin_equivalent {
             findings.push(CheckFinding {
+                location: None,
                 code: "admin-equivalent-granted".into(),
                 severity: Severity::High,
                 source: "diff",
@@ -748,6 +755,7 @@ pub fn check(
             });
         } else if !e.escalation_gained.is_empty() {
             findings.push(CheckFinding {
+                location: None,
                 code: "escalation-action-granted".into(),
                 severity: Severity::High,
                 source: "diff",
@@ -760,6 +768,7 @@ pub fn check(
         }
         if let Some((action, was, now)) = e.conditions_loosened.first() {
             findings.push(CheckFinding {
+ location: None,
                 code: "condition-loosened".into(),
                 severity: Severity::Medium,
                 source: "diff",
@@ -772,6 +781,7 @@ pub fn check(
         }
         if !e.gained.is_empty() {
             findings.push(CheckFinding {
+                location: None,
                 code: "access-gained".into(),
                 severity: Severity::Low,
                 source: "diff",
@@ -781,6 +791,7 @@ pub fn check(
         }
         if !e.lost.is_empty() {
             findings.push(CheckFinding {
+                location: None,
                 code: "access-lost".into(),
                 severity: Severity::Low,
                 source: "diff",
@@ -811,6 +822,7 @@ pub fn check(
         }
         if !old.contains(&(f.code.to_owned(), f.subject.clone(), f.message.clone())) {
             findings.push(CheckFinding {
+                location: None,
                 code: f.code.to_owned(),
                 severity: f.severity,
                 source: if validated { "validate" } else { "lint" },
@@ -826,6 +838,7 @@ pub fn check(
             .into_iter()
             .filter(|f| !old.contains(f))
             .map(|(subject, code, severity, message)| CheckFinding {
+                location: None,
                 code: code.to_owned(),
                 severity,
                 source: "validate",
@@ -841,4 +854,73 @@ pub fn check(
     });
     findings.dedup();
     Ok(CheckReport { diff: d, findings })
+}
+
+/// Puts on each finding where the plan or template declares what it is
+/// about: a validation finding of a set's inline policy at the change that
+/// puts the policy (or, in a template, the set that holds it); a finding
+/// about a permission set at the change that creates or updates the set;
+/// an assignment's (`... -> SET in ACCOUNT (ID)`) at the change that
+/// creates it. `head` is the proposed snapshot (for the sets' ARNs).
+pub fn locate(
+    report: &mut CheckReport,
+    changes: &[proposed::Located],
+    head: &crate::snapshot::Snapshot,
+) {
+    use proposed::Change as C;
+    let arn_of = |name: &str| {
+        head.permission_sets
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.arn.as_str())
+    };
+    let set_change = |arn: &str| {
+        changes
+            .iter()
+            .find(|c| matches!(&c.change, C::PutPermissionSet { set, .. } if set.arn == arn))
+    };
+    for f in &mut report.findings {
+        let named = f
+            .subject
+            .strip_prefix("permission set `")
+            .and_then(|r| r.split_once('`'));
+        let at = if let Some((name, rest)) = named {
+            let Some(arn) = arn_of(name) else { continue };
+            let pointer = rest.strip_prefix(" inline policy ");
+            let put = pointer.and_then(|_| {
+                changes.iter().find(|c| matches!(&c.change, C::PutInlinePolicy { permission_set, .. } if permission_set == arn))
+            });
+            if let (None, Some(pointer), Some(set)) = (put, pointer, set_change(arn)) {
+                // A template's set holds its inline policy: point into it.
+                if matches!(
+                    &set.change,
+                    C::PutPermissionSet {
+                        policies: proposed::Policies::Replace,
+                        ..
+                    }
+                ) {
+                    f.location = Some(format!("{}/Properties/InlinePolicy{pointer}", set.at));
+                    continue;
+                }
+            }
+            put.or_else(|| set_change(arn))
+        } else if let Some((_, pair)) = f.subject.rsplit_once(" -> ") {
+            // `SET in ACCOUNT (ID)`
+            let (set, account) = match pair.rsplit_once(" in ") {
+                Some(x) => x,
+                None => continue,
+            };
+            let id = account
+                .rsplit_once('(')
+                .map(|(_, id)| id.trim_end_matches(')'))
+                .unwrap_or(account);
+            let Some(arn) = arn_of(set) else { continue };
+            changes.iter().find(|c| {
+                matches!(&c.change, C::Assign(a) if a.permission_set_arn == arn && a.account_id == id)
+            })
+        } else {
+            None
+        };
+        f.location = at.map(|c| c.at.clone());
+    }
 }

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 use clap::{Args, ValueEnum};
 
+use accessgraph::check::cloudformation::cloudformation_changes;
 use accessgraph::check::guardrails::{Guardrails, DEFAULT_RULES};
-use accessgraph::check::proposed::{apply_cloudformation, apply_terraform_plan, read_template};
+use accessgraph::check::proposed::{apply, read_template, Located};
+use accessgraph::check::terraform::terraform_changes;
 use accessgraph::check::{check, diff, CheckOptions};
 use accessgraph::graph::Model;
 use accessgraph::query::lint::Severity;
@@ -90,16 +92,18 @@ impl FailOn {
     }
 }
 
-/// The base and the proposed state, and the proposed state's file name
-fn states(base_path: &Path, p: &Proposed) -> anyhow::Result<(Model, Model, String)> {
+/// The base and the proposed state, the proposed state's file name, and
+/// the changes of a plan or template (where each is declared)
+fn states(base_path: &Path, p: &Proposed) -> anyhow::Result<(Model, Model, String, Vec<Located>)> {
     let base_snapshot = accessgraph::load::read_snapshot(base_path)?;
     let read = |f: &Path| {
         std::fs::read_to_string(f).with_context(|| format!("failed to read {}", f.display()))
     };
-    let (head_snapshot, name) = if let Some(h) = &p.head {
+    let (head_snapshot, name, changes) = if let Some(h) = &p.head {
         (
             accessgraph::load::read_snapshot(h)?,
             h.display().to_string(),
+            Vec::new(),
         )
     } else if let Some(f) = &p.plan {
         let name = f.display().to_string();
@@ -107,13 +111,20 @@ fn states(base_path: &Path, p: &Proposed) -> anyhow::Result<(Model, Model, Strin
         let plan: serde_json::Value = serde_json::from_str(&text).with_context(|| {
             format!("{name}: not JSON (expected `terraform show -json PLAN` output)")
         })?;
-        (apply_terraform_plan(&base_snapshot, &plan, &name)?, name)
+        let changes = terraform_changes(&base_snapshot, &plan, &name)?;
+        (
+            apply(&base_snapshot, &changes, &name, "terraform plan")?,
+            name,
+            changes,
+        )
     } else if let Some(f) = &p.template {
         let name = f.display().to_string();
         let template = read_template(&read(f)?, &name)?;
+        let changes = cloudformation_changes(&base_snapshot, &template, &name)?;
         (
-            apply_cloudformation(&base_snapshot, &template, &name)?,
+            apply(&base_snapshot, &changes, &name, "CloudFormation template")?,
             name,
+            changes,
         )
     } else {
         bail!("give the proposed state with --head, --plan or --template");
@@ -122,7 +133,7 @@ fn states(base_path: &Path, p: &Proposed) -> anyhow::Result<(Model, Model, Strin
         .with_context(|| format!("{}: invalid policy in the snapshot", base_path.display()))?;
     let head = Model::build(head_snapshot)
         .with_context(|| format!("{name}: invalid policy in the proposed state"))?;
-    Ok((base, head, name))
+    Ok((base, head, name, changes))
 }
 
 fn rule_files(args: &CheckArgs) -> anyhow::Result<Vec<(String, String)>> {
@@ -171,8 +182,9 @@ pub fn run_check(args: CheckArgs, g: &Global) -> anyhow::Result<Exit> {
         );
     }
     let rules = Guardrails::load(&rule_files(&args)?)?;
-    let (base, head, head_name) = states(&args.base, &args.proposed)?;
-    let report = check(&base, &head, &rules, &CheckOptions { all: args.all })?;
+    let (base, head, head_name, changes) = states(&args.base, &args.proposed)?;
+    let mut report = check(&base, &head, &rules, &CheckOptions { all: args.all })?;
+    accessgraph::check::locate(&mut report, &changes, head.snapshot());
     let threshold = args.fail_on.severity();
     let blocking = report
         .findings
@@ -187,7 +199,7 @@ pub fn run_check(args: CheckArgs, g: &Global) -> anyhow::Result<Exit> {
 
 /// `diff`
 pub fn run_diff(args: DiffArgs, g: &Global) -> anyhow::Result<Exit> {
-    let (base, head, _) = states(&args.base, &args.proposed)?;
+    let (base, head, _, _) = states(&args.base, &args.proposed)?;
     let d = diff(&base, &head);
     let mut w = out();
     write_diff(&mut w, g.format, &d)?;

@@ -53,7 +53,10 @@ pub fn write_check<W: Write>(
                     f.severity.as_str().to_owned(),
                     f.code.clone(),
                     f.source.to_owned(),
-                    f.subject.clone(),
+                    match &f.location {
+                        Some(at) => format!("{}\nat {at}", f.subject),
+                        None => f.subject.clone(),
+                    },
                     f.message.clone(),
                 ]);
             }
@@ -175,10 +178,14 @@ fn markdown<W: Write>(
     for f in &report.findings {
         writeln!(
             w,
-            "| {} | `{}` | {} | {} |",
+            "| {} | `{}` | {}{} | {} |",
             f.severity.as_str(),
             f.code,
             md_cell(&f.subject),
+            f.location
+                .as_ref()
+                .map(|at| format!(" (at `{}`)", md_cell(at).replace('`', "'")))
+                .unwrap_or_default(),
             md_cell(&f.message)
         )?;
     }
@@ -230,7 +237,15 @@ fn sarif(findings: &[CheckFinding], rules: &Guardrails, head: &str) -> serde_jso
                 "message": {"text": format!("{}: {}", f.subject, f.message)},
                 "locations": [{
                     "physicalLocation": {"artifactLocation": {"uri": head}},
-                    "logicalLocations": [{"name": f.subject, "kind": "resource"}],
+                    "logicalLocations": match &f.location {
+                        // The plan's resource address or the template's
+                        // `/Resources/<logical id>`, then what it is about.
+                        Some(at) => json!([
+                            {"fullyQualifiedName": at, "kind": "resource"},
+                            {"name": f.subject, "kind": "resource"},
+                        ]),
+                        None => json!([{"name": f.subject, "kind": "resource"}]),
+                    },
                 }],
                 "properties": {"source": f.source},
             })
