@@ -40,12 +40,13 @@ PY
 # Starts a server on a free port; prints its URL (the first line it writes).
 start() {
     local name=$1 snapshot=$2
-    "$bin" --snapshot "$snapshot" serve --listen 127.0.0.1:0 --no-watch \
+    shift 2
+    "$bin" --snapshot "$snapshot" serve --listen 127.0.0.1:0 --no-watch "$@" \
         > "$work/$name.url" 2> "$work/$name.log" &
     pids+=($!)
     for _ in $(seq 1 100); do
         if [ -s "$work/$name.url" ]; then
-            head -n1 "$work/$name.url" | sed 's|/$||'
+            head -n1 "$work/$name.url" | sed 's|/$||; s|/?token=|?token=|'
             return
         fi
         sleep 0.1
@@ -58,7 +59,9 @@ start() {
 COOKBOOK_URL=$(start cookbook fixtures/cookbook/snapshot.json)
 ACME_URL=$(start acme fixtures/acme/snapshot.json)
 XSS_URL=$(start xss "$work/xss.json")
-export COOKBOOK_URL ACME_URL XSS_URL CHROMIUM="$chromium"
+# With a token: the URL it prints carries it (?token=...).
+TOKEN_URL=$(start token fixtures/cookbook/snapshot.json --token browser-test-token-0123456789)
+export COOKBOOK_URL ACME_URL XSS_URL TOKEN_URL CHROMIUM="$chromium"
 if [ -n "${SCREENSHOTS:-}" ]; then
     mkdir -p "$SCREENSHOTS"
     SCREENSHOTS=$(cd "$SCREENSHOTS" && pwd)

@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
-const { COOKBOOK_URL, ACME_URL, XSS_URL, SCREENSHOTS } = process.env;
+const { COOKBOOK_URL, ACME_URL, XSS_URL, TOKEN_URL, SCREENSHOTS } = process.env;
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 let browser;
 
@@ -158,4 +158,23 @@ test("an unknown user's page says so, and the server keeps serving", async () =>
   assert.equal(r.status(), 200);
   // The failed API call is logged by the browser as a 404; nothing else.
   assert.deepEqual(problems.filter((p) => !p.includes("404")), []);
+});
+
+test("a server with a token: the printed URL opens the pages, then the token leaves the address bar", async () => {
+  // TOKEN_URL is `http://127.0.0.1:PORT?token=...` as the server printed it.
+  const base = TOKEN_URL.split("?")[0];
+  const bare = await browser.newPage();
+  const refused = await bare.request.get(`${base}/api/info`);
+  assert.equal(refused.status(), 401);
+  assert.equal((await refused.json()).error.code, "unauthorized");
+  await bare.close();
+  const { page, problems } = await open(TOKEN_URL.replace("?", "/?"));
+  await page.locator("#who-can-form").waitFor();
+  // The cookie the first answer set carries the API calls.
+  await page.waitForFunction(() => document.getElementById("info").textContent.includes("1 user "));
+  assert.doesNotMatch(page.url(), /token=/);
+  await page.fill("#f-actions", "s3:ListBucket");
+  await page.click("#who-can-form button[type=submit]");
+  await page.locator("#rows tbody tr[data-principal=awsseccbadmin1]").first().waitFor();
+  assert.deepEqual(problems, []);
 });

@@ -343,11 +343,20 @@ function route() {
   else show(failure(new Error(`no page ${path}`)));
 }
 
+const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
 document.addEventListener("DOMContentLoaded", async () => {
+  // Opened with ?token=: the server has set its cookie; keep the token out
+  // of the address bar and the history.
+  const url = new URL(location.href);
+  if (url.searchParams.has("token")) {
+    url.searchParams.delete("token");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
   userSearch();
   route();
   try {
     const i = await api("/api/info");
-    document.getElementById("info").textContent = `${i.snapshot} · ${i.users} users · ${i.accounts} accounts · ${i.permission_sets} permission sets`;
+    document.getElementById("info").textContent = `${i.snapshot} · ${plural(i.users, "user", "users")} · ${plural(i.accounts, "account", "accounts")} · ${plural(i.permission_sets, "permission set", "permission sets")}`;
   } catch (_) { /* shown by the page */ }
 });
