@@ -28,35 +28,11 @@ use accessgraph::snapshot::Snapshot;
 use accessgraph::synth::{generate, Params};
 use accessgraph::who::{principal_context, what_can, who_can, Subject, WhatCanQuery, WhoCanQuery};
 
+mod common;
+use common::{params, small};
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn params() -> Params {
-    // ACCESSGRAPH_BENCH_SMALL=1 for a quick run (e.g. `cargo test --benches`).
-    if small() {
-        Params {
-            accounts: 50,
-            users: 1000,
-            groups: 100,
-            permission_sets: 40,
-            seed: 1,
-            hubs: 0,
-        }
-    } else {
-        Params {
-            accounts: 1000,
-            users: 50_000,
-            groups: 5000,
-            permission_sets: 500,
-            seed: 1,
-            hubs: 0,
-        }
-    }
-}
-
-fn small() -> bool {
-    std::env::var_os("ACCESSGRAPH_BENCH_SMALL").is_some()
-}
 
 /// The 200,000-user organization, scaled down like [`params`] for a quick run
 fn large_params() -> Params {

@@ -20,32 +20,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use accessgraph::graph::Model;
 use accessgraph::serve::api::{who_can_query, Computed, Params};
 use accessgraph::serve::Loaded;
-use accessgraph::synth::{generate, Params as Org};
+use accessgraph::synth::generate;
+
+mod common;
+use common::params as org;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn org() -> Org {
-    if std::env::var_os("ACCESSGRAPH_BENCH_SMALL").is_some() {
-        Org {
-            accounts: 50,
-            users: 1000,
-            groups: 100,
-            permission_sets: 40,
-            seed: 1,
-            hubs: 0,
-        }
-    } else {
-        Org {
-            accounts: 1000,
-            users: 50_000,
-            groups: 5000,
-            permission_sets: 500,
-            seed: 1,
-            hubs: 0,
-        }
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let model = Model::build(generate(org())).unwrap();

@@ -70,6 +70,14 @@ fn start(snapshot: &Path, args: &[&str]) -> Server {
     }
 }
 
+/// A fixture's snapshot served on a free loopback port, not watched
+fn on_loopback(fixture_name: &str) -> Server {
+    start(
+        &fixture(fixture_name),
+        &["--listen", "127.0.0.1:0", "--no-watch"],
+    )
+}
+
 /// One response: status, headers (lower-case names), body
 struct Reply {
     status: u16,
@@ -207,7 +215,7 @@ fn check_schema(doc: &Value, path: &str, status: &str, reply: &Reply) {
 #[test]
 fn every_documented_answer_is_valid_against_its_schema() {
     let doc = openapi();
-    let server = start(&fixture("acme"), &["--listen", "127.0.0.1:0", "--no-watch"]);
+    let server = on_loopback("acme");
     let a = &server.addr;
     // One real request per documented GET path.
     let calls: &[(&str, &str)] = &[
@@ -275,10 +283,7 @@ fn every_documented_answer_is_valid_against_its_schema() {
 
 #[test]
 fn answers_are_the_ones_worked_out_from_the_cookbook() {
-    let server = start(
-        &fixture("cookbook"),
-        &["--listen", "127.0.0.1:0", "--no-watch"],
-    );
+    let server = on_loopback("cookbook");
     let a = &server.addr;
     // why: the one assignment (GROUP awsseccbadmins -> AdministratorAccess
     // on aws-sec-cookbook-1) plus the two OrganizationAccountAccessRole
@@ -347,10 +352,7 @@ fn answers_are_the_ones_worked_out_from_the_cookbook() {
 
 #[test]
 fn bad_input_is_a_json_4xx_and_the_server_keeps_serving() {
-    let server = start(
-        &fixture("cookbook"),
-        &["--listen", "127.0.0.1:0", "--no-watch"],
-    );
+    let server = on_loopback("cookbook");
     let a = &server.addr;
     let huge = format!(
         "/api/who-can?action=s3:GetObject&context=aws:SourceIp={}",
@@ -675,10 +677,7 @@ fn a_snapshot_that_does_not_load_exits_2_before_serving() {
 
 #[test]
 fn ctrl_c_shuts_the_server_down_cleanly() {
-    let mut server = start(
-        &fixture("cookbook"),
-        &["--listen", "127.0.0.1:0", "--no-watch"],
-    );
+    let mut server = on_loopback("cookbook");
     assert_eq!(get(&server.addr, "/api/info").status, 200);
     let pid = server.child.id().to_string();
     let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::graph::Model;
 use crate::json::JsonValue;
 use crate::policy::ActionName;
-use crate::snapshot::{Boundary, OrgPolicyType, PolicyReference};
+use crate::snapshot::{OrgPolicyType, PolicyReference};
 use crate::validate::{self, PolicyType, Severity as V};
 
 use super::lint::{Finding, Severity};
@@ -124,30 +124,42 @@ pub fn findings(model: &Model) -> Vec<Finding> {
     }
     for account in &snap.iam {
         let acct = name_of(&account.account_id);
-        // Who attaches each managed policy of this account.
+        // Who uses each managed policy of this account, and which are
+        // attached (they grant) rather than only boundaries (they cap).
         let mut users_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for r in &account.roles {
-            for p in r.managed_policies.iter().chain(&r.permissions_boundary) {
+        let mut attached_arns: BTreeSet<&str> = BTreeSet::new();
+        let principals = account
+            .roles
+            .iter()
+            .map(|r| {
+                (
+                    "role",
+                    &r.arn,
+                    &r.managed_policies,
+                    r.permissions_boundary.as_ref(),
+                )
+            })
+            .chain(account.users.iter().map(|u| {
+                (
+                    "user",
+                    &u.arn,
+                    &u.managed_policies,
+                    u.permissions_boundary.as_ref(),
+                )
+            }))
+            .chain(
+                account
+                    .groups
+                    .iter()
+                    .map(|g| ("group", &g.arn, &g.managed_policies, None)),
+            );
+        for (kind, arn, managed, boundary) in principals {
+            attached_arns.extend(managed.iter().map(String::as_str));
+            for p in managed.iter().chain(boundary) {
                 users_of
                     .entry(p)
                     .or_default()
-                    .push(format!("role `{}`", r.arn));
-            }
-        }
-        for u in &account.users {
-            for p in u.managed_policies.iter().chain(&u.permissions_boundary) {
-                users_of
-                    .entry(p)
-                    .or_default()
-                    .push(format!("user `{}`", u.arn));
-            }
-        }
-        for g in &account.groups {
-            for p in &g.managed_policies {
-                users_of
-                    .entry(p)
-                    .or_default()
-                    .push(format!("group `{}`", g.arn));
+                    .push(format!("{kind} `{arn}`"));
             }
         }
         for p in &account.policies {
@@ -156,30 +168,19 @@ pub fn findings(model: &Model) -> Vec<Finding> {
             }
             let name = format!("{}{}", p.path, p.name);
             let mut used: Vec<String> = users_of.get(p.arn.as_str()).cloned().unwrap_or_default();
-            // Attached (it grants) or only a boundary (it caps).
-            let mut attached = account
-                .roles
-                .iter()
-                .any(|r| r.managed_policies.contains(&p.arn))
-                || account
-                    .users
-                    .iter()
-                    .any(|u| u.managed_policies.contains(&p.arn))
-                || account
-                    .groups
-                    .iter()
-                    .any(|g| g.managed_policies.contains(&p.arn));
+            let mut attached = attached_arns.contains(p.arn.as_str());
             for (i, ps) in snap.permission_sets.iter().enumerate() {
                 if !set_accounts[i].contains(&account.account_id) {
                     continue;
                 }
-                let as_policy = ps
-                    .customer_managed_policies
-                    .iter()
-                    .any(|r| reference_name(r) == name);
-                let as_boundary = matches!(&ps.permissions_boundary, Some(Boundary::CustomerManaged(r)) if reference_name(r) == name);
-                attached |= as_policy;
-                if as_policy || as_boundary {
+                let uses: Vec<&str> = ps
+                    .customer_managed_refs()
+                    .into_iter()
+                    .filter(|(_, r)| reference_name(r) == name)
+                    .map(|(what, _)| what)
+                    .collect();
+                attached |= uses.contains(&"customer managed policy");
+                if !uses.is_empty() {
                     used.push(format!("permission set `{}` in {acct}", ps.name));
                 }
             }
@@ -473,14 +474,7 @@ fn differing_customer_managed(
     let snap = model.snapshot();
     let mut out = Vec::new();
     for (i, ps) in snap.permission_sets.iter().enumerate() {
-        let mut refs: Vec<(&str, &PolicyReference)> = ps
-            .customer_managed_policies
-            .iter()
-            .map(|r| ("customer managed policy", r))
-            .collect();
-        if let Some(Boundary::CustomerManaged(r)) = &ps.permissions_boundary {
-            refs.push(("permissions boundary", r));
-        }
+        let refs = ps.customer_managed_refs();
         for (what, r) in refs {
             let name = reference_name(r);
             // Document text -> the accounts holding it.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::data::catalog;
 use crate::graph::{AccountIx, Model, PermissionSetIx, Principal, Resolution};
-use crate::snapshot::{Boundary, PrincipalType, UserStatus};
+use crate::snapshot::{PrincipalType, UserStatus};
 
 /// How bad a finding is
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -288,14 +288,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         assigned_in[r.permission_set.index()].insert(r.account);
     }
     for (pi, ps) in snap.permission_sets.iter().enumerate() {
-        let mut refs: Vec<(&str, &crate::snapshot::PolicyReference)> = ps
-            .customer_managed_policies
-            .iter()
-            .map(|r| ("customer managed policy", r))
-            .collect();
-        if let Some(Boundary::CustomerManaged(r)) = &ps.permissions_boundary {
-            refs.push(("permissions boundary", r));
-        }
+        let refs = ps.customer_managed_refs();
         for &acct in &assigned_in[pi] {
             let account = &model.accounts()[acct];
             for (what, r) in &refs {

@@ -681,6 +681,8 @@ pub struct Computed {
     /// The answer
     pub answer: WhoCanAnswer,
     items: Vec<Item>,
+    /// Distinct actions some row allows
+    actions: usize,
     views: Mutex<Vec<(ViewKey, Arc<View>)>>,
 }
 
@@ -729,9 +731,18 @@ impl Computed {
         );
         let Ok(()) = listed;
         items.extend((0..answer.iam.len() as u32).map(Item::Iam));
+        let mut all = BTreeSet::new();
+        for o in &answer.outcomes {
+            all.extend(o.actions.iter().map(String::as_str));
+        }
+        for r in &answer.iam {
+            all.extend(r.actions.iter().map(String::as_str));
+        }
+        let actions = all.len();
         Computed {
             answer,
             items,
+            actions,
             views: Mutex::new(Vec::new()),
         }
     }
@@ -982,21 +993,10 @@ impl Computed {
             "offset": offset,
             "limit": limit,
             "filter": filter,
-            "actions": self.answer_actions(),
+            "actions": self.actions,
             "notes": self.answer.notes,
             "rows": rows,
         }))
-    }
-
-    fn answer_actions(&self) -> usize {
-        let mut all = BTreeSet::new();
-        for o in &self.answer.outcomes {
-            all.extend(o.actions.iter().map(String::as_str));
-        }
-        for r in &self.answer.iam {
-            all.extend(r.actions.iter().map(String::as_str));
-        }
-        all.len()
     }
 }
 

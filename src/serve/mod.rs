@@ -102,7 +102,8 @@ pub enum ServeError {
 /// A model as served: built whole before it is swapped in
 pub struct Loaded {
     model: Model,
-    findings: Vec<Finding>,
+    /// Lint's findings, made when a page first asks (not at start-up)
+    findings: OnceLock<Vec<Finding>>,
     review: OnceLock<crate::report::review::AssignmentReview>,
     source: String,
     loaded_at: String,
@@ -121,7 +122,7 @@ impl std::fmt::Debug for Loaded {
 }
 
 impl Loaded {
-    /// Reads and builds the snapshot at `path`, with its lint findings
+    /// Reads and builds the snapshot at `path`
     ///
     /// # Errors
     /// The file cannot be read, is not a snapshot, or a policy does not parse.
@@ -147,10 +148,9 @@ impl Loaded {
         generation: u64,
         modified: Option<SystemTime>,
     ) -> Loaded {
-        let findings = crate::query::lint::lint(&model, crate::query::lint::LintOptions::default());
         Loaded {
             model,
-            findings,
+            findings: OnceLock::new(),
             review: OnceLock::new(),
             source,
             loaded_at: chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
@@ -165,6 +165,13 @@ impl Loaded {
     /// The model
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// Lint's findings on the model (computed once)
+    fn findings(&self) -> &[Finding] {
+        self.findings.get_or_init(|| {
+            crate::query::lint::lint(&self.model, crate::query::lint::LintOptions::default())
+        })
     }
 
     /// The who-can answer of `p`'s question, computed once and kept
@@ -214,9 +221,9 @@ impl Loaded {
             ["what-can"] => api::what_can(m, p),
             ["simulate"] => api::simulate(m, p),
             ["permission-sets"] => Ok(api::permission_sets(m)),
-            ["permission-sets", n] => api::permission_set(m, &one(n)?, &self.findings),
+            ["permission-sets", n] => api::permission_set(m, &one(n)?, self.findings()),
             ["admins"] => Ok(api::admins(m)),
-            ["lint"] => Ok(api::lint(&self.findings)),
+            ["lint"] => Ok(api::lint(self.findings())),
             ["lint", c] => api::lint_code(&one(c)?),
             ["reports", "assignments"] => {
                 let review = self.review.get_or_init(|| {

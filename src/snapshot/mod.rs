@@ -521,6 +521,21 @@ impl PermissionSet {
     pub fn short_id(&self) -> &str {
         self.arn.rsplit('/').next().unwrap_or(&self.arn)
     }
+
+    /// Every customer managed reference of the set, each with what it is
+    /// (`customer managed policy`, or `permissions boundary` for a
+    /// customer managed boundary): the names resolved in each account
+    pub fn customer_managed_refs(&self) -> Vec<(&'static str, &PolicyReference)> {
+        let mut refs: Vec<(&'static str, &PolicyReference)> = self
+            .customer_managed_policies
+            .iter()
+            .map(|r| ("customer managed policy", r))
+            .collect();
+        if let Some(Boundary::CustomerManaged(r)) = &self.permissions_boundary {
+            refs.push(("permissions boundary", r));
+        }
+        refs
+    }
 }
 
 /// USER or GROUP

@@ -187,11 +187,11 @@ async function userPage(key) {
   const appsTab = el("div", { id: "tab-applications", hidden: true },
     portal.applications.length ? el("ul", {}, portal.applications.map((x) => el("li", {}, x.name))) : el("p", { class: "empty" }, portal.applications_message),
     portal.applications_modelled ? null : el("p", { class: "muted" }, "This snapshot does not hold Identity Center applications, so none are shown."));
-  const tab = (id, label, panel, other, otherPanel) => el("button", { role: "tab", id, "aria-selected": id === "t-accounts" ? "true" : "false", onclick: (ev) => {
+  const tab = (id, label, panel, otherPanel) => el("button", { role: "tab", id, "aria-selected": id === "t-accounts" ? "true" : "false", onclick: (ev) => {
     panel.hidden = false; otherPanel.hidden = true;
     for (const b of ev.target.parentNode.children) b.setAttribute("aria-selected", b === ev.target ? "true" : "false");
   } }, label);
-  const tabs = el("div", { class: "tabs", role: "tablist" }, tab("t-accounts", `AWS accounts (${accounts.size})`, accountsTab, "t-apps", appsTab), tab("t-apps", "Applications", appsTab, "t-accounts", accountsTab));
+  const tabs = el("div", { class: "tabs", role: "tablist" }, tab("t-accounts", `AWS accounts (${accounts.size})`, accountsTab, appsTab), tab("t-apps", "Applications", appsTab, accountsTab));
   const status = portal.enabled ? "" : " — disabled: cannot sign in";
   show(el("div", { class: "portal" },
     el("h1", {}, title),
