@@ -5,8 +5,8 @@
 #       [--identity-source IDENTITY_CENTER_DIRECTORY|ACTIVE_DIRECTORY|EXTERNAL_IDP]
 #       [--portal-subdomain S] [--no-iam] [--member-role NAME]
 #
-# Only read-only calls are made (organizations/sso-admin/identitystore/iam
-# list-*, describe-*, get-*, plus sts get-caller-identity and sts assume-role
+# Only read-only calls are made (organizations/sso-admin/identitystore/iam/
+# account-access list-*, describe-*, get-*, plus sts get-caller-identity and sts assume-role
 # to read IAM in member accounts). Run it with credentials of the
 # organization's management account (or of the Identity Center delegated
 # administrator, which also needs organizations read access).
@@ -370,6 +370,41 @@ while read -r acct ps; do
   PAIR_COUNT=$((PAIR_COUNT + 1))
 done < <(sort -u "$PAIRS")
 [ -n "$INSTANCE_ARN" ] && log "sso-admin: $PAIR_COUNT provisioned account/permission set pairs"
+
+# Applications (SAML/OAuth, AWS managed) with who is assigned, and whether
+# assignment is required at all (AssignmentRequired false: every user).
+if [ -n "$INSTANCE_ARN" ]; then
+  APP_ARNS=()
+  if run "$SSO/list-applications.json" "" "" -- sso-admin list-applications --instance-arn "$INSTANCE_ARN"; then
+    mapfile -t APP_ARNS < <(py get "$SSO/list-applications.json" 'Applications[].ApplicationArn')
+  fi
+  for app in "${APP_ARNS[@]}"; do
+    aid="${app##*/}"
+    run "$SSO/applications/$aid/get-application-assignment-configuration.json" "" "application $aid" -- \
+      sso-admin get-application-assignment-configuration --application-arn "$app"
+    run "$SSO/applications/$aid/list-application-assignments.json" "" "application $aid" -- \
+      sso-admin list-application-assignments --application-arn "$app"
+  done
+  log "sso-admin: ${#APP_ARNS[@]} applications"
+fi
+
+# AWS account access manager: entitlements give users and groups IAM roles
+# directly. The listing is written only when there are applications (no
+# file: not used). ListEntitlements requires a filter; an empty principalRole
+# filter is meant to match every entitlement of the application.
+AAM="$DIR/account-access"
+if run "$WORK/aam.json" "" "" -- account-access list-applications; then
+  mapfile -t AAM_ARNS < <(py get "$WORK/aam.json" 'applications[].applicationArn')
+  if [ "${#AAM_ARNS[@]}" -gt 0 ]; then
+    mkdir -p "$AAM"
+    mv "$WORK/aam.json" "$AAM/list-applications.json"
+  fi
+  for app in "${AAM_ARNS[@]}"; do
+    run "$AAM/list-entitlements/${app##*/}.json" "" "application ${app##*/}" -- \
+      account-access list-entitlements --application-arn "$app" --filter '{"principalRole":{}}'
+  done
+  log "account-access: ${#AAM_ARNS[@]} applications"
+fi
 
 # ---------------------------------------------------------------- identitystore
 IDS="$DIR/identitystore"

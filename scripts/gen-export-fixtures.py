@@ -275,6 +275,8 @@ def cookbook():
     out.write(s + f"account-assignments/222222222222/{ps_id}.json", {"AccountAssignments": [{
         "AccountId": "222222222222", "PermissionSetArn": ps_arn, "PrincipalType": "GROUP", "PrincipalId": group_id,
     }]})
+    # The recipe creates no application: the portal says "You do not have any applications".
+    out.write(s + "list-applications.json", {"Applications": []})
 
     # identitystore
     i = "identitystore/"
@@ -615,6 +617,54 @@ assign("sandbox", ["acme-sandbox"], "GROUP", "acme-sandbox-users")
 # Provisioned, every assignment since removed: the role stays, the listing is empty.
 ACME_EXTRA_PROVISIONED = [("network", ACCT["acme-prod"])]
 
+# Identity Center applications: (name, provider, description, visibility,
+# assignment required, [(type, principal)], sign-in URL). A principal "?"
+# is a user id no longer in the directory.
+CUSTOM_PROVIDER = "arn:aws:sso::aws:applicationProvider/custom"
+ACME_APPS = [
+    ("Acme Wiki", CUSTOM_PROVIDER, "Confluence (SAML 2.0)", "ENABLED", True,
+     [("GROUP", "acme-developers"), ("USER", "gustav.lind"), ("USER", "?")], "https://wiki.acme.example/sso"),
+    ("Acme Status", CUSTOM_PROVIDER, "Status page (OAuth 2.0), open to everyone", "ENABLED", False, [],
+     "https://status.acme.example"),
+    ("Amazon Q Developer", "arn:aws:sso::aws:applicationProvider/codewhisperer", "", "ENABLED", True,
+     [("GROUP", "acme-data-engineers")], None),
+    ("Acme Legacy CRM", CUSTOM_PROVIDER, "Retired CRM, hidden from the portal", "DISABLED", True,
+     [("GROUP", "acme-finance")], "https://crm.acme.example/saml"),
+]
+GONE_USER = "9067ac0e01-0d1e7ed0-0000-4000-8000-00000000dead"
+
+# AWS account access manager: one application in the management account and
+# its entitlements (type, principal, role path+name, account name).
+ACME_AAM_APP = f"arn:aws:account-access:{ACME_REGION}:{ACME_MGMT}:application/aam-7f3c2a1e90b4"
+ACME_ENTITLEMENTS = [
+    ("USER", "maya.patel", "/acme/access/SecurityResponder", "acme-security"),
+    ("GROUP", "acme-dba", "/acme/access/DataOnCall", "acme-data-prod"),
+    ("USER", "karin.olsen", "/acme/access/DevOnCall", "acme-dev"),  # no such role in acme-dev
+    ("USER", "?", "/acme/access/SecurityResponder", "acme-security"),
+]
+
+
+def aam_trust(tag_session):
+    """The trust policy AWS's "prepare IAM roles" page asks for."""
+    actions = ["sts:AssumeRole", "sts:SetContext"] + (["sts:TagSession"] if tag_session else [])
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "AccountAccessManager", "Effect": "Allow",
+        "Principal": {"Service": "account-access.amazonaws.com"}, "Action": actions,
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACME_MGMT, "aws:SourceArn": ACME_AAM_APP}}}]}
+
+
+# Roles the entitlements name that exist: account name -> (name, path,
+# trust allows sts:TagSession, inline policy)
+ACME_AAM_ROLES = {
+    "acme-security": ("SecurityResponder", "/acme/access/", True, {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Triage", "Effect": "Allow", "Action": ["guardduty:ListFindings", "guardduty:GetFindings",
+                                                        "securityhub:GetFindings"], "Resource": "*"}]}),
+    # Missing sts:TagSession while Identity Center passes ABAC session tags.
+    "acme-data-prod": ("DataOnCall", "/acme/access/", False, {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnCall", "Effect": "Allow", "Action": ["rds:DescribeDBInstances", "rds:RebootDBInstance"],
+         "Resource": "*"}]}),
+}
+
 # Shapes other than plain CLI v2, to exercise the importer (docs/export-layout.md):
 ACME_SHAPES = {
     "epoch_files": ["organizations/list-accounts.json", "organizations/list-delegated-administrators.json"],
@@ -792,6 +842,40 @@ def acme():
                 rows.append({"AccountId": acct, "PermissionSetArn": acme_ps_arn(key), "PrincipalType": ptype, "PrincipalId": pid})
         out.write(f"{s}account-assignments/{acct}/{acme_ps_id(key)}.json", {"AccountAssignments": rows})
 
+    apps = []
+    for name, provider, desc, visibility, required, assigned, url in ACME_APPS:
+        apl = "apl-" + hex16("acme", "app", name)
+        arn = f"arn:aws:sso::{mgmt}:application/{ACME_INSTANCE.split('/')[-1]}/{apl}"
+        app = {"ApplicationArn": arn, "ApplicationProviderArn": provider, "Name": name,
+               "ApplicationAccount": mgmt, "InstanceArn": ACME_INSTANCE, "Status": "ENABLED",
+               "PortalOptions": {"Visibility": visibility, "SignInOptions": {"Origin": "IDENTITY_CENTER"}},
+               "CreatedDate": v2(ts(2025, 6, 2, 9, 30, 0))}
+        if url:
+            app["PortalOptions"]["SignInOptions"] = {"Origin": "APPLICATION", "ApplicationUrl": url}
+        if desc:
+            app["Description"] = desc
+        apps.append(app)
+        d = f"{s}applications/{apl}/"
+        out.write(d + "get-application-assignment-configuration.json", {"AssignmentRequired": required})
+        out.write(d + "list-application-assignments.json", {"ApplicationAssignments": [{
+            "ApplicationArn": arn, "PrincipalId": GONE_USER if who == "?" else
+            (acme_group_id(who) if t == "GROUP" else acme_user_id(who)), "PrincipalType": t} for t, who in assigned]})
+    out.write(s + "list-applications.json", {"Applications": apps})
+
+    out.write("account-access/list-applications.json", {"applications": [{
+        "applicationArn": ACME_AAM_APP, "tenantId": ACME_INSTANCE.split("/")[-1],
+        "createdAt": v2(ts(2026, 8, 20, 14, 2, 0)), "updatedAt": v2(ts(2026, 9, 1, 8, 0, 0))}]})
+    ents = []
+    for t, who, role, acct_name in ACME_ENTITLEMENTS:
+        pid = GONE_USER if who == "?" else (acme_group_id(who) if t == "GROUP" else acme_user_id(who))
+        key = "groupId" if t == "GROUP" else "userId"
+        ents.append({"entitlementId": "ent-" + hex16("acme", "ent", who, role),
+                     "principalRole": {"principal": {"identityCenter": {key: pid}},
+                                       "roleArn": f"arn:aws:iam::{ACCT[acct_name]}:role{role}",
+                                       "account": ACCT[acct_name], "accountName": acct_name},
+                     "createdAt": v2(ts(2026, 9, 1, 8, 5, 0))})
+    out.write(f"account-access/list-entitlements/{ACME_AAM_APP.split('/')[-1]}.json", {"entitlements": ents})
+
     # -------------------------------------------------------- identitystore
     i = "identitystore/"
     scim_issuer = "https://scim.aws.com/1f8e2c4b7a"
@@ -945,6 +1029,18 @@ def acme_iam(acct, pairs):
                                                "ecr:CompleteLayerUpload"], "Resource": "*"}]})}],
             "GroupList": ["deployers"], "AttachedManagedPolicies": [],
             "Tags": [{"Key": "owner", "Value": "platform"}],
+        })
+
+    names = {a[0]: a[1] for a in ACME_ACCOUNTS}
+    if names[acct] in ACME_AAM_ROLES:
+        rname, rpath, tag_session, policy = ACME_AAM_ROLES[names[acct]]
+        roles.append({
+            "Path": rpath, "RoleName": rname, "RoleId": iam_unique_id("AROA", "acme", acct, rname),
+            "Arn": f"arn:aws:iam::{acct}:role{rpath}{rname}", "CreateDate": tfmt(ts(2026, 9, 1, 7, 55, 0)),
+            "AssumeRolePolicyDocument": doc(aam_trust(tag_session)), "InstanceProfileList": [],
+            "RolePolicyList": [{"PolicyName": "entitlement", "PolicyDocument": doc(policy)}],
+            "AttachedManagedPolicies": [], "Tags": [{"Key": "managed-by", "Value": "account-access-manager"}],
+            "RoleLastUsed": {},
         })
 
     if acct == mgmt:

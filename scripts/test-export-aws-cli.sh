@@ -112,6 +112,10 @@ if service == "organizations":
 if service == "sso-admin":
     if command in ("list-instances", "list-permission-sets", "describe-instance-access-control-attribute-configuration"):
         serve(f"sso-admin/{command}.json")
+    if command == "list-applications":
+        serve("sso-admin/list-applications.json")
+    if command in ("get-application-assignment-configuration", "list-application-assignments"):
+        serve(f"sso-admin/applications/{opts['application-arn'].split('/')[-1]}/{command}.json")
     if command == "list-tags-for-resource":
         serve(f"sso-admin/permission-sets/{opts['resource-arn'].split('/')[-1]}/{command}.json")
     if "permission-set-arn" in opts and command != "list-account-assignments":
@@ -126,6 +130,17 @@ if service == "sso-admin":
                 sets.append(ps)
         print(json.dumps({"PermissionSets": sets}, indent=4))
         sys.exit(0)
+
+if service == "account-access":
+    if command == "list-applications":
+        if not os.path.exists(os.path.join(root, "account-access/list-applications.json")):
+            print(json.dumps({"applications": []}, indent=4))
+            sys.exit(0)
+        serve("account-access/list-applications.json")
+    if command == "list-entitlements":
+        if json.loads(opts.get("filter", "null")) != {"principalRole": {}}:
+            sys.exit("fake aws: list-entitlements without its required --filter")
+        serve(f"account-access/list-entitlements/{opts['application-arn'].split('/')[-1]}.json")
 
 if service == "identitystore":
     if command == "list-users":

@@ -151,7 +151,7 @@ fn a_newer_or_broken_snapshot_exits_2() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr.replace(f.to_str().unwrap(), "FILE"),
-        "error: FILE: snapshot format_version 7 is newer than this accessgraph reads (1); upgrade accessgraph\n"
+        "error: FILE: snapshot format_version 7 is newer than this accessgraph reads (2); upgrade accessgraph\n"
     );
     let (code, _, stderr) = run(&["--snapshot", "/nonexistent.json", "lint"]);
     assert_eq!(code, 2);

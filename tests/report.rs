@@ -43,9 +43,14 @@ fn the_cookbook_review_has_exactly_the_recipe_row() {
         ("display_name", "Cookbook Admin"),
         ("email", "awsseccbadmin1@example.com"),
         ("user_status", "ENABLED"),
+        ("target_type", "AWS_ACCOUNT"),
         ("access_path", "GROUP"),
         ("group_name", "awsseccbadmins"),
         ("permission_set_name", "AdministratorAccess"),
+        ("application_arn", ""),
+        ("application_name", ""),
+        ("role_arn", ""),
+        ("entitlement_status", ""),
         ("account_id", "222222222222"),
         ("account_name", "aws-sec-cookbook-1"),
         ("ou_path", "Root"),
@@ -67,7 +72,7 @@ fn the_cookbook_review_has_exactly_the_recipe_row() {
     for (k, v) in want {
         assert_eq!(r[k], v, "column {k}");
     }
-    assert_eq!(r.len(), 30);
+    assert_eq!(r.len(), 35);
     // The same row in every other format.
     let (_, json, _) = on("cookbook", &["report", "assignments", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -98,7 +103,17 @@ fn acme_reviews_match_their_reviewed_snapshots() {
     let (code, csv, _) = on("acme", &["report", "assignments", "--format", "csv"]);
     assert_eq!(code, 0);
     let rows = records(&csv);
-    assert_eq!(rows.len(), 168);
+    // 168 account rows; application rows: Acme Status open to all 33 users,
+    // Acme Wiki 11 acme-developers members + gustav.lind direct, Amazon Q
+    // Developer 5 acme-data-engineers, Acme Legacy CRM 3 acme-finance = 53;
+    // entitlement rows: maya.patel, isabel.garcia and karin.olsen (acme-dba),
+    // karin.olsen direct = 4 (the unknown user's reaches no one).
+    assert_eq!(rows.len(), 168 + 53 + 4);
+    let of = |t: &str| rows.iter().filter(|r| r["target_type"] == t).count();
+    assert_eq!(
+        (of("AWS_ACCOUNT"), of("APPLICATION"), of("ENTITLEMENT")),
+        (168, 53, 4)
+    );
     insta::assert_snapshot!("acme_assignments_csv", csv);
     let (_, json, _) = on("acme", &["report", "assignments", "--format", "json"]);
     let v: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
@@ -386,7 +401,7 @@ fn the_html_review_is_self_contained_with_counts_and_chart() {
     let rows_table = &html[html.find("<table id=\"rows\">").unwrap()..];
     assert_eq!(
         rows_table.matches("<tr>").count(),
-        168 + 1,
+        225 + 1,
         "header + every row"
     );
     let chart = &html[html.find("<svg id=\"chart\"").unwrap()..html.find("</svg>").unwrap()];
@@ -394,8 +409,9 @@ fn the_html_review_is_self_contained_with_counts_and_chart() {
     let csv = on("acme", &["report", "assignments", "--format", "csv"]).1;
     let segments: std::collections::BTreeSet<(String, String)> = records(&csv)
         .into_iter()
+        .filter(|r| r["target_type"] != "APPLICATION")
         .map(|r| (r["account_id"].clone(), r["privilege_level"].clone()))
         .collect();
     assert_eq!(chart.matches("<rect ").count(), segments.len());
-    assert!(html.contains("<p id=\"summary\">168 user access paths as of 2026-11-20T10:00:00Z"));
+    assert!(html.contains("<p id=\"summary\">225 user access paths as of 2026-11-20T10:00:00Z"));
 }

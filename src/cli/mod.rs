@@ -61,6 +61,8 @@ enum Command {
     ManagedPolicies(org::ManagedPoliciesArgs),
     /// What a user sees in the AWS access portal: accounts, roles, URL
     Portal(org::UserArg),
+    /// Who has an application (Identity Center or account access manager) and how
+    WhoHas(org::WhoHasArgs),
     /// `~/.aws/config` profiles for a user, or check a config file
     Profiles(org::ProfilesArgs),
     /// Who can administer IAM Identity Center
@@ -203,6 +205,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Profiles(args) => {
             let g = with(args.format);
             org::profiles(args, &g)
+        }
+        Command::WhoHas(args) => {
+            let g = with(args.format);
+            org::who_has(args, &g)
         }
         Command::Admins(args) => org::admins(&with(args.format)),
         Command::Lint(args) => {

@@ -113,6 +113,20 @@ pub struct UserArg {
     user: String,
 }
 
+/// `who-has APPLICATION`
+#[derive(Debug, Args)]
+pub struct WhoHasArgs {
+    /// Output format
+    #[arg(long, default_value = "table", value_parser = super::Formats(&[Format::Table, Format::Json, Format::Csv]))]
+    pub(super) format: super::Format,
+    /// List disabled users too (flagged)
+    #[arg(long)]
+    include_disabled: bool,
+    /// The application: its name, ARN or id (`apl-...`), or an account
+    /// access manager application's ARN or id
+    application: String,
+}
+
 /// `profiles USER` or `profiles check --config FILE --user USER`
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -332,6 +346,53 @@ pub fn portal(args: UserArg, g: &Global) -> anyhow::Result<Exit> {
     accessgraph::report::org::write_portal(&mut w, g.format, &p)?;
     w.flush()?;
     Ok(Exit::Ok)
+}
+
+pub fn who_has(args: WhoHasArgs, g: &Global) -> anyhow::Result<Exit> {
+    let model = load(g)?;
+    let snap = model.snapshot();
+    let Some(w) =
+        accessgraph::query::applications::who_has(&model, &args.application, args.include_disabled)
+    else {
+        if snap.applications.is_none() && snap.account_access.is_none() {
+            bail!(
+                "{}: this snapshot does not record applications (format {}); collect or import again",
+                g.snapshot.display(),
+                snap.format_version
+            );
+        }
+        let mut names: Vec<String> = snap
+            .applications
+            .iter()
+            .flatten()
+            .map(|a| a.name.clone())
+            .chain(
+                snap.account_access
+                    .iter()
+                    .flat_map(|aa| &aa.applications)
+                    .map(|a| a.short_id().to_owned()),
+            )
+            .collect();
+        names.sort();
+        bail!(
+            "{}: no application `{}` (applications: {})",
+            g.snapshot.display(),
+            args.application,
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
+        );
+    };
+    let mut w_out = out();
+    accessgraph::report::org::write_who_has(&mut w_out, g.format, &w)?;
+    w_out.flush()?;
+    Ok(if w.users.is_empty() {
+        Exit::Fail
+    } else {
+        Exit::Ok
+    })
 }
 
 pub fn profiles(args: ProfilesArgs, g: &Global) -> anyhow::Result<Exit> {

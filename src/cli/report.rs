@@ -1,4 +1,4 @@
-//! `accessgraph report assignments|access|permission-sets`: access reviews.
+//! `accessgraph report assignments|access|permission-sets|applications`: access reviews.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -8,8 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use accessgraph::graph::Model;
 use accessgraph::report::review::{
-    access_rows, permission_set_rows, sso_util_rows, AssignmentReview, ReviewFilter, ACCESS_HEADER,
-    ASSIGNMENT_HEADER, PERMISSION_SET_HEADER, SSO_UTIL_HEADER,
+    access_rows, application_rows, permission_set_rows, sso_util_rows, AssignmentReview,
+    ReviewFilter, ACCESS_HEADER, APPLICATION_HEADER, ASSIGNMENT_HEADER, PERMISSION_SET_HEADER,
+    SSO_UTIL_HEADER,
 };
 use accessgraph::report::review::{write_rows, Document};
 use accessgraph::who::{who_can, WhoCanQuery};
@@ -38,6 +39,9 @@ enum ReportKind {
     Access(AccessArgs),
     /// One row per permission set: policies, access summary, reach
     PermissionSets(FilterArgs),
+    /// One row per application (Identity Center and account access
+    /// manager): how it is assigned, the users it reaches
+    Applications,
 }
 
 /// Filters shared by the reports
@@ -256,6 +260,28 @@ pub fn run(args: ReportArgs, g: &Global) -> anyhow::Result<Exit> {
                     title: &format!("Who can {}", q.actions.join(", ")),
                     summary: &line,
                     header: &ACCESS_HEADER,
+                    counts: None,
+                },
+                rows.len(),
+                |i| rows[i].clone(),
+                |r| r.cells(),
+            )?;
+        }
+        ReportKind::Applications => {
+            let rows = application_rows(&model);
+            let mut line = summary(&model, "applications", rows.len());
+            if model.snapshot().applications.is_none() {
+                line.push_str(
+                    " Note: this snapshot does not record Identity Center applications (format 1).",
+                );
+            }
+            write_rows(
+                &mut w,
+                g.format,
+                &Document {
+                    title: "Identity Center applications and account access manager",
+                    summary: &line,
+                    header: &APPLICATION_HEADER,
                     counts: None,
                 },
                 rows.len(),

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use super::layout::{self as l, paths};
 pub use super::layout::{parse_document_text, ImportError};
 use crate::snapshot::{
-    AccessPortal, Assignment, IdentityCenter, IdentitySource, Membership, OrgPolicyType,
-    Organization, Ou, PermissionSet, Provenance, Snapshot, FORMAT_VERSION,
+    AccessPortal, AccountAccess, Assignment, IdentityCenter, IdentitySource, Membership,
+    OrgPolicyType, Organization, Ou, PermissionSet, Provenance, Snapshot, FORMAT_VERSION,
 };
 
 type Result<T> = std::result::Result<T, ImportError>;
@@ -151,7 +151,10 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
             .into_iter()
             .map(Into::into)
             .collect(),
+        applications: None,
+        account_access: None,
     };
+    import_applications(&ex, &mut snap)?;
     snap.normalize();
     Ok(snap)
 }
@@ -304,4 +307,46 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
         }
     }
     Ok((Some(identity_center), permission_sets, assignments))
+}
+
+/// Identity Center applications and account access manager: none recorded
+/// when the export has no `sso-admin/list-applications.json` (an export
+/// written before they were); then an absent account-access listing means
+/// account access manager is not used
+fn import_applications(ex: &Export, snap: &mut Snapshot) -> Result<()> {
+    let Some(apps) = ex.read::<l::Applications>(paths::APPLICATIONS)? else {
+        return Ok(());
+    };
+    let mut out = Vec::new();
+    for a in apps.0 {
+        let config = ex.read(&paths::application_file(
+            &a.application_arn,
+            "get-application-assignment-configuration",
+        ))?;
+        let assignments = ex.read(&paths::application_file(
+            &a.application_arn,
+            "list-application-assignments",
+        ))?;
+        out.push(a.into_application(config, assignments));
+    }
+    snap.applications = Some(out);
+    let mut access = Vec::new();
+    for a in ex
+        .or_default::<l::AccessApplications>(paths::ACCESS_APPLICATIONS)?
+        .0
+    {
+        let rel = paths::entitlements(&a.application_arn);
+        let entitlements = match ex.read::<l::Entitlements>(&rel)? {
+            Some(list) => Some(
+                list.into_entitlements()
+                    .map_err(|(pointer, message)| ex.shape(&rel, pointer, &message))?,
+            ),
+            None => None,
+        };
+        access.push(a.into_application(entitlements));
+    }
+    snap.account_access = Some(AccountAccess {
+        applications: access,
+    });
+    Ok(())
 }

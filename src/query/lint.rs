@@ -149,6 +149,48 @@ pub const CODES: &[CodeDoc] = &[
         why: "Long sessions keep credentials valid after a person leaves or a laptop is lost.",
         fix: "Shorten the session duration, or raise --max-session-hours if this is policy.",
     },
+    CodeDoc {
+        code: "application-open-to-all",
+        severity: Severity::Medium,
+        what: "An Identity Center application does not require assignment (`AssignmentRequired` false): every user of the directory has it.",
+        why: "New users get it without anyone deciding so, and no assignment shows it in a review; for a SAML application the application alone then decides who gets in.",
+        fix: "Require assignment (PutApplicationAssignmentConfiguration) and assign the groups that need it.",
+    },
+    CodeDoc {
+        code: "application-direct-user-assignment",
+        severity: Severity::Low,
+        what: "An Identity Center application is assigned to a user directly instead of through a group.",
+        why: "Direct assignments are invisible in group reviews and outlive role changes, as for account assignments.",
+        fix: "Assign a group that holds the user, then remove the user assignment.",
+    },
+    CodeDoc {
+        code: "disabled-user-with-applications",
+        severity: Severity::Medium,
+        what: "A disabled user still has application assignments or account access manager entitlements (directly or through groups).",
+        why: "Disabled users cannot sign in, but re-enabling restores the applications and roles at once; the review should show them removed.",
+        fix: "Remove the user from the groups and delete its direct assignments and entitlements, or delete the user.",
+    },
+    CodeDoc {
+        code: "application-unknown-principal",
+        severity: Severity::Medium,
+        what: "An application assignment or an account access manager entitlement names a user or group the identity store does not have.",
+        why: "It grants nothing accessgraph can show; usually the principal was deleted and the assignment left behind, and a new principal can never reuse the id, so it is dead.",
+        fix: "Delete the assignment or entitlement (or re-export, if the identity store listing was partial).",
+    },
+    CodeDoc {
+        code: "entitlement-role-missing",
+        severity: Severity::High,
+        what: "An account access manager entitlement names an IAM role that the account's IAM data does not have.",
+        why: "The user is promised a role that does not exist: the entitlement fails when used, and a role created later under that name inherits the entitlement.",
+        fix: "Create the role (with the trust policy account access manager needs) or delete the entitlement.",
+    },
+    CodeDoc {
+        code: "entitlement-trust-denied",
+        severity: Severity::High,
+        what: "The role of an account access manager entitlement does not trust `account-access.amazonaws.com` for `sts:AssumeRole` and `sts:SetContext` (and `sts:TagSession` when session tags are passed), for the application's `aws:SourceAccount` and `aws:SourceArn`.",
+        why: "Account access manager cannot assume the role for the user: credential retrieval fails, so the entitlement gives no access even though a review lists it.",
+        fix: "Add the statement AWS's \"prepare IAM roles\" page gives (Service account-access.amazonaws.com; sts:AssumeRole, sts:SetContext, and sts:TagSession when attributes for access control are enabled; conditions on aws:SourceAccount and aws:SourceArn) to the role's trust policy.",
+    },
 ];
 
 /// One finding
@@ -561,6 +603,7 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
         }
     }
 
+    out.extend(application_findings(model));
     // Every policy document validated once, and the whole-set checks.
     out.extend(super::documents::findings(model));
     out.sort_by(|a, b| {
@@ -569,6 +612,133 @@ pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
             .then_with(|| (a.code, &a.subject, &a.message).cmp(&(b.code, &b.subject, &b.message)))
     });
     out.dedup();
+    out
+}
+
+/// The findings on applications and account access manager entitlements
+fn application_findings(model: &Model) -> Vec<Finding> {
+    use super::applications::{application_via, unknown};
+    use crate::who::entitlement::{entitlements, principal_users, EntitlementStatus};
+    let mut out = Vec::new();
+    let mut push = |code: &'static str, subject: String, message: String| {
+        let d = doc(code);
+        out.push(Finding {
+            severity: d.severity,
+            code,
+            subject,
+            message,
+            fix: d.fix,
+        });
+    };
+    let snap = model.snapshot();
+    let user_name = |id: &str| {
+        model
+            .user_by_id(id)
+            .map_or_else(|| id.to_owned(), |u| model.user(u).user_name.clone())
+    };
+    let mut disabled: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for app in snap.applications.iter().flatten() {
+        let subject = format!("application `{}`", app.name);
+        if app.open_to_all() {
+            push(
+                "application-open-to-all",
+                subject.clone(),
+                format!(
+                    "assignment is not required: all {} users of the directory have it",
+                    snap.users.len()
+                ),
+            );
+        }
+        for a in app.assignments.iter().flatten() {
+            if unknown(model, a.principal_type, &a.principal_id) {
+                let kind = match a.principal_type {
+                    PrincipalType::User => "user",
+                    PrincipalType::Group => "group",
+                };
+                push(
+                    "application-unknown-principal",
+                    subject.clone(),
+                    format!(
+                        "assigned to {kind} id `{}`, not in the identity store",
+                        a.principal_id
+                    ),
+                );
+            } else if a.principal_type == PrincipalType::User {
+                push(
+                    "application-direct-user-assignment",
+                    format!("user `{}`", user_name(&a.principal_id)),
+                    format!("application `{}` is assigned directly", app.name),
+                );
+            }
+        }
+        for u in model.user_ids().filter(|&u| !model.user_enabled(u)) {
+            let via: Vec<String> = application_via(model, app, u)
+                .into_iter()
+                .filter(|v| v != super::applications::OPEN_TO_ALL)
+                .collect();
+            if !via.is_empty() {
+                disabled
+                    .entry(model.user(u).user_name.clone())
+                    .or_default()
+                    .insert(format!("application `{}` ({})", app.name, via.join(", ")));
+            }
+        }
+    }
+    for c in entitlements(model) {
+        let e = &c.entitlement;
+        let subject = format!("entitlement `{}` of `{}`", e.role_arn, c.application);
+        let who = match e.principal_type {
+            PrincipalType::User => format!("user `{}`", user_name(&e.principal_id)),
+            PrincipalType::Group => format!(
+                "group `{}`",
+                model
+                    .group_by_id(&e.principal_id)
+                    .map_or_else(|| e.principal_id.clone(), |g| model.group(g).name.clone())
+            ),
+        };
+        if unknown(model, e.principal_type, &e.principal_id) {
+            push(
+                "application-unknown-principal",
+                subject.clone(),
+                format!("entitles {who}, not in the identity store"),
+            );
+        }
+        match &c.status {
+            EntitlementStatus::RoleMissing => push(
+                "entitlement-role-missing",
+                subject.clone(),
+                format!(
+                    "{who} is entitled to a role that account {} does not have",
+                    e.account_id
+                ),
+            ),
+            EntitlementStatus::TrustDenies { actions } => push(
+                "entitlement-trust-denied",
+                subject.clone(),
+                format!(
+                    "the role's trust policy does not allow account-access.amazonaws.com {} (for {who}): the entitlement gives no access",
+                    actions.join(", ")
+                ),
+            ),
+            EntitlementStatus::Usable | EntitlementStatus::NoIamData => {}
+        }
+        for (u, via) in principal_users(model, e.principal_type, &e.principal_id) {
+            if !model.user_enabled(u) {
+                disabled
+                    .entry(model.user(u).user_name.clone())
+                    .or_default()
+                    .insert(format!("entitlement to `{}` ({via})", e.role_arn));
+            }
+        }
+    }
+    for (user, what) in disabled {
+        let list: Vec<String> = what.into_iter().collect();
+        push(
+            "disabled-user-with-applications",
+            format!("user `{user}`"),
+            format!("is disabled and still has {}", list.join("; ")),
+        );
+    }
     out
 }
 
@@ -614,7 +784,13 @@ mod tests {
                 "customer-managed-policy-differs",
                 "boundary-cuts-off-statement",
                 "denied-by-scps-everywhere",
-                "long-session"
+                "long-session",
+                "application-open-to-all",
+                "application-direct-user-assignment",
+                "disabled-user-with-applications",
+                "application-unknown-principal",
+                "entitlement-role-missing",
+                "entitlement-trust-denied"
             ]
         );
     }

@@ -5,6 +5,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod applications;
 pub mod documents;
 pub mod lint;
 pub mod lookup;
@@ -44,7 +45,16 @@ pub struct Portal {
     pub default_portal_url: Option<String>,
     /// Account/role pairs, by account name then role
     pub entries: Vec<PortalEntry>,
+    /// The applications tab: the enabled applications shown in the portal
+    /// (visibility not disabled) the user has, by name
+    pub applications: Vec<applications::UserApplication>,
+    /// Whether the snapshot records applications at all (a version 1
+    /// snapshot does not: then `applications` says nothing)
+    pub applications_recorded: bool,
 }
+
+/// What the access portal says when a user has no application
+pub const NO_APPLICATIONS: &str = "You do not have any applications";
 
 fn via_text(model: &Model, via: Via) -> String {
     match via {
@@ -90,6 +100,11 @@ pub fn portal(model: &Model, user: UserIx) -> Portal {
             .filter(|p| p.custom_url.is_some())
             .map(|p| p.default_url.clone()),
         entries,
+        applications: applications::user_applications(model, user)
+            .into_iter()
+            .filter(|a| a.visible && a.status.eq_ignore_ascii_case("ENABLED"))
+            .collect(),
+        applications_recorded: model.snapshot().applications.is_some(),
     }
 }
 

@@ -45,6 +45,7 @@ pub fn write_portal<W: Write>(w: &mut W, format: Format, p: &Portal) -> Result<(
                     p.user_name
                 )?;
             }
+            writeln!(w, "AWS accounts")?;
             if rows.is_empty() {
                 writeln!(w, "{} is assigned no account.", p.user_name)?;
             } else {
@@ -54,8 +55,105 @@ pub fn write_portal<W: Write>(w: &mut W, format: Format, p: &Portal) -> Result<(
                 }
                 writeln!(w, "{t}")?;
             }
+            writeln!(w, "Applications")?;
+            if !p.applications_recorded {
+                writeln!(
+                    w,
+                    "Not recorded: this snapshot holds no Identity Center applications (format 1, or an export without sso-admin/list-applications.json); collect or import again to see them."
+                )?;
+            } else if p.applications.is_empty() {
+                writeln!(w, "{}", crate::query::NO_APPLICATIONS)?;
+            } else {
+                let mut t = table(&["application", "type", "url", "via"]);
+                for a in &p.applications {
+                    t.add_row(vec![
+                        a.name.clone(),
+                        a.kind.to_owned(),
+                        a.url.clone().unwrap_or_default(),
+                        a.via.join(", "),
+                    ]);
+                }
+                writeln!(w, "{t}")?;
+            }
         }
         format => return Err(unsupported("portal", format)),
+    }
+    Ok(())
+}
+
+/// Writes who has an application (table, json, csv)
+///
+/// # Errors
+/// Writing fails, or `format` is not one `who-has` prints.
+pub fn write_who_has<W: Write>(
+    w: &mut W,
+    format: Format,
+    h: &crate::query::applications::WhoHas,
+) -> Result<(), RenderError> {
+    let entitlement = h.kind == "account-access";
+    let mut header = vec!["user", "display_name", "via", "enabled"];
+    if entitlement {
+        header.extend(["role_arn", "account_id", "status"]);
+    }
+    let rows: Vec<Vec<String>> = h
+        .users
+        .iter()
+        .map(|u| {
+            let mut r = vec![
+                u.user.clone(),
+                u.display_name.clone().unwrap_or_default(),
+                u.via.join(", "),
+                u.enabled.to_string(),
+            ];
+            if entitlement {
+                r.push(u.role_arn.clone().unwrap_or_default());
+                r.push(u.account_id.clone().unwrap_or_default());
+                r.push(u.status.unwrap_or_default().to_owned());
+            }
+            r
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(w, "{}", serde_json::to_string_pretty(h)?)?,
+        Format::Csv => write_csv(&mut *w, &header, &rows)?,
+        Format::Table => {
+            let kind = match h.kind {
+                "aws-managed" => "AWS managed application",
+                "account-access" => "account access manager application",
+                _ => "custom application",
+            };
+            writeln!(w, "{} ({kind}) {}", h.application, h.arn)?;
+            if !entitlement && !h.visible {
+                writeln!(
+                    w,
+                    "Hidden from the access portal (visibility disabled): still access."
+                )?;
+            }
+            if h.open_to_all {
+                writeln!(
+                    w,
+                    "Assignment not required: every user of the directory has it."
+                )?;
+            }
+            if rows.is_empty() {
+                writeln!(w, "No user has it.")?;
+            } else {
+                let mut t = table(&header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                writeln!(w, "{t}")?;
+                writeln!(w, "{} user(s)", h.users.len())?;
+            }
+            if !h.unknown_principals.is_empty() {
+                writeln!(
+                    w,
+                    "Assigned to principals not in the directory: {}",
+                    h.unknown_principals.join(", ")
+                )?;
+            }
+        }
+        format => return Err(unsupported("who-has", format)),
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::graph::{Access, AccountIx, GroupIx, Model, PermissionSetIx, Principal, UserIx, Via};
-use crate::snapshot::Boundary;
+use crate::snapshot::{Boundary, PrincipalType};
 use crate::who::profile::{pair_profiles, permission_set_profile, CatalogActions};
 use crate::who::{AccessProfile, WhoCanAnswer};
 
@@ -59,7 +59,12 @@ report_row! {
         email: String,
         /// `ENABLED` or `DISABLED`
         user_status: String,
-        /// `DIRECT` or `GROUP`
+        /// `AWS_ACCOUNT` (a permission set in an account), `APPLICATION`
+        /// (an Identity Center application) or `ENTITLEMENT` (an account
+        /// access manager entitlement to an IAM role)
+        target_type: &'static str,
+        /// `DIRECT` or `GROUP`; `ALL_USERS` for an application that does
+        /// not require assignment
         access_path: &'static str,
         /// Group id (GROUP rows)
         group_id: String,
@@ -69,6 +74,15 @@ report_row! {
         permission_set_arn: String,
         /// Permission set name
         permission_set_name: String,
+        /// The application's ARN (APPLICATION and ENTITLEMENT rows)
+        application_arn: String,
+        /// The application's name (an account access manager application: its id)
+        application_name: String,
+        /// The entitled IAM role (ENTITLEMENT rows)
+        role_arn: String,
+        /// For ENTITLEMENT rows: `usable`, `role-missing`, `no-iam-data` or
+        /// `trust-denies` (the entitlement gives no access)
+        entitlement_status: &'static str,
         /// Account id
         account_id: String,
         /// Account name
@@ -209,6 +223,8 @@ pub struct AssignmentReview {
     ou_paths: Vec<String>,
     /// The selected (user, access path) rows
     entries: Vec<(UserIx, Access)>,
+    /// Application and entitlement rows, after the account rows
+    extra: Vec<AssignmentRow>,
 }
 
 impl AssignmentReview {
@@ -262,22 +278,195 @@ impl AssignmentReview {
                 .collect(),
             ou_paths: model.account_ids().map(|a| ou_path(model, a)).collect(),
             entries,
+            extra: Vec::new(),
         }
+        .with_applications(model, f)
+    }
+
+    /// Adds the application and entitlement rows `f` keeps: applications
+    /// are in no account, so an account, permission set or privilege
+    /// filter leaves them out; entitlements are in their role's account
+    fn with_applications(mut self, model: &Model, f: &ReviewFilter) -> AssignmentReview {
+        let blank = |u: UserIx, target: &'static str, path: &'static str| {
+            let user = model.user(u);
+            AssignmentRow {
+                as_of_utc: self.common.as_of_utc.clone(),
+                snapshot_source: self.common.snapshot_source.clone(),
+                identity_store_id: self.common.identity_store_id.clone(),
+                user_id: user.id.clone(),
+                user_name: user.user_name.clone(),
+                display_name: user.display_name.clone().unwrap_or_default(),
+                email: primary_email(model, u),
+                user_status: user.status.as_str().to_owned(),
+                target_type: target,
+                access_path: path,
+                group_id: String::new(),
+                group_name: String::new(),
+                permission_set_arn: String::new(),
+                permission_set_name: String::new(),
+                application_arn: String::new(),
+                application_name: String::new(),
+                role_arn: String::new(),
+                entitlement_status: "",
+                account_id: String::new(),
+                account_name: String::new(),
+                ou_path: String::new(),
+                aws_managed_policies: String::new(),
+                customer_managed_policies: String::new(),
+                has_inline_policy: false,
+                permissions_boundary: String::new(),
+                session_duration: String::new(),
+                privilege_level: "",
+                privilege_detail: String::new(),
+                is_privileged: false,
+                abac_attributes: abac_cell(model, u),
+                reviewer: String::new(),
+                decision: String::new(),
+                decision_date: String::new(),
+                justification: String::new(),
+                ticket: String::new(),
+            }
+        };
+        let group_kept = |g: Option<GroupIx>| {
+            f.groups
+                .as_ref()
+                .is_none_or(|gs| g.is_some_and(|g| gs.contains(&g)))
+        };
+        let set_group = |r: &mut AssignmentRow, g: Option<GroupIx>| {
+            if let Some(g) = g {
+                r.group_id = model.group(g).id.clone();
+                r.group_name = model.group(g).name.clone();
+            }
+        };
+        let mut extra = Vec::new();
+        let no_app_rows = f.accounts.is_some() || f.permission_sets.is_some() || f.privileged_only;
+        for app in model.snapshot().applications.iter().flatten() {
+            if no_app_rows {
+                break;
+            }
+            for u in model.user_ids().filter(|&u| keep(&f.users, u)) {
+                let mut paths: Vec<(&'static str, Option<GroupIx>)> = Vec::new();
+                if app.open_to_all() {
+                    paths.push(("ALL_USERS", None));
+                }
+                for a in app.assignments.iter().flatten() {
+                    match a.principal_type {
+                        PrincipalType::User if a.principal_id == model.user(u).id => {
+                            paths.push(("DIRECT", None));
+                        }
+                        PrincipalType::Group => {
+                            if let Some(g) = model.group_by_id(&a.principal_id) {
+                                if model.user_groups(u).contains(&g) {
+                                    paths.push(("GROUP", Some(g)));
+                                }
+                            }
+                        }
+                        PrincipalType::User => {}
+                    }
+                }
+                paths.sort();
+                paths.dedup();
+                for (path, g) in paths {
+                    if !group_kept(g) {
+                        continue;
+                    }
+                    let mut r = blank(u, "APPLICATION", path);
+                    set_group(&mut r, g);
+                    r.application_arn = app.arn.clone();
+                    r.application_name = app.name.clone();
+                    extra.push(r);
+                }
+            }
+        }
+        let cat = crate::who::profile::CatalogActions::new(None, None);
+        let mut profiles: HashMap<usize, Arc<AccessProfile>> = HashMap::new();
+        for c in crate::who::entitlement::entitlements(model) {
+            if f.permission_sets.is_some() || c.account.is_some_and(|a| !keep(&f.accounts, a)) {
+                continue;
+            }
+            if f.accounts.is_some() && c.account.is_none() {
+                continue;
+            }
+            let profile = c.role.map(|r| {
+                profiles
+                    .entry(r)
+                    .or_insert_with(|| Arc::new(crate::who::profile::role_profile(model, r, &cat)))
+                    .clone()
+            });
+            let usable = c.status == crate::who::entitlement::EntitlementStatus::Usable;
+            let privileged = usable && profile.as_ref().is_some_and(|p| p.privileged);
+            if f.privileged_only && !privileged {
+                continue;
+            }
+            let e = &c.entitlement;
+            let users =
+                crate::who::entitlement::principal_users(model, e.principal_type, &e.principal_id);
+            for (u, _) in users.into_iter().filter(|(u, _)| keep(&f.users, *u)) {
+                let g = match e.principal_type {
+                    PrincipalType::Group => model.group_by_id(&e.principal_id),
+                    PrincipalType::User => None,
+                };
+                if !group_kept(g) {
+                    continue;
+                }
+                let path = if g.is_some() { "GROUP" } else { "DIRECT" };
+                let mut r = blank(u, "ENTITLEMENT", path);
+                set_group(&mut r, g);
+                r.application_arn = c.application_arn.clone();
+                r.application_name = c.application.clone();
+                r.role_arn = e.role_arn.clone();
+                r.entitlement_status = c.status.code();
+                r.account_id = e.account_id.clone();
+                if let Some(a) = c.account {
+                    r.account_name = model.account(a).name.clone();
+                    r.ou_path = self.ou_paths[a.index()].clone();
+                }
+                r.privilege_level = "none";
+                if let Some(p) = profile.as_ref().filter(|_| usable) {
+                    r.privilege_level = p.level.as_str();
+                    r.privilege_detail = p.level_detail();
+                    r.is_privileged = p.privileged;
+                }
+                extra.push(r);
+            }
+        }
+        extra.sort_by(|a, b| {
+            (
+                &a.user_name,
+                a.target_type,
+                &a.application_name,
+                &a.role_arn,
+                a.access_path,
+                &a.group_name,
+            )
+                .cmp(&(
+                    &b.user_name,
+                    b.target_type,
+                    &b.application_name,
+                    &b.role_arn,
+                    b.access_path,
+                    &b.group_name,
+                ))
+        });
+        self.extra = extra;
+        self
     }
 
     /// Number of rows
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.extra.len()
     }
 
     /// Whether there are none
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
-    /// Row `i`
+    /// Row `i`: the account rows, then the application and entitlement rows
     pub fn row(&self, model: &Model, i: usize) -> AssignmentRow {
-        let (u, a) = self.entries[i];
+        let Some(&(u, a)) = self.entries.get(i) else {
+            return self.extra[i - self.entries.len()].clone();
+        };
         let user = &model.snapshot().users[u];
         let group = match a.via {
             Via::Group(g) => Some(&model.snapshot().groups[g]),
@@ -296,11 +485,16 @@ impl AssignmentReview {
             display_name: user.display_name.clone().unwrap_or_default(),
             email: primary_email(model, u),
             user_status: user.status.as_str().to_owned(),
+            target_type: "AWS_ACCOUNT",
             access_path: if group.is_some() { "GROUP" } else { "DIRECT" },
             group_id: group.map(|g| g.id.clone()).unwrap_or_default(),
             group_name: group.map(|g| g.name.clone()).unwrap_or_default(),
             permission_set_arn: ps.arn.clone(),
             permission_set_name: ps.name.clone(),
+            application_arn: String::new(),
+            application_name: String::new(),
+            role_arn: String::new(),
+            entitlement_status: "",
             account_id: account.id.clone(),
             account_name: account.name.clone(),
             ou_path: self.ou_paths[a.account.index()].clone(),
@@ -341,6 +535,18 @@ impl AssignmentReview {
             *out.entry(name.clone())
                 .or_default()
                 .entry(level)
+                .or_default() += 1;
+        }
+        // Entitlement rows are in their role's account; application rows
+        // are in none.
+        for r in self.extra.iter().filter(|r| r.target_type == "ENTITLEMENT") {
+            let name = match model.find_account_id(&r.account_id) {
+                Some(a) => format!("{} ({})", model.account(a).name, r.account_id),
+                None => r.account_id.clone(),
+            };
+            *out.entry(name)
+                .or_default()
+                .entry(r.privilege_level)
                 .or_default() += 1;
         }
         out
@@ -431,6 +637,151 @@ pub fn sso_util_rows(model: &Model, f: &ReviewFilter) -> Vec<[String; 9]> {
         ]);
     }
     rows.sort();
+    rows
+}
+
+report_row! {
+    /// One application, for `report applications`
+    ApplicationRow, APPLICATION_HEADER {
+        /// When the snapshot was taken (UTC, RFC 3339)
+        as_of_utc: String,
+        /// `custom`, `aws-managed` or `account-access`
+        kind: &'static str,
+        /// Name (an account access manager application: its id)
+        name: String,
+        /// ARN
+        arn: String,
+        /// `ENABLED` or `DISABLED`
+        status: String,
+        /// Shown in the access portal
+        visible: bool,
+        /// Assignment not required: every user has it
+        open_to_all: bool,
+        /// The application's account
+        account_id: String,
+        /// Direct user assignments (entitlements to users)
+        user_assignments: usize,
+        /// Group assignments (entitlements to groups)
+        group_assignments: usize,
+        /// Distinct enabled users reached
+        users_reached: usize,
+        /// Distinct disabled users reached
+        disabled_users_reached: usize,
+        /// Assignments naming a principal not in the identity store
+        unknown_principals: usize,
+        /// Account access manager: the roles given, `;`-separated
+        roles: String,
+        /// Account access manager: entitlements that give no access
+        /// (role missing, trust denies)
+        broken_entitlements: usize,
+    }
+}
+
+/// `report applications`: every Identity Center application and account
+/// access manager application, with the users each reaches
+pub fn application_rows(model: &Model) -> Vec<ApplicationRow> {
+    use crate::query::applications::{application_via, kind_of, unknown};
+    use crate::who::entitlement::{entitlements, principal_users, EntitlementStatus};
+    let as_of = model.snapshot().provenance.collected_at.clone();
+    let reached = |users: &BTreeSet<UserIx>| {
+        let enabled = users.iter().filter(|&&u| model.user_enabled(u)).count();
+        (enabled, users.len() - enabled)
+    };
+    let mut rows = Vec::new();
+    for app in model.snapshot().applications.iter().flatten() {
+        let users: BTreeSet<UserIx> = model
+            .user_ids()
+            .filter(|&u| !application_via(model, app, u).is_empty())
+            .collect();
+        let (on, off) = reached(&users);
+        let list = app.assignments.as_deref().unwrap_or_default();
+        let count = |t: PrincipalType| list.iter().filter(|a| a.principal_type == t).count();
+        rows.push(ApplicationRow {
+            as_of_utc: as_of.clone(),
+            kind: kind_of(app),
+            name: app.name.clone(),
+            arn: app.arn.clone(),
+            status: app.status.clone(),
+            visible: app.visible(),
+            open_to_all: app.open_to_all(),
+            account_id: app.account_id.clone().unwrap_or_default(),
+            user_assignments: count(PrincipalType::User),
+            group_assignments: count(PrincipalType::Group),
+            users_reached: on,
+            disabled_users_reached: off,
+            unknown_principals: list
+                .iter()
+                .filter(|a| unknown(model, a.principal_type, &a.principal_id))
+                .count(),
+            roles: String::new(),
+            broken_entitlements: 0,
+        });
+    }
+    let checks = entitlements(model);
+    for app in model
+        .snapshot()
+        .account_access
+        .iter()
+        .flat_map(|aa| &aa.applications)
+    {
+        let mine: Vec<_> = checks
+            .iter()
+            .filter(|c| c.application_arn == app.arn)
+            .collect();
+        let mut users = BTreeSet::new();
+        let mut roles = BTreeSet::new();
+        for c in &mine {
+            let e = &c.entitlement;
+            roles.insert(e.role_arn.clone());
+            if c.status == EntitlementStatus::Usable {
+                users.extend(
+                    principal_users(model, e.principal_type, &e.principal_id)
+                        .into_iter()
+                        .map(|(u, _)| u),
+                );
+            }
+        }
+        let (on, off) = reached(&users);
+        let count = |t: PrincipalType| {
+            mine.iter()
+                .filter(|c| c.entitlement.principal_type == t)
+                .count()
+        };
+        rows.push(ApplicationRow {
+            as_of_utc: as_of.clone(),
+            kind: "account-access",
+            name: app.short_id().to_owned(),
+            arn: app.arn.clone(),
+            status: "ENABLED".to_owned(),
+            visible: false,
+            open_to_all: false,
+            account_id: app.account_id().unwrap_or_default().to_owned(),
+            user_assignments: count(PrincipalType::User),
+            group_assignments: count(PrincipalType::Group),
+            users_reached: on,
+            disabled_users_reached: off,
+            unknown_principals: mine
+                .iter()
+                .filter(|c| {
+                    unknown(
+                        model,
+                        c.entitlement.principal_type,
+                        &c.entitlement.principal_id,
+                    )
+                })
+                .count(),
+            roles: roles.into_iter().collect::<Vec<_>>().join(";"),
+            broken_entitlements: mine
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        EntitlementStatus::RoleMissing | EntitlementStatus::TrustDenies { .. }
+                    )
+                })
+                .count(),
+        });
+    }
     rows
 }
 

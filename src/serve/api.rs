@@ -295,17 +295,14 @@ pub fn user(model: &Model, key: &str) -> Result<Value> {
 }
 
 /// `GET /api/users/{user}/portal`: the access portal (`portal USER --format
-/// json`), with the applications tab: the model has no Identity Center
-/// applications, so it is empty and the portal's words for that are given
+/// json`), with the applications tab and the portal's words for an empty one
 ///
 /// # Errors
 /// No such user.
 pub fn portal(model: &Model, key: &str) -> Result<Value> {
     let u = lookup::user(model, key)?;
     let mut v = to_value(&crate::query::portal(model, u));
-    v["applications"] = json!([]);
-    v["applications_modelled"] = json!(false);
-    v["applications_message"] = json!("You do not have any applications");
+    v["applications_message"] = json!(crate::query::NO_APPLICATIONS);
     Ok(v)
 }
 

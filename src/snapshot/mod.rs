@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::JsonValue;
 
-/// The snapshot format this build reads and writes
-pub const FORMAT_VERSION: u32 = 1;
+/// The snapshot format this build writes. Version 1 (before Identity Center
+/// applications and account access manager) is still read: its
+/// `applications` and `account_access` are absent, which every query reads
+/// as "not recorded" ([`Snapshot::missing`])
+pub const FORMAT_VERSION: u32 = 2;
 
 /// An error reading a snapshot
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +74,151 @@ pub struct Snapshot {
     /// Resources with tags and resource policies
     #[serde(default)]
     pub resources: Vec<Resource>,
+    /// Identity Center applications (SAML/OAuth, AWS managed) with their
+    /// assignments; `None` when not recorded (a version 1 snapshot, or an
+    /// export without `sso-admin/list-applications.json`), unlike
+    /// `Some([])`: recorded, there are none
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<Application>>,
+    /// AWS account access manager applications and their entitlements;
+    /// `None` when not recorded
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_access: Option<AccountAccess>,
+}
+
+/// Whether an application's provider is AWS (an AWS managed application)
+/// or the customer's own (custom SAML 2.0 or OAuth 2.0 application)
+pub fn aws_managed_provider(provider_arn: &str) -> bool {
+    !provider_arn.ends_with("/custom") && !provider_arn.ends_with("/custom-saml")
+}
+
+/// An Identity Center application (`sso-admin list-applications`)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// ARN (`arn:aws:sso::<account>:application/ssoins-.../apl-...`)
+    pub arn: String,
+    /// Name
+    pub name: String,
+    /// Description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `ENABLED` or `DISABLED` (a disabled application cannot be signed in to)
+    pub status: String,
+    /// The application provider ARN: `.../applicationProvider/custom` for
+    /// a customer's SAML/OAuth application, another for AWS managed ones
+    pub provider_arn: String,
+    /// The account the application was created in
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// `PortalOptions.Visibility`: `ENABLED` shows it in the access portal,
+    /// `DISABLED` hides it (still access)
+    pub visibility: String,
+    /// `PortalOptions.SignInOptions.Origin` (`IDENTITY_CENTER` or `APPLICATION`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_origin: Option<String>,
+    /// `PortalOptions.SignInOptions.ApplicationUrl`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_url: Option<String>,
+    /// `GetApplicationAssignmentConfiguration.AssignmentRequired`: `false`
+    /// opens the application to every user of the directory; `None` when
+    /// not recorded (then only the assignments are counted)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_required: Option<bool>,
+    /// The application's assignments (USER or GROUP); `None` when not recorded
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<ApplicationAssignment>>,
+}
+
+impl Application {
+    /// The last part of the ARN (`apl-...`), the export folder's name
+    pub fn short_id(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+
+    /// An AWS managed application (not a custom SAML/OAuth one)
+    pub fn aws_managed(&self) -> bool {
+        aws_managed_provider(&self.provider_arn)
+    }
+
+    /// Every user of the directory has it (`AssignmentRequired = false`)
+    pub fn open_to_all(&self) -> bool {
+        self.assignment_required == Some(false)
+    }
+
+    /// Shown in the access portal (`PortalOptions.Visibility` not `DISABLED`)
+    pub fn visible(&self) -> bool {
+        !self.visibility.eq_ignore_ascii_case("DISABLED")
+    }
+}
+
+/// An application assignment (`sso-admin list-application-assignments`)
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationAssignment {
+    /// USER or GROUP
+    pub principal_type: PrincipalType,
+    /// User or group id
+    pub principal_id: String,
+}
+
+/// AWS account access manager (`account-access`): its applications, each
+/// giving Identity Center users and groups IAM roles directly
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAccess {
+    /// Account access manager applications
+    #[serde(default)]
+    pub applications: Vec<AccessApplication>,
+}
+
+/// An account access manager application with its entitlements
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessApplication {
+    /// ARN (`arn:aws:account-access:<region>:<account>:application/<id>`)
+    pub arn: String,
+    /// The Identity Center tenant it uses
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// The entitlements; `None` when they could not be listed
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entitlements: Option<Vec<Entitlement>>,
+}
+
+impl AccessApplication {
+    /// The last part of the ARN, the application's id
+    pub fn short_id(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+
+    /// The account and region of the ARN (what the service sends as
+    /// `aws:SourceAccount`; the ARN itself is `aws:SourceArn`)
+    pub fn account_id(&self) -> Option<&str> {
+        self.arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
+}
+
+/// An entitlement: an Identity Center user or group may use an IAM role in
+/// an account, with no permission set
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Entitlement {
+    /// USER or GROUP
+    pub principal_type: PrincipalType,
+    /// User or group id
+    pub principal_id: String,
+    /// The role's ARN
+    pub role_arn: String,
+    /// The role's account
+    pub account_id: String,
+    /// The account's name, as the service gives it
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
 }
 
 /// Where a snapshot came from
@@ -755,6 +903,20 @@ impl Snapshot {
         Ok(snap)
     }
 
+    /// What a snapshot of an older format does not record, in words (empty
+    /// for a current one): a version 1 snapshot has no applications and no
+    /// account access manager data
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.applications.is_none() {
+            out.push("Identity Center applications");
+        }
+        if self.account_access.is_none() {
+            out.push("account access manager entitlements");
+        }
+        out
+    }
+
     /// The snapshot as pretty JSON, keys in a stable order, ending in a newline
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
@@ -801,6 +963,24 @@ impl Snapshot {
             a.policies.sort_by(|x, y| x.arn.cmp(&y.arn));
         }
         self.resources.sort_by(|a, b| a.arn.cmp(&b.arn));
+        if let Some(apps) = &mut self.applications {
+            apps.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arn.cmp(&b.arn)));
+            for a in apps {
+                if let Some(list) = &mut a.assignments {
+                    list.sort();
+                    list.dedup();
+                }
+            }
+        }
+        if let Some(aa) = &mut self.account_access {
+            aa.applications.sort_by(|a, b| a.arn.cmp(&b.arn));
+            for a in &mut aa.applications {
+                if let Some(list) = &mut a.entitlements {
+                    list.sort();
+                    list.dedup();
+                }
+            }
+        }
         self.provenance.errors.sort_by(|a, b| {
             (&a.account_id, &a.operation, &a.message).cmp(&(
                 &b.account_id,
@@ -842,15 +1022,34 @@ mod tests {
     #[test]
     fn newer_format_is_refused_with_a_clear_message() {
         let err =
-            Snapshot::from_json(r#"{"format_version": 2, "something_new": true}"#).unwrap_err();
+            Snapshot::from_json(r#"{"format_version": 3, "something_new": true}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "snapshot format_version 2 is newer than this accessgraph reads (1); upgrade accessgraph"
+            "snapshot format_version 3 is newer than this accessgraph reads (2); upgrade accessgraph"
         );
         assert_eq!(
             Snapshot::from_json("{}").unwrap_err(),
             SnapshotError::NoVersion
         );
+    }
+
+    #[test]
+    fn a_version_1_snapshot_is_read_and_says_what_it_does_not_record() {
+        let v1 = r#"{"format_version": 1, "provenance": {"tool_version": "0.1", "collected_at": "t", "source": "s"}}"#;
+        let snap = Snapshot::from_json(v1).unwrap();
+        assert_eq!(snap.format_version, 1, "kept as read");
+        assert_eq!(snap.applications, None);
+        assert_eq!(
+            snap.missing(),
+            [
+                "Identity Center applications",
+                "account access manager entitlements"
+            ]
+        );
+        let v2 = r#"{"format_version": 2, "provenance": {"tool_version": "0.1", "collected_at": "t", "source": "s"}, "applications": [], "account_access": {"applications": []}}"#;
+        let snap = Snapshot::from_json(v2).unwrap();
+        assert_eq!(snap.applications, Some(vec![]));
+        assert!(snap.missing().is_empty());
     }
 
     #[test]

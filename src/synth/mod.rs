@@ -422,6 +422,8 @@ pub fn generate(p: Params) -> Snapshot {
         assignments,
         iam: Vec::new(),
         resources: Vec::new(),
+        applications: Some(Vec::new()),
+        account_access: None,
     };
     add_hubs(&mut snap, p.hubs);
     snap.normalize();

@@ -9,6 +9,7 @@
 
 pub mod chain;
 mod context;
+pub mod entitlement;
 mod iam;
 pub mod profile;
 mod simulate;

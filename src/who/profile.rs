@@ -389,6 +389,22 @@ pub fn pair_answers(
     set_answers(model, &model.policy_set(ps, acct), ps, acct, cat)
 }
 
+/// The profile of an IAM role of the snapshot (its policies, boundary and
+/// its account's SCPs), with the session's own keys unknown: for the roles
+/// account access manager entitlements give
+pub fn role_profile(model: &Model, role: usize, cat: &CatalogActions) -> AccessProfile {
+    let p = &model.iam_principals()[role];
+    let account = &model.accounts()[p.account].id;
+    let mut ctx = super::iam_context(model, role);
+    for k in ACCOUNT_KEYS {
+        ctx.set_unknown(k);
+    }
+    let session = p.caller_arn(account, "user");
+    let answers = decide_all(&p.set, &ctx, &session, account, &cat.names);
+    let escalation = decide_all(&p.set, &ctx, &session, account, &cat.escalation);
+    AccessProfile::from_answers(cat, &answers, &escalation)
+}
+
 fn set_answers(
     model: &Model,
     set: &PolicySet,

@@ -236,6 +236,7 @@ pub fn what_can(model: &Model, q: &WhatCanQuery) -> Vec<WhatCanRow> {
     if q.max_hops > 0 {
         rows.extend(chained_what_can(model, q, &cat));
     }
+    rows.extend(entitlement::entitlement_what_can(model, q, &cat));
     rows.sort();
     rows
 }
@@ -396,7 +397,7 @@ pub(crate) fn chained_what_can(
 }
 
 /// One row per (service, access level) of a summary that allows anything
-fn push_rows(
+pub(crate) fn push_rows(
     out: &mut Vec<WhatCanRow>,
     account: &crate::snapshot::Account,
     permission_set: &str,

@@ -123,7 +123,9 @@ pub struct WhoCanAnswer {
     pub outcomes: Vec<OutcomeInfo>,
     /// Role chains referenced by chained hits
     pub chains: Vec<ChainInfo>,
-    /// IAM users and roles, already materialized and sorted
+    /// The rows not through a permission set, already materialized and
+    /// sorted: IAM users and roles, and Identity Center users through
+    /// account access manager entitlements
     pub iam: Vec<WhoCanRow>,
     /// What every row must say about the resource (see [`ResolvedResource::notes`])
     pub notes: Vec<String>,
@@ -424,6 +426,12 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         chained.as_ref().map(|c| &c.graph),
         &notes,
     );
+    iam.extend(entitlement::entitlement_rows(
+        model,
+        q,
+        resolved.as_ref(),
+        &notes,
+    ));
     iam.sort();
     let chains = chained
         .as_mut()

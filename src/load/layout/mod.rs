@@ -714,6 +714,121 @@ listing!(
     AccountAssignments, "AccountAssignments", AssignmentEntry
 );
 
+/// `PortalOptions` of an application
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PortalOptions {
+    pub(crate) visibility: Option<String>,
+    pub(crate) sign_in_options: Option<SignInOptions>,
+}
+
+/// `PortalOptions.SignInOptions`
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SignInOptions {
+    pub(crate) origin: Option<String>,
+    pub(crate) application_url: Option<String>,
+}
+
+/// An application in `sso-admin list-applications`
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ApplicationEntry {
+    pub(crate) application_arn: String,
+    pub(crate) application_provider_arn: String,
+    pub(crate) name: String,
+    pub(crate) application_account: Option<String>,
+    pub(crate) instance_arn: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) portal_options: Option<PortalOptions>,
+    pub(crate) description: Option<String>,
+}
+
+listing!(
+    /// `sso-admin list-applications`
+    Applications, "Applications", ApplicationEntry
+);
+
+/// `sso-admin get-application-assignment-configuration`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AssignmentConfiguration {
+    pub(crate) assignment_required: bool,
+}
+
+/// An assignment in `sso-admin list-application-assignments`
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ApplicationAssignmentEntry {
+    pub(crate) application_arn: Option<String>,
+    pub(crate) principal_id: String,
+    pub(crate) principal_type: PrincipalType,
+}
+
+listing!(
+    /// `sso-admin list-application-assignments`
+    ApplicationAssignments, "ApplicationAssignments", ApplicationAssignmentEntry
+);
+
+/// An application in `account-access list-applications`
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AccessApplicationEntry {
+    pub(crate) application_arn: String,
+    pub(crate) tenant_id: Option<String>,
+}
+
+listing!(
+    /// `account-access list-applications`
+    AccessApplications, "applications", AccessApplicationEntry
+);
+
+/// `principal.identityCenter` of an entitlement: one of the two ids
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IdentityCenterPrincipal {
+    pub(crate) user_id: Option<String>,
+    pub(crate) group_id: Option<String>,
+}
+
+/// `principal` of an entitlement
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EntitlementPrincipal {
+    pub(crate) identity_center: IdentityCenterPrincipal,
+}
+
+/// `principalRole` of an entitlement
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PrincipalRole {
+    pub(crate) principal: EntitlementPrincipal,
+    pub(crate) role_arn: String,
+    pub(crate) account: String,
+    pub(crate) account_name: Option<String>,
+}
+
+/// An entitlement in `account-access list-entitlements`
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EntitlementEntry {
+    pub(crate) entitlement_id: Option<String>,
+    pub(crate) principal_role: PrincipalRole,
+}
+
+listing!(
+    /// `account-access list-entitlements`
+    Entitlements, "entitlements", EntitlementEntry
+);
+
 /// A user's name parts
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1008,6 +1123,11 @@ pub mod paths {
     pub const PERMISSION_SETS: &str = "sso-admin/list-permission-sets.json";
     /// The folder of list-account-assignments
     pub const ASSIGNMENTS: &str = "sso-admin/account-assignments";
+    /// sso-admin list-applications (absent: not recorded)
+    pub const APPLICATIONS: &str = "sso-admin/list-applications.json";
+    /// account-access list-applications (absent: account access manager
+    /// not used)
+    pub const ACCESS_APPLICATIONS: &str = "account-access/list-applications.json";
     /// list-users
     pub const USERS: &str = "identitystore/list-users.json";
     /// list-groups
@@ -1062,6 +1182,22 @@ pub mod paths {
     /// list-account-assignments of a (account, permission set) pair
     pub fn assignments(account: &str, set_arn: &str) -> String {
         format!("{ASSIGNMENTS}/{account}/{}.json", set_id(set_arn))
+    }
+
+    /// The last part of an ARN (`apl-...`, an account access application id)
+    pub fn last(arn: &str) -> &str {
+        arn.rsplit('/').next().unwrap_or(arn)
+    }
+
+    /// A file of an application's folder
+    /// (`get-application-assignment-configuration`, `list-application-assignments`)
+    pub fn application_file(arn: &str, command: &str) -> String {
+        format!("sso-admin/applications/{}/{command}.json", last(arn))
+    }
+
+    /// account-access list-entitlements of an application
+    pub fn entitlements(arn: &str) -> String {
+        of("account-access/list-entitlements", last(arn))
     }
 
     /// get-account-authorization-details of an account

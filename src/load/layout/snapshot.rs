@@ -5,10 +5,94 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 use crate::snapshot::{
-    Abac, AbacAttribute, Account, AccountIam, Assignment, Boundary, DelegatedAdministrator, Email,
-    Group, IamGroup, IamRole, IamUser, InlinePolicy, ManagedPolicy, OrgPolicy, OrgPolicyType,
-    PolicyReference, Provisioning, Resource, User,
+    Abac, AbacAttribute, AccessApplication, Account, AccountIam, Assignment, Boundary,
+    DelegatedAdministrator, Email, Entitlement, Group, IamGroup, IamRole, IamUser, InlinePolicy,
+    ManagedPolicy, OrgPolicy, OrgPolicyType, PolicyReference, Provisioning, Resource, User,
 };
+use crate::snapshot::{Application, ApplicationAssignment};
+
+impl ApplicationEntry {
+    /// The application, with its assignment configuration and assignments
+    /// (each `None` when its file is absent)
+    pub(crate) fn into_application(
+        self,
+        config: Option<AssignmentConfiguration>,
+        assignments: Option<ApplicationAssignments>,
+    ) -> Application {
+        let portal = self.portal_options.unwrap_or(PortalOptions {
+            visibility: None,
+            sign_in_options: None,
+        });
+        let sign_in = portal.sign_in_options;
+        Application {
+            arn: self.application_arn,
+            name: self.name,
+            description: self.description.filter(|d| !d.is_empty()),
+            status: self.status.unwrap_or_else(|| "ENABLED".into()),
+            provider_arn: self.application_provider_arn,
+            account_id: self.application_account,
+            visibility: portal.visibility.unwrap_or_else(|| "ENABLED".into()),
+            sign_in_origin: sign_in.as_ref().and_then(|s| s.origin.clone()),
+            application_url: sign_in.and_then(|s| s.application_url),
+            assignment_required: config.map(|c| c.assignment_required),
+            assignments: assignments.map(|list| {
+                list.0
+                    .into_iter()
+                    .map(|a| ApplicationAssignment {
+                        principal_type: a.principal_type,
+                        principal_id: a.principal_id,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl AccessApplicationEntry {
+    /// The application with its entitlements (`None`: not listed)
+    pub(crate) fn into_application(
+        self,
+        entitlements: Option<Vec<Entitlement>>,
+    ) -> AccessApplication {
+        AccessApplication {
+            arn: self.application_arn,
+            tenant_id: self.tenant_id,
+            entitlements,
+        }
+    }
+}
+
+impl Entitlements {
+    /// The entitlements; an entry naming neither a user nor a group (or
+    /// both) is an error at its JSON pointer
+    pub(crate) fn into_entitlements(self) -> Result<Vec<Entitlement>, (String, String)> {
+        self.0
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let r = e.principal_role;
+                let ic = r.principal.identity_center;
+                let (principal_type, principal_id) = match (ic.user_id, ic.group_id) {
+                    (Some(u), None) => (PrincipalType::User, u),
+                    (None, Some(g)) => (PrincipalType::Group, g),
+                    _ => {
+                        return Err((
+                            format!("/entitlements/{i}/principalRole/principal/identityCenter"),
+                            "expected exactly one of `userId` and `groupId`".to_owned(),
+                        ))
+                    }
+                };
+                Ok(Entitlement {
+                    principal_type,
+                    principal_id,
+                    role_arn: r.role_arn,
+                    account_id: r.account,
+                    account_name: r.account_name,
+                })
+            })
+            .collect()
+    }
+}
 
 impl From<ResourceEntry> for Resource {
     fn from(r: ResourceEntry) -> Resource {

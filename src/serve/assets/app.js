@@ -185,8 +185,11 @@ async function userPage(key) {
     accountsTab.append(el("details", { class: "account", "data-account": id }, el("summary", {}, el("strong", {}, a.name), el("span", { class: "id" }, `${id} · ${a.roles.length} role(s)`)), roles));
   }
   const appsTab = el("div", { id: "tab-applications", hidden: true },
-    portal.applications.length ? el("ul", {}, portal.applications.map((x) => el("li", {}, x.name))) : el("p", { class: "empty" }, portal.applications_message),
-    portal.applications_modelled ? null : el("p", { class: "muted" }, "This snapshot does not hold Identity Center applications, so none are shown."));
+    portal.applications.length
+      ? el("ul", {}, portal.applications.map((x) => el("li", {}, x.name + " (" + (x.kind === "aws-managed" ? "AWS managed" : "custom") + "; " + x.via.join(", ") + ")")))
+      : portal.applications_recorded
+        ? el("p", { class: "empty" }, portal.applications_message)
+        : el("p", { class: "muted" }, "This snapshot does not record Identity Center applications (format 1), so none are shown."));
   const tab = (id, label, panel, otherPanel) => el("button", { role: "tab", id, "aria-selected": id === "t-accounts" ? "true" : "false", onclick: (ev) => {
     panel.hidden = false; otherPanel.hidden = true;
     for (const b of ev.target.parentNode.children) b.setAttribute("aria-selected", b === ev.target ? "true" : "false");

@@ -1,0 +1,409 @@
+//! This module follows AWS account access manager entitlements: an
+//! Identity Center user or group given an IAM role in an account directly,
+//! with no permission set (`design.md`, "Applications and entitlements").
+//! No IO here.
+//!
+//! The service assumes the role for the user: the role's trust policy must
+//! allow the service principal `account-access.amazonaws.com` to
+//! `sts:AssumeRole` and `sts:SetContext`, and `sts:TagSession` when session
+//! tags are passed (AWS's "prepare IAM roles" page for account access
+//! manager). The service sends `aws:SourceAccount` (the application's
+//! account) and `aws:SourceArn` (the application's ARN), so a trust
+//! condition on them is decided with those values; the trust is decided
+//! like any resource policy, RCPs of the role's account included.
+//!
+//! Session tags: the page says `sts:TagSession` is needed where the
+//! identity source's attributes become session tags. accessgraph takes
+//! that to be the case exactly when the instance has attributes for access
+//! control enabled with at least one attribute (then the session carries
+//! the user's values as `aws:PrincipalTag/*`, over the role's own tags of
+//! the same key); the documentation does not say more, so this reading is
+//! stated in the answer's notes and in `docs/applications.md`.
+//!
+//! Once assumed, the session is the role's: its identity policies,
+//! boundary and the SCPs of its account decide.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+use serde::Serialize;
+
+use super::*;
+use crate::snapshot::{AccessApplication, Entitlement, PrincipalType};
+
+/// The service principal of account access manager
+pub const ACCOUNT_ACCESS_SERVICE: &str = "account-access.amazonaws.com";
+
+/// Whether an entitlement can be used, and if not, why
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum EntitlementStatus {
+    /// The trust lets the service in: the user gets the role's session
+    Usable,
+    /// The role's account has IAM data and the role is not in it
+    RoleMissing,
+    /// The role's account has no IAM data in the snapshot: undecided
+    NoIamData,
+    /// The role's trust policy does not allow the service these actions
+    TrustDenies {
+        /// The actions refused (`sts:AssumeRole`, `sts:SetContext`,
+        /// `sts:TagSession`)
+        actions: Vec<String>,
+    },
+}
+
+impl EntitlementStatus {
+    /// `usable`, `role-missing`, `no-iam-data` or `trust-denies`
+    pub fn code(&self) -> &'static str {
+        match self {
+            EntitlementStatus::Usable => "usable",
+            EntitlementStatus::RoleMissing => "role-missing",
+            EntitlementStatus::NoIamData => "no-iam-data",
+            EntitlementStatus::TrustDenies { .. } => "trust-denies",
+        }
+    }
+}
+
+/// One entitlement, decided
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitlementCheck {
+    /// The application's id (the last part of its ARN)
+    pub application: String,
+    /// The application's ARN
+    pub application_arn: String,
+    /// The entitlement
+    pub entitlement: Entitlement,
+    /// The role, when in the snapshot (index into `Model::iam_principals`)
+    pub role: Option<usize>,
+    /// The role's account, when in the organization
+    pub account: Option<AccountIx>,
+    /// Whether it can be used
+    pub status: EntitlementStatus,
+    /// The trust statements that let the service in
+    pub deciding: Vec<String>,
+}
+
+/// Whether the sessions account access manager opens carry session tags
+/// (attributes for access control enabled with some attribute; see the
+/// module documentation)
+pub fn session_tags_passed(model: &Model) -> bool {
+    model
+        .snapshot()
+        .identity_center
+        .as_ref()
+        .is_some_and(|ic| ic.abac.enabled && !ic.abac.attributes.is_empty())
+}
+
+/// The actions the role's trust must allow the service
+pub fn required_actions(tags: bool) -> Vec<&'static str> {
+    let mut out = vec!["sts:AssumeRole", "sts:SetContext"];
+    if tags {
+        out.push("sts:TagSession");
+    }
+    out
+}
+
+/// Decides one entitlement of `app`
+pub fn check_entitlement(
+    model: &Model,
+    app: &AccessApplication,
+    e: &Entitlement,
+) -> EntitlementCheck {
+    let account = model.find_account_id(&e.account_id);
+    let role = model
+        .find_iam(&e.role_arn)
+        .filter(|&i| model.iam_principals()[i].kind == IamKind::Role);
+    let has_iam = model
+        .snapshot()
+        .iam
+        .iter()
+        .any(|a| a.account_id == e.account_id);
+    let mut deciding = Vec::new();
+    let status = match (role, has_iam) {
+        (None, true) => EntitlementStatus::RoleMissing,
+        (None, false) => EntitlementStatus::NoIamData,
+        (Some(r), _) => {
+            let p = &model.iam_principals()[r];
+            let mut ctx = Context::closed();
+            ctx.set(
+                "aws:PrincipalServiceName",
+                CtxValue::single(ACCOUNT_ACCESS_SERVICE),
+            );
+            ctx.set("aws:PrincipalIsAWSService", CtxValue::single("true"));
+            ctx.set("aws:SourceArn", CtxValue::single(app.arn.clone()));
+            match app.account_id() {
+                Some(a) => ctx.set("aws:SourceAccount", CtxValue::single(a)),
+                None => ctx.set_absent("aws:SourceAccount"),
+            }
+            let set = PolicySet {
+                identity: Vec::new(),
+                boundary: None,
+                session: None,
+                resource: p.trust.clone(),
+                scps: None,
+                rcps: model.rcps_of(p.account),
+            };
+            let mut refused = Vec::new();
+            for action in required_actions(session_tags_passed(model)) {
+                let Ok(req) = Request::new(
+                    ACCOUNT_ACCESS_SERVICE,
+                    action,
+                    &e.role_arn,
+                    Some(&e.account_id),
+                ) else {
+                    continue;
+                };
+                let ev = evaluate(&req, &ctx, &set);
+                if ev.decision() == Decision::Allow {
+                    for s in &ev.deciding {
+                        let label = format!("trust policy of {}: {}", p.name, stmt_label(s, &[]));
+                        if !deciding.contains(&label) {
+                            deciding.push(label);
+                        }
+                    }
+                } else {
+                    refused.push(action.to_owned());
+                }
+            }
+            if refused.is_empty() {
+                EntitlementStatus::Usable
+            } else {
+                EntitlementStatus::TrustDenies { actions: refused }
+            }
+        }
+    };
+    EntitlementCheck {
+        application: app.short_id().to_owned(),
+        application_arn: app.arn.clone(),
+        entitlement: e.clone(),
+        role,
+        account,
+        status,
+        deciding,
+    }
+}
+
+/// Every entitlement of the snapshot, decided, in the snapshot's order
+pub fn entitlements(model: &Model) -> Vec<EntitlementCheck> {
+    let Some(aa) = &model.snapshot().account_access else {
+        return Vec::new();
+    };
+    aa.applications
+        .iter()
+        .flat_map(|app| {
+            app.entitlements
+                .iter()
+                .flatten()
+                .map(move |e| check_entitlement(model, app, e))
+        })
+        .collect()
+}
+
+/// The users an entitlement (or an application assignment) reaches and
+/// how: `direct` or `group:<name>`; none for an unknown principal
+pub fn principal_users(
+    model: &Model,
+    principal_type: PrincipalType,
+    principal_id: &str,
+) -> Vec<(UserIx, String)> {
+    match principal_type {
+        PrincipalType::User => model
+            .user_by_id(principal_id)
+            .map(|u| vec![(u, "direct".to_owned())])
+            .unwrap_or_default(),
+        PrincipalType::Group => match model.group_by_id(principal_id) {
+            Some(g) => {
+                let via = format!("group:{}", model.group(g).name);
+                model
+                    .group_members(g)
+                    .iter()
+                    .map(|&u| (u, via.clone()))
+                    .collect()
+            }
+            None => Vec::new(),
+        },
+    }
+}
+
+/// The session context of a user's entitlement session into `role`: the
+/// role's keys, its tags, and the user's attribute values as session tags
+/// over them when session tags are passed
+pub fn entitlement_context(model: &Model, role: usize, user: UserIx, tags: bool) -> Context {
+    let p = &model.iam_principals()[role];
+    let account = &model.accounts()[p.account];
+    let mut ctx = Context::open();
+    ctx.set("aws:PrincipalArn", CtxValue::single(p.arn.clone()));
+    ctx.set("aws:PrincipalAccount", CtxValue::single(account.id.clone()));
+    ctx.set("aws:PrincipalType", CtxValue::single("AssumedRole"));
+    ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
+    add_org_keys(&mut ctx, model, p.account);
+    ctx.absent_prefix("aws:PrincipalTag/");
+    let mut all = p.tags.clone();
+    if tags {
+        all.extend(
+            model
+                .principal_tags(user)
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+    }
+    for (k, v) in &all {
+        ctx.set(
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::single(v.clone()),
+        );
+    }
+    ctx
+}
+
+/// The who-can rows entitlements give: each user an entitlement reaches
+/// (through a usable entitlement), with the role session's decision
+pub(crate) fn entitlement_rows(
+    model: &Model,
+    q: &WhoCanQuery,
+    resolved: Option<&ResolvedResource>,
+    notes: &[String],
+) -> Vec<WhoCanRow> {
+    let tags = session_tags_passed(model);
+    let mut rows = Vec::new();
+    for c in entitlements(model) {
+        let (Some(role), EntitlementStatus::Usable) = (c.role, &c.status) else {
+            continue;
+        };
+        let p = &model.iam_principals()[role];
+        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
+            continue;
+        }
+        let account = &model.accounts()[p.account];
+        // Decided once per distinct set of principal tags.
+        let mut by_class: BTreeMap<u32, Vec<chain::ActionGroup>> = BTreeMap::new();
+        for (user, how) in principal_users(
+            model,
+            c.entitlement.principal_type,
+            &c.entitlement.principal_id,
+        ) {
+            let enabled = model.user_enabled(user);
+            if !enabled && !q.include_disabled {
+                continue;
+            }
+            let class = if tags { model.tag_class(user) } else { 0 };
+            let groups = by_class.entry(class).or_insert_with(|| {
+                let user_name = &model.user(user).user_name;
+                let caller = chain::Caller {
+                    arn: p.caller_arn(&account.id, user_name),
+                    set: &p.set,
+                    labels: &p.labels,
+                };
+                let ctx = entitlement_context(model, role, user, tags);
+                chain::decide_actions(model, q, resolved, &caller, &account.id, &ctx)
+            });
+            let via = match how.as_str() {
+                "direct" => format!("entitlement:{}", c.application),
+                g => format!("entitlement:{} ({g})", c.application),
+            };
+            let mut row_notes = notes.to_vec();
+            if tags {
+                row_notes.push(
+                    "entitlement session: the user's attributes for access control are taken as its session tags"
+                        .to_owned(),
+                );
+            }
+            for g in groups.iter() {
+                rows.push(WhoCanRow {
+                    principal: model.user(user).user_name.clone(),
+                    principal_type: "identity-center-user",
+                    via: via.clone(),
+                    permission_set: None,
+                    account_id: account.id.clone(),
+                    account_name: account.name.clone(),
+                    decision: chain::decision_of(&g.condition),
+                    condition: g.condition.as_ref().map(ToString::to_string),
+                    actions: g.actions.clone(),
+                    deciding: g.deciding.clone(),
+                    disabled: !enabled,
+                    path: vec![PathStep {
+                        step: "entitlement",
+                        principal: p.arn.clone(),
+                        account_id: account.id.clone(),
+                        account_name: account.name.clone(),
+                        permission_set: None,
+                        condition: None,
+                        deciding: c.deciding.clone(),
+                    }],
+                    notes: row_notes.clone(),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// What-can rows through the entitlements of a user (its own and its
+/// groups') or of a group: one set per usable entitlement, in the role's
+/// account, decided with the role's policies (`permission_set` holds the
+/// role's name). A group's members' attributes are unknown, so grants on
+/// their session tags are conditional.
+pub(crate) fn entitlement_what_can(
+    model: &Model,
+    q: &WhatCanQuery,
+    cat: &profile::CatalogActions,
+) -> Vec<WhatCanRow> {
+    let tags = session_tags_passed(model);
+    let mut rows = Vec::new();
+    for c in entitlements(model) {
+        let (Some(role), EntitlementStatus::Usable) = (c.role, &c.status) else {
+            continue;
+        };
+        let e = &c.entitlement;
+        let via = match q.subject {
+            Subject::User(u) => principal_users(model, e.principal_type, &e.principal_id)
+                .into_iter()
+                .find(|(x, _)| *x == u)
+                .map(|(_, how)| how),
+            Subject::Group(g) => (e.principal_type == PrincipalType::Group
+                && model.group_by_id(&e.principal_id) == Some(g))
+            .then(|| format!("group:{}", model.group(g).name)),
+        };
+        let Some(how) = via else { continue };
+        let p = &model.iam_principals()[role];
+        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
+            continue;
+        }
+        let account = &model.accounts()[p.account];
+        let (mut ctx, session) = match q.subject {
+            Subject::User(u) => (
+                entitlement_context(model, role, u, tags),
+                p.caller_arn(&account.id, &model.user(u).user_name),
+            ),
+            Subject::Group(_) => {
+                let mut ctx = iam_context(model, role);
+                let attributes = model.snapshot().identity_center.iter();
+                for a in attributes
+                    .flat_map(|ic| &ic.abac.attributes)
+                    .filter(|_| tags)
+                {
+                    ctx.set_unknown(&format!("aws:PrincipalTag/{}", a.key));
+                }
+                (ctx, p.caller_arn(&account.id, "user"))
+            }
+        };
+        for (k, v) in &q.context {
+            ctx.set(k, v.clone());
+        }
+        let answers = profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.names);
+        let escalation = profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.escalation);
+        let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
+        let via = match how.as_str() {
+            "direct" => format!("entitlement:{}", c.application),
+            g => format!("entitlement:{} ({g})", c.application),
+        };
+        push_rows(
+            &mut rows,
+            account,
+            &format!("role {}", p.name),
+            &via,
+            &by,
+            admin,
+        );
+    }
+    rows
+}
