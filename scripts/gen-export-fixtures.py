@@ -870,9 +870,9 @@ def acme():
         pid = GONE_USER if who == "?" else (acme_group_id(who) if t == "GROUP" else acme_user_id(who))
         key = "groupId" if t == "GROUP" else "userId"
         ents.append({"entitlementId": "ent-" + hex16("acme", "ent", who, role),
-                     "principalRole": {"principal": {"identityCenter": {key: pid}},
-                                       "roleArn": f"arn:aws:iam::{ACCT[acct_name]}:role{role}",
-                                       "account": ACCT[acct_name], "accountName": acct_name},
+                     "entitlement": {"principalRole": {"principal": {"identityCenter": {key: pid}},
+                                                       "roleArn": f"arn:aws:iam::{ACCT[acct_name]}:role{role}",
+                                                       "account": ACCT[acct_name], "accountName": acct_name}},
                      "createdAt": v2(ts(2026, 9, 1, 8, 5, 0))})
     out.write(f"account-access/list-entitlements/{ACME_AAM_APP.split('/')[-1]}.json", {"entitlements": ents})
 

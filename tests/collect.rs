@@ -1,7 +1,8 @@
 //! `accessgraph collect` against a small scripted HTTP endpoint that serves
 //! recorded AWS responses: the paths a fake AWS like moto cannot produce
 //! on demand. Pagination (a NextToken page), throttling then success,
-//! AccessDenied on one account's AssumeRole, and a truncated response; the
+//! AccessDenied on one account's AssumeRole, and a truncated response (and
+//! applications and account access manager, REST JSON by path); the
 //! collector must record each failure with its account and operation, keep
 //! going, write the snapshot and exit 3. Also: the collecting policy in
 //! docs/ is valid and read-only.
@@ -83,6 +84,12 @@ fn answer(seen: &Seen, earlier: &[Seen]) -> (u16, &'static str, String) {
         "ListUsers" => ok(r#"{"Users": [{"IdentityStoreId": "d-test", "UserId": "u-1", "UserName": "ali"#),
         "ListGroups" => ok(r#"{"Groups": [{"IdentityStoreId": "d-test", "GroupId": "g-1", "DisplayName": "admins"}]}"#),
         "ListGroupMemberships" => ok(r#"{"GroupMemberships": []}"#),
+        "ListApplications" => ok(r#"{"Applications": [{"ApplicationArn": "arn:aws:sso::111111111111:application/ssoins-test/apl-1", "ApplicationProviderArn": "arn:aws:sso::aws:applicationProvider/custom", "Name": "Wiki", "Status": "ENABLED", "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": {"Origin": "APPLICATION", "ApplicationUrl": "https://wiki.example"}}}]}"#),
+        "GetApplicationAssignmentConfiguration" => ok(r#"{"AssignmentRequired": true}"#),
+        "ListApplicationAssignments" => ok(r#"{"ApplicationAssignments": [{"ApplicationArn": "arn:aws:sso::111111111111:application/ssoins-test/apl-1", "PrincipalId": "g-1", "PrincipalType": "GROUP"}]}"#),
+        // account access manager speaks REST JSON: the operation is the path.
+        "/applications-list" => (200, "application/json", r#"{"applications": [{"applicationArn": "arn:aws:account-access:eu-west-1:111111111111:application/aam-1", "createdAt": "2026-08-20T14:02:00Z", "updatedAt": "2026-09-01T08:00:00Z"}]}"#.to_owned()),
+        "/entitlements-list" if seen.body.contains(r#""principalRole":{}"#) => (200, "application/json", r#"{"entitlements": [{"entitlementId": "e-1", "createdAt": "2026-09-01T08:05:00Z", "entitlement": {"principalRole": {"principal": {"identityCenter": {"groupId": "g-1"}}, "roleArn": "arn:aws:iam::222222222222:role/OnCall", "account": "222222222222", "accountName": "prod"}}}]}"#.to_owned()),
         "AssumeRole" => (403, xml, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/OrganizationAccountAccessRole</Message></Error><RequestId>r-1</RequestId></ErrorResponse>".to_owned()),
         "GetAccountAuthorizationDetails" => (200, xml, format!("<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><RoleDetailList><member><RoleName>app</RoleName><Path>/</Path><Arn>arn:aws:iam::111111111111:role/app</Arn><RoleId>AROATEST</RoleId><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>{TRUST}</AssumeRolePolicyDocument><RolePolicyList/><AttachedManagedPolicies/><Tags/><InstanceProfileList/></member></RoleDetailList><Policies/></GetAccountAuthorizationDetailsResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></GetAccountAuthorizationDetailsResponse>")),
         other => (400, json, format!(r#"{{"__type": "UnknownOperationException", "Message": "no recording for {other}"}}"#)),
@@ -98,6 +105,11 @@ fn serve(stream: TcpStream, calls: Calls) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
+        let path = line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 {
@@ -122,6 +134,8 @@ fn serve(stream: TcpStream, calls: Calls) {
         let body = String::from_utf8_lossy(&body).into_owned();
         let operation = match headers.get("x-amz-target") {
             Some(t) => t.rsplit('.').next().unwrap_or_default().to_owned(),
+            // REST JSON (account access manager): the path names it.
+            None if path.ends_with("-list") => path,
             None => body
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("Action="))
@@ -216,6 +230,22 @@ fn recorded_responses_paginate_retry_and_record_failures() {
     assert!(seen
         .iter()
         .any(|s| s.operation == "ListAccountsForParent" && s.body.contains("page-2")));
+
+    // Applications and account access manager, with the required filter.
+    assert_eq!(snap["applications"][0]["name"], "Wiki");
+    assert_eq!(snap["applications"][0]["assignment_required"], true);
+    assert_eq!(
+        snap["applications"][0]["application_url"],
+        "https://wiki.example"
+    );
+    assert_eq!(
+        snap["applications"][0]["assignments"][0]["principal_id"],
+        "g-1"
+    );
+    let ent = &snap["account_access"]["applications"][0]["entitlements"][0];
+    assert_eq!(ent["principal_type"], "GROUP");
+    assert_eq!(ent["role_arn"], "arn:aws:iam::222222222222:role/OnCall");
+    assert_eq!(count("/entitlements-list"), 1);
 
     // What could be read is there.
     assert_eq!(snap["permission_sets"][0]["name"], "Admin");

@@ -142,6 +142,112 @@ fn malformed_exports_exit_2_naming_the_file() {
     );
 }
 
+fn acme_export_error(name: &str, edit: impl FnOnce(&Path)) -> String {
+    let dir = temp_dir(name);
+    copy_dir(&root().join("fixtures/acme/export"), &dir);
+    edit(&dir);
+    let out = dir.join("out.json");
+    let (code, stdout, stderr) =
+        run(&["import", dir.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{name}: {stderr}");
+    assert!(stdout.is_empty());
+    assert!(!out.exists(), "{name}: nothing is written on error");
+    stderr.replace(dir.to_str().unwrap(), "EXPORT")
+}
+
+#[test]
+fn malformed_or_missing_application_files_exit_2_naming_the_file_and_path() {
+    let apl = "apl-f48c29931f9dd85f";
+    assert_eq!(
+        acme_export_error("app-shape", |d| std::fs::write(
+            d.join("sso-admin/list-applications.json"),
+            r#"{"Applications": [{"ApplicationArn": "arn:aws:sso::1:application/x/apl-1", "Name": 7}]}"#
+        )
+        .unwrap()),
+        "error: EXPORT/sso-admin/list-applications.json at `/Applications/0/Name`: expected a string, found a number\n"
+    );
+    assert_eq!(
+        acme_export_error("app-missing", |d| std::fs::remove_file(d.join(format!(
+            "sso-admin/applications/{apl}/list-application-assignments.json"
+        )))
+        .unwrap()),
+        format!("error: EXPORT/sso-admin/applications/{apl}/list-application-assignments.json: missing: every listed application needs this file (a call that failed is recorded in errors.json)\n")
+    );
+    assert_eq!(
+        acme_export_error("entitlement-principal", |d| std::fs::write(
+            d.join("account-access/list-entitlements/aam-7f3c2a1e90b4.json"),
+            r#"{"entitlements": [{"entitlement": {"principalRole": {"principal": {"identityCenter": {}}, "roleArn": "arn:aws:iam::1:role/r", "account": "1"}}}]}"#
+        )
+        .unwrap()),
+        "error: EXPORT/account-access/list-entitlements/aam-7f3c2a1e90b4.json at `/entitlements/0/entitlement/principalRole/principal/identityCenter`: expected exactly one of `userId` and `groupId`\n"
+    );
+}
+
+#[test]
+fn a_recorded_failure_leaves_that_application_part_not_recorded() {
+    let dir = temp_dir("app-failed-call");
+    copy_dir(&root().join("fixtures/acme/export"), &dir);
+    let apl = "apl-f48c29931f9dd85f";
+    std::fs::remove_file(dir.join(format!(
+        "sso-admin/applications/{apl}/list-application-assignments.json"
+    )))
+    .unwrap();
+    let errors = dir.join("errors.json");
+    let mut list: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&errors).unwrap()).unwrap();
+    list.push(serde_json::json!({"operation": "sso-admin list-application-assignments", "message": format!("application {apl}: An error occurred (AccessDeniedException)")}));
+    std::fs::write(&errors, serde_json::to_string(&list).unwrap()).unwrap();
+    let out = dir.join("out.json");
+    let (code, _, stderr) = run(&["import", dir.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let wiki = snap["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Acme Wiki")
+        .unwrap();
+    assert!(
+        wiki.get("assignments").is_none(),
+        "not recorded, not empty: {wiki}"
+    );
+    assert_eq!(wiki["assignment_required"], true);
+}
+
+#[test]
+fn a_version_1_snapshot_is_read_and_says_applications_are_not_recorded() {
+    // fixtures/hubspoke/snapshot.json is format 1 (written before applications).
+    let (code, stdout, stderr) = on("hubspoke", &["portal", "ana"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Not recorded: this snapshot holds no Identity Center applications"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("You do not have any applications"),
+        "not recorded is not none: {stdout}"
+    );
+    let (_, json, _) = on("hubspoke", &["portal", "ana", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["applications_recorded"], false);
+    let (code, _, stderr) = on("hubspoke", &["who-has", "Wiki"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("does not record applications (format 1)"),
+        "{stderr}"
+    );
+    let (code, csv, _) = on(
+        "hubspoke",
+        &["report", "applications", "--format", "markdown"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        csv.contains("does not record Identity Center applications (format 1)"),
+        "{csv}"
+    );
+}
+
 #[test]
 fn a_newer_or_broken_snapshot_exits_2() {
     let d = temp_dir("newer");

@@ -8,7 +8,8 @@ collect` at scale without AWS.
 Listens on 127.0.0.1 on a free port (written to PORTFILE once ready) and
 answers, with the AWS JSON 1.1 and query protocols the SDK speaks, the
 read-only calls the collector makes: Organizations, IAM Identity Center
-(sso-admin), the Identity Store, STS AssumeRole and IAM
+(sso-admin, applications included), the Identity Store, account access
+manager (REST JSON, by path), STS AssumeRole and IAM
 GetAccountAuthorizationDetails (the account is the one whose AssumeRole
 credentials sign the request; the caller's own credentials are the
 management account's). Lists are paginated with NextToken.
@@ -37,7 +38,7 @@ SNAP = json.load(open(sys.argv[1]))
 PORTFILE, LOGFILE = sys.argv[2], sys.argv[3]
 THROTTLE = "--no-throttle" not in sys.argv[4:]
 
-RATES = {"organizations": 10.0, "sso": 20.0, "identitystore": 20.0, "sts": 100.0}
+RATES = {"organizations": 10.0, "sso": 20.0, "identitystore": 20.0, "sts": 100.0, "account-access": 10.0}
 PAGE = {"organizations": 20, "sso": 100, "identitystore": 100}
 
 ORG = SNAP.get("organization") or {}
@@ -52,6 +53,46 @@ PROVISIONED = {arn: {p["account_id"] for p in ps.get("provisioning", [])} for ar
 for (acct, arn) in ASSIGNED:
     PROVISIONED.setdefault(arn, set()).add(acct)
 IAM = {a["account_id"]: a for a in SNAP.get("iam", [])}
+APPS = {a["arn"]: a for a in SNAP.get("applications") or []}
+AAM = {a["arn"]: a for a in (SNAP.get("account_access") or {}).get("applications", [])}
+
+
+def app_json(a):
+    """An application as ListApplications gives it."""
+    d = {"ApplicationArn": a["arn"], "ApplicationProviderArn": a["provider_arn"], "Name": a["name"],
+         "InstanceArn": IC["instance_arn"], "Status": a.get("status", "ENABLED"),
+         "PortalOptions": {"Visibility": a.get("visibility", "ENABLED")}}
+    if a.get("account_id"):
+        d["ApplicationAccount"] = a["account_id"]
+    if a.get("description"):
+        d["Description"] = a["description"]
+    if a.get("sign_in_origin"):
+        d["PortalOptions"]["SignInOptions"] = {"Origin": a["sign_in_origin"]}
+        if a.get("application_url"):
+            d["PortalOptions"]["SignInOptions"]["ApplicationUrl"] = a["application_url"]
+    return d
+
+
+def account_access(path, b):
+    """AWS account access manager (REST JSON: the operation is the path)."""
+    if path == "/applications-list":
+        rows = [{"applicationArn": a["arn"], "tenantId": a.get("tenant_id"), "createdAt": "2026-08-20T14:02:00Z", "updatedAt": "2026-09-01T08:00:00Z"}
+                for a in AAM.values()]
+        return page(rows, b, "applications", 100, token="nextToken"), "account-access/list-applications.json"
+    if path == "/entitlements-list":
+        app = AAM.get(b.get("applicationArn"))
+        if app is None:
+            raise NotFound()
+        if b.get("filter") != {"principalRole": {}}:
+            return None
+        key = {"USER": "userId", "GROUP": "groupId"}
+        rows = [{"entitlementId": f"ent-{i}", "createdAt": "2026-09-01T08:05:00Z", "entitlement": {"principalRole": {
+            "principal": {"identityCenter": {key[e["principal_type"]]: e["principal_id"]}},
+            "roleArn": e["role_arn"], "account": e["account_id"], "accountName": e.get("account_name")}}}
+            for i, e in enumerate(app.get("entitlements") or [])]
+        return page(rows, b, "entitlements", 100, token="nextToken"), \
+            f"account-access/list-entitlements/{app['arn'].rsplit('/', 1)[-1]}.json"
+    return None
 MEMBERS = {}
 for m in SNAP.get("memberships", []):
     MEMBERS.setdefault(m["group_id"], []).append(m["user_id"])
@@ -84,11 +125,11 @@ def tags(m):
     return [{"Key": k, "Value": v} for k, v in sorted((m or {}).items())]
 
 
-def page(items, body, key, size):
-    start = int(body.get("NextToken") or 0)
+def page(items, body, key, size, token="NextToken"):
+    start = int(body.get(token) or 0)
     out = {key: items[start:start + size]}
     if start + size < len(items):
-        out["NextToken"] = str(start + size)
+        out[token] = str(start + size)
     return out
 
 
@@ -176,6 +217,18 @@ def sso(op, b):
         rows = [{"AccountId": acct, "PermissionSetArn": arn, "PrincipalType": a["principal_type"], "PrincipalId": a["principal_id"]}
                 for a in ASSIGNED.get((acct, arn), [])]
         return page(rows, b, "AccountAssignments", n), f"sso-admin/account-assignments/{acct}/{psid(arn)}.json"
+    if op == "ListApplications":
+        rows = [app_json(a) for a in APPS.values()]
+        return page(rows, b, "Applications", n), "sso-admin/list-applications.json"
+    app = APPS.get(b.get("ApplicationArn"))
+    if app is not None and op == "GetApplicationAssignmentConfiguration":
+        return {"AssignmentRequired": app.get("assignment_required", True)}, \
+            f"sso-admin/applications/{psid(app['arn'])}/get-application-assignment-configuration.json"
+    if app is not None and op == "ListApplicationAssignments":
+        rows = [{"ApplicationArn": app["arn"], "PrincipalId": a["principal_id"], "PrincipalType": a["principal_type"]}
+                for a in app.get("assignments") or []]
+        return page(rows, b, "ApplicationAssignments", n), \
+            f"sso-admin/applications/{psid(app['arn'])}/list-application-assignments.json"
     arn = b.get("PermissionSetArn") or b.get("ResourceArn")
     ps = SETS.get(arn)
     if ps is None:
@@ -348,6 +401,17 @@ class Handler(BaseHTTPRequestHandler):
             if file is None:
                 return self.send(400, json_type, json.dumps(answer), op, "-")
             return self.send(200, json_type, json.dumps(answer), op, file)
+        if self.path in ("/applications-list", "/entitlements-list"):
+            op = self.path
+            try:
+                got = account_access(self.path, json.loads(raw or "{}"))
+            except NotFound:
+                got = None
+            if got is None:
+                return self.send(404, "application/json", json.dumps({"message": "not found"}), op, "-")
+            if THROTTLE and not BUCKETS["account-access"].take():
+                return self.send(429, "application/json", json.dumps({"message": "Rate exceeded"}), op, got[1])
+            return self.send(200, "application/json", json.dumps(got[0]), op, got[1])
         form = dict(urllib.parse.parse_qsl(raw))
         op = form.get("Action", "")
         if op == "AssumeRole":

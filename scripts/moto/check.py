@@ -84,11 +84,16 @@ for account, name in names.items():
 
 # moto lacks these (scripts/moto/README.md): recorded, not fatal.
 expect("recorded failures", sorted({e["operation"] for e in snap["provenance"]["errors"]}), sorted([
+    "account-access:ListApplications",
+    "sso:ListApplications",
     "organizations:ListDelegatedAdministrators",
     "sso:DescribeInstanceAccessControlAttributeConfiguration",
     "sso:GetPermissionsBoundaryForPermissionSet",
     "sso:ListTagsForResource",
 ]))
+# A failed listing is "not recorded", never "none".
+expect("applications not recorded", snap.get("applications"), None)
+expect("account access manager not recorded", snap.get("account_access"), None)
 expect("no credentials in the snapshot", "testing" in json.dumps(snap), False)
 
 expect("portal", [(e["account_name"], e["role_name"], e["via"]) for e in portal["entries"]],

@@ -69,6 +69,8 @@ pub enum Api {
     IdentityStore,
     /// STS (AssumeRole into member accounts)
     Sts,
+    /// AWS account access manager (`account-access`)
+    AccountAccess,
     /// IAM (its quota is per account: one GetAccountAuthorizationDetails
     /// per account is not paced)
     Iam,
@@ -78,12 +80,13 @@ pub enum Api {
 /// collective throttle of 20 TPS for sso-admin (the same figure applied to
 /// the Identity Store, which the quotas page groups with it); Organizations
 /// publishes no read rate, 10/s; STS's documented 600 requests per second
-/// per account, kept at 100
-pub const RATES: [(Api, f64); 4] = [
+/// per account, kept at 100; account access manager publishes no rate, 10/s
+pub const RATES: [(Api, f64); 5] = [
     (Api::Organizations, 10.0),
     (Api::SsoAdmin, 20.0),
     (Api::IdentityStore, 20.0),
     (Api::Sts, 100.0),
+    (Api::AccountAccess, 10.0),
 ];
 
 /// A steady pace: each request takes the next slot
@@ -396,10 +399,15 @@ pub async fn collect_export(
     // Each API has its own quota: the phases run side by side.
     let sso_phase = async {
         match &instance {
-            Some(inst) => identity_center(&run, &sso, &inst.instance_arn, &scoped).await,
+            Some(inst) => {
+                identity_center(&run, &sso, &inst.instance_arn, &scoped).await?;
+                applications(&run, &sso, &inst.instance_arn).await
+            }
             None => Ok(()),
         }
     };
+    let aa = aws_sdk_accountaccess::Client::new(&conf);
+    let access_phase = account_access(&run, &aa);
     let ids_phase = async {
         match &instance {
             Some(inst) => {
@@ -419,7 +427,13 @@ pub async fn collect_export(
         .await
     };
     let policies_phase = organization_policies(&run, &org, &accounts, &roots);
-    tokio::try_join!(policies_phase, sso_phase, ids_phase, iam_phase)?;
+    tokio::try_join!(
+        policies_phase,
+        sso_phase,
+        ids_phase,
+        iam_phase,
+        access_phase
+    )?;
     let errors = run.errors.lock().map(|e| e.clone()).unwrap_or_default();
     run.write(paths::ERRORS, &l::Errors(errors.clone()))?;
     Ok(Outcome {
@@ -683,6 +697,124 @@ async fn identity_center(
         list!(run, api, paths::assignments(&account, &ps), Some(&account), "sso:ListAccountAssignments";
             sso.list_account_assignments().instance_arn(arn).account_id(&account).permission_set_arn(&ps)
             => account_assignments as l::AccountAssignments).await.map(drop)
+    })
+    .await
+}
+
+/// A call for one application whose failure names the application (the
+/// importer then reads the part as not recorded, not as a damaged export)
+async fn of_application<T, F>(
+    run: &Run,
+    rel: String,
+    id: &str,
+    op: &str,
+    fetch: F,
+) -> Result<(), CollectError>
+where
+    T: Serialize + DeserializeOwned,
+    F: Future<Output = Fetched<T>>,
+{
+    let named = async { fetch.await.map_err(|m| format!("application {id}: {m}")) };
+    run.file(rel, None, op, named).await.map(drop)
+}
+
+/// Identity Center applications, each with its assignment configuration
+/// and assignments
+async fn applications(
+    run: &Run,
+    sso: &aws_sdk_ssoadmin::Client,
+    arn: &str,
+) -> Result<(), CollectError> {
+    let api = Api::SsoAdmin;
+    let apps = list!(run, api, paths::APPLICATIONS, None, "sso:ListApplications";
+        sso.list_applications().instance_arn(arn) => applications as l::Applications);
+    let arns: Vec<String> = apps
+        .await?
+        .unwrap_or_default()
+        .0
+        .into_iter()
+        .map(|a| a.application_arn)
+        .collect();
+    run.each("applications", arns, |app| async move {
+        let id = paths::last(&app).to_owned();
+        let file = |command: &str| paths::application_file(&app, command);
+        of_application(
+            run,
+            file("get-application-assignment-configuration"),
+            &id,
+            "sso:GetApplicationAssignmentConfiguration",
+            async {
+                let req = sso
+                    .get_application_assignment_configuration()
+                    .application_arn(&app);
+                let c = call!(run, api, req).map_err(|e| sdk_message(&e))?;
+                Ok(Some(l::AssignmentConfiguration {
+                    assignment_required: c.assignment_required(),
+                }))
+            },
+        )
+        .await?;
+        of_application(
+            run,
+            file("list-application-assignments"),
+            &id,
+            "sso:ListApplicationAssignments",
+            async {
+                let req = sso.list_application_assignments().application_arn(&app);
+                let list = pages!(run, api, req, application_assignments)?;
+                Ok(Some(l::ApplicationAssignments(
+                    list.iter().map(Into::into).collect(),
+                )))
+            },
+        )
+        .await
+    })
+    .await
+}
+
+/// AWS account access manager: its applications (no file when there are
+/// none: not used) and each one's entitlements
+async fn account_access(run: &Run, aa: &aws_sdk_accountaccess::Client) -> Result<(), CollectError> {
+    let api = Api::AccountAccess;
+    let apps = run.file(
+        paths::ACCESS_APPLICATIONS,
+        None,
+        "account-access:ListApplications",
+        async {
+            let list = pages!(run, api, aa.list_applications(), applications)?;
+            Ok((!list.is_empty())
+                .then(|| l::AccessApplications(list.iter().map(Into::into).collect())))
+        },
+    );
+    let arns: Vec<String> = apps
+        .await?
+        .unwrap_or_default()
+        .0
+        .into_iter()
+        .map(|a| a.application_arn)
+        .collect();
+    run.each("account access manager", arns, |app| async move {
+        let id = paths::last(&app).to_owned();
+        of_application(
+            run,
+            paths::entitlements(&app),
+            &id,
+            "account-access:ListEntitlements",
+            async {
+                // ListEntitlements requires a filter; an empty principalRole
+                // filter is meant to match every entitlement.
+                let filter = aws_sdk_accountaccess::types::EntitlementFilter::builder()
+                    .principal_role(
+                        aws_sdk_accountaccess::types::PrincipalRoleEntitlementFilter::builder()
+                            .build(),
+                    )
+                    .build();
+                let req = aa.list_entitlements().application_arn(&app).filter(filter);
+                let list = pages!(run, api, req, entitlements)?;
+                Ok(Some(l::Entitlements(list.iter().map(Into::into).collect())))
+            },
+        )
+        .await
     })
     .await
 }

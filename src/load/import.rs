@@ -312,40 +312,59 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
 /// Identity Center applications and account access manager: none recorded
 /// when the export has no `sso-admin/list-applications.json` (an export
 /// written before they were); then an absent account-access listing means
-/// account access manager is not used
+/// account access manager is not used. A listed application's files must be
+/// there, unless `errors.json` records the call that failed for it (then
+/// that part is not recorded)
 fn import_applications(ex: &Export, snap: &mut Snapshot) -> Result<()> {
     let Some(apps) = ex.read::<l::Applications>(paths::APPLICATIONS)? else {
         return Ok(());
     };
+    let errors = &snap.provenance.errors;
+    let per_app = |rel: String, id: &str| -> Result<Option<String>> {
+        if ex.dir.join(&rel).exists() || errors.iter().any(|e| e.message.contains(id)) {
+            return Ok(Some(rel).filter(|r| ex.dir.join(r).exists()));
+        }
+        let message = "missing: every listed application needs this file (a call that failed is recorded in errors.json)";
+        Err(ex.file_error(&rel, message))
+    };
     let mut out = Vec::new();
     for a in apps.0 {
-        let config = ex.read(&paths::application_file(
-            &a.application_arn,
-            "get-application-assignment-configuration",
-        ))?;
-        let assignments = ex.read(&paths::application_file(
-            &a.application_arn,
-            "list-application-assignments",
-        ))?;
+        let id = paths::last(&a.application_arn).to_owned();
+        let file = |command: &str| paths::application_file(&a.application_arn, command);
+        let config = match per_app(file("get-application-assignment-configuration"), &id)? {
+            Some(rel) => ex.read(&rel)?,
+            None => None,
+        };
+        let assignments = match per_app(file("list-application-assignments"), &id)? {
+            Some(rel) => ex.read(&rel)?,
+            None => None,
+        };
         out.push(a.into_application(config, assignments));
     }
-    snap.applications = Some(out);
     let mut access = Vec::new();
     for a in ex
         .or_default::<l::AccessApplications>(paths::ACCESS_APPLICATIONS)?
         .0
     {
-        let rel = paths::entitlements(&a.application_arn);
-        let entitlements = match ex.read::<l::Entitlements>(&rel)? {
-            Some(list) => Some(
-                list.into_entitlements()
-                    .map_err(|(pointer, message)| ex.shape(&rel, pointer, &message))?,
-            ),
+        let id = paths::last(&a.application_arn).to_owned();
+        let entitlements = match per_app(paths::entitlements(&a.application_arn), &id)? {
+            Some(rel) => {
+                let list: l::Entitlements = ex.require(&rel)?;
+                let got = list.into_entitlements();
+                Some(got.map_err(|(pointer, message)| ex.shape(&rel, pointer, &message))?)
+            }
             None => None,
         };
         access.push(a.into_application(entitlements));
     }
-    snap.account_access = Some(AccountAccess {
+    snap.applications = Some(out);
+    // No listing because the listing failed is not "not used".
+    let listing_failed = errors.iter().any(|e| {
+        e.operation.contains("account-access")
+            && (e.operation.contains("ListApplications")
+                || e.operation.contains("list-applications"))
+    });
+    snap.account_access = (!(access.is_empty() && listing_failed)).then_some(AccountAccess {
         applications: access,
     });
     Ok(())

@@ -815,13 +815,22 @@ pub(crate) struct PrincipalRole {
     pub(crate) account_name: Option<String>,
 }
 
+/// `entitlement` of a listed entitlement (a union: only `principalRole`
+/// exists)
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EntitlementSummary {
+    pub(crate) principal_role: Option<PrincipalRole>,
+}
+
 /// An entitlement in `account-access list-entitlements`
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EntitlementEntry {
     pub(crate) entitlement_id: Option<String>,
-    pub(crate) principal_role: PrincipalRole,
+    pub(crate) entitlement: EntitlementSummary,
 }
 
 listing!(

@@ -2,6 +2,7 @@
 //! type, next to the type's definition, so a new field is one edit in this
 //! module and `collect` and `import` cannot drift.
 
+use aws_sdk_accountaccess::types as aa;
 use aws_sdk_iam::types as iam;
 use aws_sdk_identitystore::types as ids;
 use aws_sdk_organizations::types as org;
@@ -255,6 +256,80 @@ impl From<&sso::AccountAssignment> for AssignmentEntry {
                 _ => PrincipalType::User,
             },
             principal_id: req(a.principal_id()),
+        }
+    }
+}
+
+impl From<&sso::Application> for ApplicationEntry {
+    fn from(a: &sso::Application) -> ApplicationEntry {
+        ApplicationEntry {
+            application_arn: req(a.application_arn()),
+            application_provider_arn: req(a.application_provider_arn()),
+            name: req(a.name()),
+            application_account: own(a.application_account()),
+            instance_arn: own(a.instance_arn()),
+            status: a.status().map(|s| s.as_str().to_owned()),
+            portal_options: a.portal_options().map(|p| PortalOptions {
+                visibility: Some(p.visibility().as_str().to_owned()),
+                sign_in_options: p.sign_in_options().map(|o| SignInOptions {
+                    origin: Some(o.origin().as_str().to_owned()),
+                    application_url: own(o.application_url()),
+                }),
+            }),
+            description: own(a.description()),
+        }
+    }
+}
+
+impl From<&sso::ApplicationAssignment> for ApplicationAssignmentEntry {
+    fn from(a: &sso::ApplicationAssignment) -> ApplicationAssignmentEntry {
+        ApplicationAssignmentEntry {
+            application_arn: Some(a.application_arn().to_owned()),
+            principal_id: a.principal_id().to_owned(),
+            principal_type: match a.principal_type() {
+                sso::PrincipalType::Group => PrincipalType::Group,
+                _ => PrincipalType::User,
+            },
+        }
+    }
+}
+
+impl From<&aa::ApplicationSummary> for AccessApplicationEntry {
+    fn from(a: &aa::ApplicationSummary) -> AccessApplicationEntry {
+        AccessApplicationEntry {
+            application_arn: a.application_arn().to_owned(),
+            tenant_id: own(a.tenant_id()),
+        }
+    }
+}
+
+impl From<&aa::EntitlementsListMember> for EntitlementEntry {
+    fn from(e: &aa::EntitlementsListMember) -> EntitlementEntry {
+        let role = match e.entitlement() {
+            Some(aa::EntitlementSummary::PrincipalRole(r)) => Some(r),
+            _ => None,
+        };
+        let (user_id, group_id) = match role.and_then(|r| r.principal()) {
+            Some(aa::Principal::IdentityCenter(aa::IdentityCenterPrincipal::UserId(u))) => {
+                (Some(u.clone()), None)
+            }
+            Some(aa::Principal::IdentityCenter(aa::IdentityCenterPrincipal::GroupId(g))) => {
+                (None, Some(g.clone()))
+            }
+            _ => (None, None),
+        };
+        EntitlementEntry {
+            entitlement_id: Some(e.entitlement_id().to_owned()),
+            entitlement: EntitlementSummary {
+                principal_role: role.map(|r| PrincipalRole {
+                    principal: EntitlementPrincipal {
+                        identity_center: IdentityCenterPrincipal { user_id, group_id },
+                    },
+                    role_arn: r.role_arn().to_owned(),
+                    account: r.account().to_owned(),
+                    account_name: own(r.account_name()),
+                }),
+            },
         }
     }
 }

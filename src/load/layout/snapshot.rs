@@ -70,17 +70,22 @@ impl Entitlements {
             .into_iter()
             .enumerate()
             .map(|(i, e)| {
-                let r = e.principal_role;
+                let Some(r) = e.entitlement.principal_role else {
+                    return Err((
+                        format!("/entitlements/{i}/entitlement"),
+                        "missing `principalRole` (the only kind of entitlement)".to_owned(),
+                    ));
+                };
                 let ic = r.principal.identity_center;
                 let (principal_type, principal_id) = match (ic.user_id, ic.group_id) {
                     (Some(u), None) => (PrincipalType::User, u),
                     (None, Some(g)) => (PrincipalType::Group, g),
-                    _ => {
-                        return Err((
-                            format!("/entitlements/{i}/principalRole/principal/identityCenter"),
-                            "expected exactly one of `userId` and `groupId`".to_owned(),
-                        ))
-                    }
+                    _ => return Err((
+                        format!(
+                            "/entitlements/{i}/entitlement/principalRole/principal/identityCenter"
+                        ),
+                        "expected exactly one of `userId` and `groupId`".to_owned(),
+                    )),
                 };
                 Ok(Entitlement {
                     principal_type,
