@@ -231,6 +231,41 @@ fn recorded_responses_paginate_retry_and_record_failures() {
         .iter()
         .any(|s| s.operation == "ListAccountsForParent" && s.body.contains("page-2")));
 
+    // The shipped policy allows every operation collect sent.
+    let policy = std::fs::read_to_string(root().join("docs/collect-policy.json")).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let allowed: Vec<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|st| match &st["Action"] {
+            serde_json::Value::String(a) => vec![a.clone()],
+            v => v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+                .collect(),
+        })
+        .collect();
+    for op in seen
+        .iter()
+        .map(|s| s.operation.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let action = match op {
+            "/applications-list" => "account-access:ListApplications".to_owned(),
+            "/entitlements-list" => "account-access:ListEntitlements".to_owned(),
+            op => op.to_owned(),
+        };
+        assert!(
+            allowed
+                .iter()
+                .any(|a| a == &action || a.ends_with(&format!(":{action}"))),
+            "collect calls {op}, which docs/collect-policy.json does not allow"
+        );
+    }
+
     // Applications and account access manager, with the required filter.
     assert_eq!(snap["applications"][0]["name"], "Wiki");
     assert_eq!(snap["applications"][0]["assignment_required"], true);

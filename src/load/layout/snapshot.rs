@@ -80,12 +80,14 @@ impl Entitlements {
                 let (principal_type, principal_id) = match (ic.user_id, ic.group_id) {
                     (Some(u), None) => (PrincipalType::User, u),
                     (None, Some(g)) => (PrincipalType::Group, g),
-                    _ => return Err((
-                        format!(
+                    _ => {
+                        return Err((
+                            format!(
                             "/entitlements/{i}/entitlement/principalRole/principal/identityCenter"
                         ),
-                        "expected exactly one of `userId` and `groupId`".to_owned(),
-                    )),
+                            "expected exactly one of `userId` and `groupId`".to_owned(),
+                        ))
+                    }
                 };
                 Ok(Entitlement {
                     principal_type,
