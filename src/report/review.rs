@@ -287,46 +287,7 @@ impl AssignmentReview {
     /// are in no account, so an account, permission set or privilege
     /// filter leaves them out; entitlements are in their role's account
     fn with_applications(mut self, model: &Model, f: &ReviewFilter) -> AssignmentReview {
-        let blank = |u: UserIx, target: &'static str, path: &'static str| {
-            let user = model.user(u);
-            AssignmentRow {
-                as_of_utc: self.common.as_of_utc.clone(),
-                snapshot_source: self.common.snapshot_source.clone(),
-                identity_store_id: self.common.identity_store_id.clone(),
-                user_id: user.id.clone(),
-                user_name: user.user_name.clone(),
-                display_name: user.display_name.clone().unwrap_or_default(),
-                email: primary_email(model, u),
-                user_status: user.status.as_str().to_owned(),
-                target_type: target,
-                access_path: path,
-                group_id: String::new(),
-                group_name: String::new(),
-                permission_set_arn: String::new(),
-                permission_set_name: String::new(),
-                application_arn: String::new(),
-                application_name: String::new(),
-                role_arn: String::new(),
-                entitlement_status: "",
-                account_id: String::new(),
-                account_name: String::new(),
-                ou_path: String::new(),
-                aws_managed_policies: String::new(),
-                customer_managed_policies: String::new(),
-                has_inline_policy: false,
-                permissions_boundary: String::new(),
-                session_duration: String::new(),
-                privilege_level: "",
-                privilege_detail: String::new(),
-                is_privileged: false,
-                abac_attributes: abac_cell(model, u),
-                reviewer: String::new(),
-                decision: String::new(),
-                decision_date: String::new(),
-                justification: String::new(),
-                ticket: String::new(),
-            }
-        };
+        let blank = |u: UserIx, target, path| user_row(&self.common, model, u, target, path);
         let group_kept = |g: Option<GroupIx>| {
             f.groups
                 .as_ref()
@@ -467,34 +428,20 @@ impl AssignmentReview {
         let Some(&(u, a)) = self.entries.get(i) else {
             return self.extra[i - self.entries.len()].clone();
         };
-        let user = &model.snapshot().users[u];
         let group = match a.via {
             Via::Group(g) => Some(&model.snapshot().groups[g]),
             Via::Direct => None,
         };
+        let path = if group.is_some() { "GROUP" } else { "DIRECT" };
         let ps = &model.snapshot().permission_sets[a.permission_set];
         let account = &model.accounts()[a.account];
         let (managed, customer, inline, boundary) = &self.policies[a.permission_set.index()];
         let profile = self.profiles.get(&(a.permission_set, a.account));
         AssignmentRow {
-            as_of_utc: self.common.as_of_utc.clone(),
-            snapshot_source: self.common.snapshot_source.clone(),
-            identity_store_id: self.common.identity_store_id.clone(),
-            user_id: user.id.clone(),
-            user_name: user.user_name.clone(),
-            display_name: user.display_name.clone().unwrap_or_default(),
-            email: primary_email(model, u),
-            user_status: user.status.as_str().to_owned(),
-            target_type: "AWS_ACCOUNT",
-            access_path: if group.is_some() { "GROUP" } else { "DIRECT" },
             group_id: group.map(|g| g.id.clone()).unwrap_or_default(),
             group_name: group.map(|g| g.name.clone()).unwrap_or_default(),
             permission_set_arn: ps.arn.clone(),
             permission_set_name: ps.name.clone(),
-            application_arn: String::new(),
-            application_name: String::new(),
-            role_arn: String::new(),
-            entitlement_status: "",
             account_id: account.id.clone(),
             account_name: account.name.clone(),
             ou_path: self.ou_paths[a.account.index()].clone(),
@@ -506,12 +453,7 @@ impl AssignmentReview {
             privilege_level: profile.map_or("none", |p| p.level.as_str()),
             privilege_detail: profile.map(|p| p.level_detail()).unwrap_or_default(),
             is_privileged: profile.is_some_and(|p| p.privileged),
-            abac_attributes: abac_cell(model, u),
-            reviewer: String::new(),
-            decision: String::new(),
-            decision_date: String::new(),
-            justification: String::new(),
-            ticket: String::new(),
+            ..user_row(&self.common, model, u, "AWS_ACCOUNT", path)
         }
     }
 
@@ -550,6 +492,55 @@ impl AssignmentReview {
                 .or_default() += 1;
         }
         out
+    }
+}
+
+/// A row of `u` with the user's and the snapshot's columns filled and the
+/// rest empty, for `target` reached by `path`
+fn user_row(
+    common: &Common,
+    model: &Model,
+    u: UserIx,
+    target: &'static str,
+    path: &'static str,
+) -> AssignmentRow {
+    let user = model.user(u);
+    AssignmentRow {
+        as_of_utc: common.as_of_utc.clone(),
+        snapshot_source: common.snapshot_source.clone(),
+        identity_store_id: common.identity_store_id.clone(),
+        user_id: user.id.clone(),
+        user_name: user.user_name.clone(),
+        display_name: user.display_name.clone().unwrap_or_default(),
+        email: primary_email(model, u),
+        user_status: user.status.as_str().to_owned(),
+        target_type: target,
+        access_path: path,
+        group_id: String::new(),
+        group_name: String::new(),
+        permission_set_arn: String::new(),
+        permission_set_name: String::new(),
+        application_arn: String::new(),
+        application_name: String::new(),
+        role_arn: String::new(),
+        entitlement_status: "",
+        account_id: String::new(),
+        account_name: String::new(),
+        ou_path: String::new(),
+        aws_managed_policies: String::new(),
+        customer_managed_policies: String::new(),
+        has_inline_policy: false,
+        permissions_boundary: String::new(),
+        session_duration: String::new(),
+        privilege_level: "",
+        privilege_detail: String::new(),
+        is_privileged: false,
+        abac_attributes: abac_cell(model, u),
+        reviewer: String::new(),
+        decision: String::new(),
+        decision_date: String::new(),
+        justification: String::new(),
+        ticket: String::new(),
     }
 }
 
