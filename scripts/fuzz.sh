@@ -17,7 +17,9 @@ mkdir -p fuzz/corpus/policy_parse fuzz/corpus/case_parse fuzz/corpus/snapshot_mo
 for p in fixtures/changes/terraform/*/plan.json; do
   cp "$p" "fuzz/corpus/terraform_plan/$(basename "$(dirname "$p")")"
 done
+cp fixtures/changes/applications-plan/plan.json fuzz/corpus/terraform_plan/applications-plan
 cp fixtures/changes/admin-for-dev-on-prod/template.yaml fuzz/corpus/cloudformation_template/admin-for-dev-on-prod
+cp fixtures/changes/applications-and-entitlements/template.yaml fuzz/corpus/cloudformation_template/applications-and-entitlements
 cp fixtures/config/cookbook-aws-config fuzz/corpus/aws_config/cookbook
 for p in fixtures/validate/*.json; do cp "$p" "fuzz/corpus/validate/$(basename "$p")"; done
 # Export seeds: each fixture export packed as `=== path` + content.

@@ -25,18 +25,9 @@ fn check(change: &str, extra: &[&str]) -> (i32, String, String) {
 
 /// (severity, code, subject) of every finding, from the JSON output
 fn findings(json: &str) -> Vec<(String, String, String)> {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["severity"].as_str().unwrap().to_owned(),
-                f["code"].as_str().unwrap().to_owned(),
-                f["subject"].as_str().unwrap().to_owned(),
-            )
-        })
+    located(json)
+        .into_iter()
+        .map(|(severity, code, subject, _)| (severity, code, subject))
         .collect()
 }
 
@@ -445,6 +436,518 @@ fn a_cloudformation_template_is_a_proposed_state() {
     );
 }
 
+/// (severity, code, subject, location) of every finding
+fn located(json: &str) -> Vec<(String, String, String, Option<String>)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                f["subject"].as_str().unwrap().to_owned(),
+                f["location"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn lf(
+    sev: &str,
+    code: &str,
+    subject: &str,
+    at: Option<&str>,
+) -> (String, String, String, Option<String>) {
+    (
+        sev.into(),
+        code.into(),
+        subject.into(),
+        at.map(str::to_owned),
+    )
+}
+
+/// (principal, target_type, application, role name, change, users, status)
+fn grant_rows(json: &str) -> Vec<(String, String, String, String, String, u64, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d.get("target_type").is_some())
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or("").to_owned();
+            (
+                s("principal"),
+                s("target_type"),
+                s("application"),
+                s("role").rsplit('/').next().unwrap().to_owned(),
+                s("change"),
+                d["users_reached"].as_u64().unwrap(),
+                s("entitlement_status"),
+            )
+        })
+        .collect()
+}
+
+fn gr(
+    p: &str,
+    t: &str,
+    app: &str,
+    role: &str,
+    change: &str,
+    n: u64,
+    status: &str,
+) -> (String, String, String, String, String, u64, String) {
+    (
+        p.into(),
+        t.into(),
+        app.into(),
+        role.into(),
+        change.into(),
+        n,
+        status.into(),
+    )
+}
+
+#[test]
+fn a_template_giving_an_application_and_entitlements_is_checked() {
+    // fixtures/changes/applications-and-entitlements/template.yaml on acme.
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--template",
+        "fixtures/changes/applications-and-entitlements/template.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let platform = "group:acme-platform-engineers -> role OrganizationAccountAccessRole in acme-prod (210000000101)";
+    let alice =
+        "user:alice.martin@acme.example -> role SecurityResponder in acme-security (210000000401)";
+    assert_eq!(
+        located(&json),
+        [
+            // why: acme-prod's OrganizationAccountAccessRole has
+            // AdministratorAccess and acme-prod's SCPs leave the
+            // self-granting actions allowed, so the role is admin-equivalent;
+            // its trust lets in only the management account (not
+            // account-access.amazonaws.com), so the entitlement is not usable
+            // yet: one trust edit from admin.
+            lf("high", "entitlement-admin-equivalent", platform, Some("/Resources/PlatformAdminOnProd")),
+            // why: the trust allows none of sts:AssumeRole, sts:SetContext and
+            // (ABAC is on with two attributes, so session tags are passed)
+            // sts:TagSession to the service.
+            lf(
+                "high",
+                "entitlement-trust-denied",
+                "entitlement `arn:aws:iam::210000000101:role/OrganizationAccountAccessRole` of `aam-7f3c2a1e90b4`",
+                Some("/Resources/PlatformAdminOnProd")
+            ),
+            // why: default rule: an entitle request with an admin-equivalent
+            // role on an env=prod account (acme-prod) for a group whose name
+            // is not *break-glass*; the rule reads admin_equivalent, not usable.
+            lf("high", "no-admin-entitlement-on-prod", platform, Some("/Resources/PlatformAdminOnProd")),
+            // why: SecurityResponder's trust allows all three actions for the
+            // application's SourceAccount and SourceArn, so alice gets its
+            // inline policy: guardduty:ListFindings (list), GetFindings (read),
+            // securityhub:GetFindings (read).
+            lf("low", "access-gained", alice, Some("/Resources/ResponderForAlice")),
+            // why: a new application assigned to acme-finance (3 members);
+            // an application grants no AWS actions, so this is its own code.
+            lf(
+                "low",
+                "application-access-gained",
+                "group:acme-finance -> application Acme Payroll",
+                Some("/Resources/PayrollForFinance")
+            ),
+        ]
+    );
+    assert_eq!(
+        grant_rows(&json),
+        [
+            gr(
+                "group:acme-finance",
+                "APPLICATION",
+                "Acme Payroll",
+                "",
+                "added",
+                3,
+                ""
+            ),
+            gr(
+                "group:acme-platform-engineers",
+                "ENTITLEMENT",
+                "aam-7f3c2a1e90b4",
+                "OrganizationAccountAccessRole",
+                "added",
+                3,
+                "trust-denies"
+            ),
+            gr(
+                "user:alice.martin@acme.example",
+                "ENTITLEMENT",
+                "aam-7f3c2a1e90b4",
+                "SecurityResponder",
+                "added",
+                1,
+                "usable"
+            ),
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let alice_row = v["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["principal"] == "user:alice.martin@acme.example")
+        .unwrap();
+    assert_eq!(
+        alice_row["gained"],
+        serde_json::json!({"guardduty list": 1, "guardduty read": 1, "securityhub read": 1})
+    );
+    // The table names what each row gives where the set would be.
+    let (_, table, _) = run(&[
+        "diff",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--template",
+        "fixtures/changes/applications-and-entitlements/template.yaml",
+    ]);
+    assert!(table.contains("application Acme Payroll"), "{table}");
+    // The headline counts each kind.
+    let (_, md, _) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--template",
+        "fixtures/changes/applications-and-entitlements/template.yaml",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains("0 assignment(s), 1 application grant(s), 2 entitlement(s) change access"),
+        "{md}"
+    );
+    assert!(
+        table.contains("role OrganizationAccountAccessRole (trust-denies)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_plan_opening_an_application_and_entitling_a_new_group_is_checked() {
+    // A hand-written `terraform show -json` plan (README.md beside it: the
+    // AWS provider 5.100 on this machine has no aws_accountaccess_entitlement).
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--plan",
+        "fixtures/changes/applications-plan/plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        located(&json),
+        [
+            // why: DataOnCall's trust allows sts:AssumeRole and sts:SetContext
+            // but not sts:TagSession, which acme needs (ABAC attributes
+            // configured). The base has this finding for acme-dba; for the
+            // new group acme-oncall it is new. The group's id is known only
+            // after apply: the nested group_id resolves to the planned group.
+            lf(
+                "high",
+                "entitlement-trust-denied",
+                "entitlement `arn:aws:iam::210000000102:role/acme/access/DataOnCall` of `aam-7f3c2a1e90b4`",
+                Some("aws_accountaccess_entitlement.oncall")
+            ),
+            // why: assignment_configuration with assignment_required = false
+            // opens Acme Wiki to every user of the directory (33).
+            lf(
+                "medium",
+                "application-open-to-all",
+                "application `Acme Wiki`",
+                Some("aws_ssoadmin_application_assignment_configuration.wiki_open")
+            ),
+            // why: wei.chen is disabled and in acme-developers, which now
+            // also gets Acme HR (the lint message lists it, so it is new).
+            lf("medium", "disabled-user-with-applications", "user `wei.chen@acme.example`", None),
+            lf(
+                "low",
+                "application-access-gained",
+                "all users -> application Acme Wiki",
+                Some("aws_ssoadmin_application_assignment_configuration.wiki_open")
+            ),
+            // why: the new application's ARN is known only after apply; the
+            // assignment refers to it, so it lands on the planned one. 11
+            // developers.
+            lf(
+                "low",
+                "application-access-gained",
+                "group:acme-developers -> application Acme HR",
+                Some("aws_ssoadmin_application_assignment.hr_developers")
+            ),
+            // why: the plan deletes acme-finance's (3 members) assignment.
+            lf(
+                "low",
+                "application-access-lost",
+                "group:acme-finance -> application Acme Legacy CRM",
+                Some("aws_ssoadmin_application_assignment.crm_finance")
+            ),
+        ]
+    );
+    // Hiding Amazon Q Developer from the portal (an update) keeps its
+    // assignments: no row. The new group has no members: it reaches 0.
+    assert_eq!(
+        grant_rows(&json),
+        [
+            gr(
+                "group:acme-developers",
+                "APPLICATION",
+                "Acme HR",
+                "",
+                "added",
+                11,
+                ""
+            ),
+            gr("all users", "APPLICATION", "Acme Wiki", "", "added", 33, ""),
+            gr(
+                "group:acme-finance",
+                "APPLICATION",
+                "Acme Legacy CRM",
+                "",
+                "removed",
+                3,
+                ""
+            ),
+            gr(
+                "group:acme-oncall",
+                "ENTITLEMENT",
+                "aam-7f3c2a1e90b4",
+                "DataOnCall",
+                "added",
+                0,
+                "trust-denies"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_entitled_role_that_grants_more_in_head_is_a_changed_entitlement() {
+    // A head snapshot whose IAM data differs: SecurityResponder (usable,
+    // entitled to maya.patel) also allows guardduty:ArchiveFindings.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/acme/snapshot.json").unwrap())
+            .unwrap();
+    let role = v["iam"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|a| a["account_id"] == "210000000401")
+        .flat_map(|a| a["roles"].as_array_mut().unwrap().iter_mut())
+        .find(|r| r["name"] == "SecurityResponder")
+        .unwrap();
+    role["inline_policies"][0]["document"]["Statement"][0]["Action"]
+        .as_array_mut()
+        .unwrap()
+        .push("guardduty:ArchiveFindings".into());
+    let dir = std::env::temp_dir().join(format!("accessgraph-role-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let head = dir.join("head.json");
+    std::fs::write(&head, v.to_string()).unwrap();
+    let (code, json, stderr) = run(&[
+        "diff",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        head.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let d: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // why: only the role changed; its other entitlement names a user the
+    // store does not have, so maya.patel's is the one entry, gaining one
+    // guardduty write action (ArchiveFindings is a write in the catalog).
+    assert_eq!(d.as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(d[0]["principal"], "user:maya.patel@acme.example");
+    assert_eq!(d[0]["target_type"], "ENTITLEMENT");
+    assert_eq!(d[0]["change"], "changed");
+    assert_eq!(d[0]["gained"], serde_json::json!({"guardduty write": 1}));
+    // why: the changed entitlement is asked about again; a rule on guardduty
+    // write access through entitlements matches it.
+    std::fs::write(
+        dir.join("r.cedar"),
+        r#"@id("no-guardduty-writes")
+@severity("medium")
+@message("guardduty write access through an entitlement")
+forbid (principal, action == AccessGraph::Action::"entitle", resource)
+when { context.usable && context.services.contains("guardduty") && context.access_levels.contains("write") };
+"#,
+    )
+    .unwrap();
+    let (code, json, stderr) = run(&[
+        "check",
+        "--base",
+        "fixtures/acme/snapshot.json",
+        "--head",
+        head.to_str().unwrap(),
+        "--no-default-rules",
+        "--policies",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    let guardrail: Vec<(String, String, String)> = findings(&json)
+        .into_iter()
+        .filter(|(_, c, _)| c == "no-guardduty-writes")
+        .collect();
+    assert_eq!(
+        guardrail,
+        [f(
+            "medium",
+            "no-guardduty-writes",
+            "user:maya.patel@acme.example -> role SecurityResponder in acme-security (210000000401)"
+        )]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn guardrails_can_be_written_about_applications_and_entitlements() {
+    let dir = std::env::temp_dir().join(format!("accessgraph-grants-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("grants.cedar"),
+        r#"@id("no-open-applications")
+@severity("high")
+@message("applications are assigned to groups, never opened to everyone")
+forbid (principal is AccessGraph::Directory, action == AccessGraph::Action::"assign_application", resource);
+
+@id("custom-apps-for-small-groups")
+@severity("medium")
+@message("a customer application reaches more than 10 users")
+forbid (principal, action == AccessGraph::Action::"assign_application", resource)
+when { !resource.aws_managed && context.users_reached > 10 };
+
+@id("finance-apps-stay-small")
+@severity("low")
+@message("a finance application reaches more than 3 users")
+forbid (principal in AccessGraph::Group::"acme-finance", action == AccessGraph::Action::"assign_application", resource)
+when { context.users_reached > 3 };
+
+@id("usable-entitlements-only-to-security")
+@severity("low")
+@message("usable entitlement into the security account")
+forbid (principal, action == AccessGraph::Action::"entitle", resource)
+when { context.usable && resource.name == "acme-security" && context.services.contains("guardduty") };
+"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let guardrails = |change: &[&str], all: bool| {
+        let mut args = vec!["check", "--base", "fixtures/acme/snapshot.json"];
+        args.extend_from_slice(change);
+        if all {
+            args.push("--all");
+        }
+        args.extend_from_slice(&["--no-default-rules", "--policies", d, "--format", "json"]);
+        let (code, json, stderr) = run(&args);
+        assert!(code == 0 || code == 1, "{stderr}");
+        located(&json)
+            .into_iter()
+            .filter(|(_, c, _, _)| {
+                !c.contains("application-")
+                    && !c.contains("entitlement-")
+                    && !c.contains("access-")
+                    && !c.contains("disabled-")
+            })
+            .map(|(s, c, sub, _)| (s, c, sub))
+            .collect::<Vec<_>>()
+    };
+    // why: the plan opens Acme Wiki (a Directory request) and gives Acme HR
+    // (custom, 11 developers) to a group; Acme Wiki's grant reaches 33.
+    assert_eq!(
+        guardrails(
+            &["--plan", "fixtures/changes/applications-plan/plan.json"],
+            false
+        ),
+        [
+            f(
+                "high",
+                "no-open-applications",
+                "all users -> application Acme Wiki"
+            ),
+            f(
+                "medium",
+                "custom-apps-for-small-groups",
+                "all users -> application Acme Wiki"
+            ),
+            f(
+                "medium",
+                "custom-apps-for-small-groups",
+                "group:acme-developers -> application Acme HR"
+            ),
+        ]
+    );
+    // why: alice's new SecurityResponder entitlement is usable and grants
+    // guardduty; the platform engineers' one is not usable.
+    assert_eq!(
+        guardrails(&["--template", "fixtures/changes/applications-and-entitlements/template.yaml"], false),
+        [f(
+            "low",
+            "usable-entitlements-only-to-security",
+            "user:alice.martin@acme.example -> role SecurityResponder in acme-security (210000000401)"
+        )]
+    );
+    // why, with --all on acme itself: Acme Status (custom) is open to all
+    // 33 users; of the other grants only Acme Wiki's to acme-developers (11)
+    // is over 10 (Legacy CRM: finance, 3; Wiki: gustav.lind alone; Amazon Q
+    // is AWS managed, provider codewhisperer). Of the two SecurityResponder
+    // entitlements, maya.patel's is usable; the other names a user the
+    // store does not have and is not asked about. DevOnCall and DataOnCall
+    // are not in acme-security.
+    assert_eq!(
+        guardrails(&["--head", "fixtures/acme/snapshot.json"], true),
+        [
+            f("high", "no-open-applications", "all users -> application Acme Status"),
+            f("medium", "custom-apps-for-small-groups", "all users -> application Acme Status"),
+            f("medium", "custom-apps-for-small-groups", "group:acme-developers -> application Acme Wiki"),
+            f(
+                "low",
+                "usable-entitlements-only-to-security",
+                "user:maya.patel@acme.example -> role SecurityResponder in acme-security (210000000401)"
+            ),
+        ]
+    );
+    // why: alice.martin joins acme-finance (3 members): its Acme Legacy
+    // CRM grant is unchanged but now reaches 4, so it is asked again.
+    let join = dir.join("join.json");
+    std::fs::write(
+        &join,
+        r#"{"resource_changes": [{"address": "aws_identitystore_group_membership.alice", "type": "aws_identitystore_group_membership",
+            "change": {"actions": ["create"], "before": null,
+              "after": {"group_id": "9067ac0e01-a1fb5cce-7e8c-4ce8-a72a-59abc543ad39", "member_id": "9067ac0e01-510f5b3d-d3cb-40e3-a252-932916c0d7ce", "identity_store_id": "d-9067ac0e01"},
+              "after_unknown": {"membership_id": true}}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        guardrails(&["--plan", join.to_str().unwrap()], false),
+        [f(
+            "low",
+            "finance-apps-stay-small",
+            "group:acme-finance -> application Acme Legacy CRM"
+        )]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_schema_check_catches_invalid_sarif() {
     // The validator is not vacuous: a log with a bad level fails it.
@@ -566,6 +1069,66 @@ fn row(
         change.into(),
         n,
     )
+}
+
+#[test]
+fn a_real_terraform_plan_opening_a_new_application_is_found() {
+    // Scenario `applications`: Acme Payroll (new: its ARN known after apply)
+    // assigned to acme-developers = {ana, bob} and no longer requiring
+    // assignment. The base records no application (moto's ListApplications
+    // answers none).
+    let (code, v) = tf_check("applications");
+    assert_eq!(code, 0, "nothing at high");
+    let json = v.to_string();
+    assert_eq!(
+        located(&json),
+        [
+            // why: assignment_required = false opens it to all 3 users.
+            lf(
+                "medium",
+                "application-open-to-all",
+                "application `Acme Payroll`",
+                Some("aws_ssoadmin_application_assignment_configuration.payroll[0]")
+            ),
+            lf(
+                "low",
+                "application-access-gained",
+                "all users -> application Acme Payroll",
+                Some("aws_ssoadmin_application_assignment_configuration.payroll[0]")
+            ),
+            // why: the assignment's application_arn refers to
+            // aws_ssoadmin_application.payroll[0], the planned application.
+            lf(
+                "low",
+                "application-access-gained",
+                "group:acme-developers -> application Acme Payroll",
+                Some("aws_ssoadmin_application_assignment.payroll_developers[0]")
+            ),
+        ]
+    );
+    assert_eq!(
+        grant_rows(&json),
+        [
+            gr(
+                "all users",
+                "APPLICATION",
+                "Acme Payroll",
+                "",
+                "added",
+                3,
+                ""
+            ),
+            gr(
+                "group:acme-developers",
+                "APPLICATION",
+                "Acme Payroll",
+                "",
+                "added",
+                2,
+                ""
+            ),
+        ]
+    );
 }
 
 #[test]

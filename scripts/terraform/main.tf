@@ -50,6 +50,11 @@ variable "breakglass" {
   type        = bool
   default     = false
 }
+variable "payroll" {
+  description = "Adds the Acme Payroll application for the developers, and opens it to every user"
+  type        = bool
+  default     = false
+}
 variable "contractors" {
   description = "New users in a new acme-contractors group, Developer in dev"
   type        = map(string)
@@ -291,4 +296,34 @@ resource "aws_ssoadmin_account_assignment" "breakglass" {
   principal_id       = aws_identitystore_user.person["cy"].user_id
   target_type        = "AWS_ACCOUNT"
   target_id          = var.dev_account
+}
+
+# Scenario applications: a new SAML application assigned to the developers
+# and no longer requiring assignment (every user of the directory has it).
+resource "aws_ssoadmin_application" "payroll" {
+  count                    = var.payroll ? 1 : 0
+  name                     = "Acme Payroll"
+  description              = "Payroll (SAML 2.0)"
+  instance_arn             = local.instance
+  application_provider_arn = "arn:aws:sso::aws:applicationProvider/custom"
+  portal_options {
+    visibility = "ENABLED"
+    sign_in_options {
+      origin          = "APPLICATION"
+      application_url = "https://payroll.example.com/sso"
+    }
+  }
+}
+
+resource "aws_ssoadmin_application_assignment" "payroll_developers" {
+  count           = var.payroll ? 1 : 0
+  application_arn = aws_ssoadmin_application.payroll[0].application_arn
+  principal_id    = aws_identitystore_group.developers.group_id
+  principal_type  = "GROUP"
+}
+
+resource "aws_ssoadmin_application_assignment_configuration" "payroll" {
+  count               = var.payroll ? 1 : 0
+  application_arn     = aws_ssoadmin_application.payroll[0].application_arn
+  assignment_required = false
 }

@@ -8,6 +8,10 @@ provider 5.100 calls that moto 5.2.1 lacks, answered in this process:
   ProvisionPermissionSet; moto provisions at once, so SUCCEEDED)
 - sso-admin Put/Get/DeletePermissionsBoundary{To,For,From}PermissionSet
 - identitystore DescribeGroupMembership (read after create and on refresh)
+- sso-admin ListApplications, answering that the instance has none (the
+  organization applied here creates no application; `collect` lists them, so
+  the base records that there are none; the `applications` scenario's
+  application resources are all created by its plan, which calls nothing)
 
 Nothing else of moto is changed. The answers follow the shapes of the
 botocore service models (sso-admin 2020-07-20, identitystore 2020-06-15)."""
@@ -99,7 +103,12 @@ def describe_group_membership(self):
     return json.dumps(m)
 
 
+def list_applications(self):
+    return json.dumps({"Applications": []})
+
+
 for f in (
+    list_applications,
     list_tags_for_resource,
     tag_resource,
     untag_resource,

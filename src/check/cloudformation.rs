@@ -3,20 +3,32 @@
 //! typed [`Change`]s. A permission set carries its whole policy
 //! configuration, so it replaces the set of the same name (keeping that
 //! set's ARN, so its assignments stay with it) or is new; assignments are
-//! added. Intrinsics: a literal, `Ref` to a parameter (its `Default`) or to
-//! a resource of the template, `Fn::GetAtt` of a set's `PermissionSetArn`.
+//! added. `AWS::SSO::Application` likewise replaces the application of
+//! the same name (keeping its ARN and assignments) or is new;
+//! `AWS::SSO::ApplicationAssignment` and `AWS::AccountAccess::Entitlement`
+//! are added. CloudFormation has no resource for an application's
+//! assignment configuration: an application it creates requires
+//! assignment, AWS's default. Intrinsics: a literal, `Ref` to a parameter
+//! (its `Default`) or to a resource of the template, `Fn::GetAtt` of a
+//! set's `PermissionSetArn` or an application's `ApplicationArn`.
 
 use serde_json::{json, Value};
 
-use super::proposed::{apply, new_set, policy_text, Change, Located, Policies, ProposedError};
+use super::proposed::{
+    apply, new_application, new_entitlement, new_set, planned_arn, policy_text, Change, Located,
+    Planned, Policies, ProposedError,
+};
 use crate::json::JsonValue;
-use crate::snapshot::{Assignment, Boundary, PolicyReference, PrincipalType, Snapshot};
+use crate::snapshot::{
+    ApplicationAssignment, Assignment, Boundary, PolicyReference, PrincipalType, Snapshot,
+};
 
 struct Template<'t> {
     file: &'t str,
     template: &'t Value,
     instance_arn: String,
-    /// Logical id of each permission set → the ARN it has in the proposed state
+    /// Logical id of each permission set and application → the ARN it has
+    /// in the proposed state
     arns: Vec<(String, String)>,
 }
 
@@ -30,12 +42,14 @@ impl Template<'_> {
     }
 
     fn placeholder(&self, logical: &str) -> String {
-        let id = self
-            .instance_arn
-            .rsplit('/')
-            .next()
-            .unwrap_or("ssoins-planned");
-        format!("arn:aws:sso:::permissionSet/{id}/ps-planned-{logical}")
+        let app = self.template.pointer(&format!("/Resources/{logical}/Type"))
+            == Some(&json!("AWS::SSO::Application"));
+        let kind = if app {
+            Planned::Application
+        } else {
+            Planned::PermissionSet
+        };
+        planned_arn(&self.instance_arn, kind, logical)
     }
 
     fn resource_arn(&self, logical: &str) -> String {
@@ -72,7 +86,9 @@ impl Template<'_> {
                 _ => (None, None),
             };
             return match (res, attr) {
-                (Some(r), Some("PermissionSetArn")) => Ok(json!(self.resource_arn(r))),
+                (Some(r), Some("PermissionSetArn" | "ApplicationArn")) => {
+                    Ok(json!(self.resource_arn(r)))
+                }
                 _ => Err(self.err(at, format!("unsupported Fn::GetAtt {g}"))),
             };
         }
@@ -80,10 +96,24 @@ impl Template<'_> {
     }
 
     fn text(&self, props: &Value, key: &str, at: &str) -> Result<Option<String>, ProposedError> {
-        let Some(v) = props.get(key) else {
-            return Ok(None);
-        };
-        let at = format!("{at}/Properties/{key}");
+        self.text_at(props, &[key], at)
+    }
+
+    /// The string at `path` inside the resource's `Properties`
+    fn text_at(
+        &self,
+        props: &Value,
+        path: &[&str],
+        at: &str,
+    ) -> Result<Option<String>, ProposedError> {
+        let mut v = props;
+        for key in path {
+            match v.get(key) {
+                Some(x) => v = x,
+                None => return Ok(None),
+            }
+        }
+        let at = format!("{at}/Properties/{}", path.join("/"));
         match self.value(v, &at)? {
             Value::String(s) => Ok(Some(s)),
             other => Err(self.err(&at, format!("expected a string, found {other}"))),
@@ -128,27 +158,48 @@ pub fn cloudformation_changes(
         .get("Resources")
         .and_then(Value::as_object)
         .ok_or_else(|| t.err("/Resources", "missing: not a CloudFormation template"))?;
-    let sets: Vec<(&String, &Value)> = resources
-        .iter()
-        .filter(|(_, r)| r["Type"] == "AWS::SSO::PermissionSet")
-        .collect();
-    // Names first: a set named like one in the base takes its ARN.
-    let mut named = Vec::new();
-    for (logical, r) in &sets {
-        let at = format!("/Resources/{logical}");
-        let name = t
-            .text(&r["Properties"], "Name", &at)?
-            .ok_or_else(|| t.err(&at, "`Name` is missing"))?;
-        let arn = base
-            .permission_sets
+    // Names first: a set or application named like one in the base takes
+    // its ARN.
+    let sets = named(&mut t, resources, "AWS::SSO::PermissionSet", |name| {
+        base.permission_sets
             .iter()
             .find(|p| p.name == name)
-            .map_or_else(|| t.placeholder(logical), |p| p.arn.clone());
-        named.push(((*logical).clone(), name));
-        t.arns.push(((*logical).clone(), arn));
-    }
+            .map(|p| p.arn.clone())
+    })?;
+    let apps = named(&mut t, resources, "AWS::SSO::Application", |name| {
+        base.applications
+            .iter()
+            .flatten()
+            .find(|a| a.name == name)
+            .map(|a| a.arn.clone())
+    })?;
     let mut out = Vec::new();
-    for ((logical, r), (_, name)) in sets.iter().zip(named) {
+    for (logical, r, name) in apps {
+        let at = format!("/Resources/{logical}");
+        let p = &r["Properties"];
+        let provider = t
+            .text(p, "ApplicationProviderArn", &at)?
+            .ok_or_else(|| t.err(&at, "`ApplicationProviderArn` is missing"))?;
+        let mut app = new_application(t.resource_arn(logical), name, provider);
+        app.description = t.text(p, "Description", &at)?;
+        if let Some(status) = t.text(p, "Status", &at)? {
+            app.status = status;
+        }
+        if let Some(v) = t.text_at(p, &["PortalOptions", "Visibility"], &at)? {
+            app.visibility = v;
+        }
+        app.sign_in_origin = t.text_at(p, &["PortalOptions", "SignInOptions", "Origin"], &at)?;
+        app.application_url = t.text_at(
+            p,
+            &["PortalOptions", "SignInOptions", "ApplicationUrl"],
+            &at,
+        )?;
+        out.push(Located {
+            at,
+            change: Change::PutApplication(app),
+        });
+    }
+    for (logical, r, name) in sets {
         let at = format!("/Resources/{logical}");
         let p = &r["Properties"];
         let mut set = new_set(t.resource_arn(logical), name);
@@ -265,6 +316,92 @@ pub fn cloudformation_changes(
             }),
         });
     }
+    for (logical, r) in resources {
+        let ty = &r["Type"];
+        if ty != "AWS::SSO::ApplicationAssignment" && ty != "AWS::AccountAccess::Entitlement" {
+            continue;
+        }
+        let at = format!("/Resources/{logical}");
+        let p = &r["Properties"];
+        let get = |path: &[&str]| -> Result<String, ProposedError> {
+            t.text_at(p, path, &at)?
+                .ok_or_else(|| t.err(&at, format!("`{}` is missing", path.join("."))))
+        };
+        let application = get(&["ApplicationArn"])?;
+        let change = if ty == "AWS::SSO::ApplicationAssignment" {
+            let principal_type = match get(&["PrincipalType"])?.as_str() {
+                "USER" => PrincipalType::User,
+                "GROUP" => PrincipalType::Group,
+                other => {
+                    return Err(t.err(
+                        &format!("{at}/Properties/PrincipalType"),
+                        format!("`{other}` is not USER or GROUP"),
+                    ))
+                }
+            };
+            Change::AssignApplication {
+                application,
+                assignment: ApplicationAssignment {
+                    principal_type,
+                    principal_id: get(&["PrincipalId"])?,
+                },
+            }
+        } else {
+            let role = ["Entitlement", "PrincipalRole"];
+            let who = |k: &str| {
+                t.text_at(
+                    p,
+                    &[role[0], role[1], "Principal", "IdentityCenter", k],
+                    &at,
+                )
+            };
+            let (pt, id) = match (who("UserId")?, who("GroupId")?) {
+                (Some(u), None) => (PrincipalType::User, u),
+                (None, Some(g)) => (PrincipalType::Group, g),
+                _ => {
+                    return Err(t.err(
+                        &format!(
+                            "{at}/Properties/Entitlement/PrincipalRole/Principal/IdentityCenter"
+                        ),
+                        "must name exactly one of `UserId` and `GroupId`",
+                    ))
+                }
+            };
+            Change::Entitle {
+                application,
+                entitlement: new_entitlement(
+                    base,
+                    pt,
+                    id,
+                    get(&[role[0], role[1], "RoleArn"])?,
+                    t.text_at(p, &[role[0], role[1], "Account"], &at)?,
+                ),
+            }
+        };
+        out.push(Located { at, change });
+    }
+    Ok(out)
+}
+
+/// The template's resources of type `ty` with their `Name`, in the
+/// template's order; each takes the ARN `existing` gives for its name (the
+/// base's object of that name) or a placeholder
+fn named<'r>(
+    t: &mut Template<'_>,
+    resources: &'r serde_json::Map<String, Value>,
+    ty: &str,
+    existing: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<(&'r String, &'r Value, String)>, ProposedError> {
+    let mut out = Vec::new();
+    for (logical, r) in resources.iter().filter(|(_, r)| r["Type"] == ty) {
+        let at = format!("/Resources/{logical}");
+        let name = t
+            .text(&r["Properties"], "Name", &at)?
+            .ok_or_else(|| t.err(&at, "`Name` is missing"))?;
+        let arn = existing(&name).unwrap_or_else(|| t.placeholder(logical));
+        t.arns.push((logical.clone(), arn));
+        out.push((logical, r, name));
+    }
     Ok(out)
 }
 
@@ -367,6 +504,54 @@ mod tests {
         // JSON is read as JSON.
         let j = read_template("{\"Resources\": {}}", "t.json").unwrap();
         assert_eq!(j, json!({"Resources": {}}));
+    }
+
+    #[test]
+    fn an_entitlement_names_exactly_one_principal() {
+        let base: Snapshot =
+            serde_json::from_str(include_str!("../../fixtures/acme/snapshot.json")).unwrap();
+        let t = json!({"Resources": {"E": {"Type": "AWS::AccountAccess::Entitlement", "Properties": {
+            "ApplicationArn": "arn:aws:account-access:eu-west-1:210000000000:application/aam-1",
+            "Entitlement": {"PrincipalRole": {"Principal": {"IdentityCenter": {"UserId": "u", "GroupId": "g"}}, "RoleArn": "arn:aws:iam::210000000401:role/x"}}}}}});
+        let e = cloudformation_changes(&base, &t, "t.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.json: /Resources/E/Properties/Entitlement/PrincipalRole/Principal/IdentityCenter: must name exactly one"),
+            "{e}"
+        );
+        // An application without its provider.
+        let t = json!({"Resources": {"A": {"Type": "AWS::SSO::Application", "Properties": {"Name": "X", "InstanceArn": "i"}}}});
+        let e = cloudformation_changes(&base, &t, "t.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.json: /Resources/A: `ApplicationProviderArn` is missing"),
+            "{e}"
+        );
+        // An application named like one of the base keeps its ARN (and so its
+        // assignments); a new one gets a placeholder the assignment finds.
+        let t = json!({"Resources": {
+            "A": {"Type": "AWS::SSO::Application", "Properties": {"Name": "Acme Wiki", "InstanceArn": "i", "ApplicationProviderArn": "p"}},
+            "B": {"Type": "AWS::SSO::Application", "Properties": {"Name": "New", "InstanceArn": "i", "ApplicationProviderArn": "p"}},
+            "BA": {"Type": "AWS::SSO::ApplicationAssignment", "Properties": {"ApplicationArn": {"Ref": "B"}, "PrincipalType": "USER", "PrincipalId": "u"}}}});
+        let c = cloudformation_changes(&base, &t, "t.json").unwrap();
+        let arns: Vec<&str> = c
+            .iter()
+            .map(|l| match &l.change {
+                Change::PutApplication(a) => a.arn.as_str(),
+                Change::AssignApplication { application, .. } => application.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            arns,
+            [
+                "arn:aws:sso::210000000000:application/ssoins-6804ac0e5b1d2f30/apl-f48c29931f9dd85f",
+                "arn:aws:sso:::application/ssoins-6804ac0e5b1d2f30/apl-planned-B",
+                "arn:aws:sso:::application/ssoins-6804ac0e5b1d2f30/apl-planned-B"
+            ]
+        );
     }
 
     #[test]

@@ -215,23 +215,24 @@ impl Guardrails {
     }
 
     /// Decides every request: `entities` is the Cedar entity JSON array,
-    /// each request is (principal uid, account uid, context JSON)
+    /// each request is (action name: `assign`, `assign_application` or
+    /// `entitle`; principal uid, resource uid, context JSON)
     ///
     /// # Errors
     /// An entity, context or request that does not fit the schema.
     pub fn evaluate(
         &self,
         entities: serde_json::Value,
-        requests: &[(String, String, serde_json::Value)],
+        requests: &[(&str, String, String, serde_json::Value)],
     ) -> Result<Vec<Violation>, GuardrailError> {
         let err = |e: &dyn std::fmt::Display| GuardrailError::Request(e.to_string());
         let entities =
             Entities::from_json_value(entities, Some(&self.schema)).map_err(|e| err(&e))?;
-        let action =
-            EntityUid::from_str(r#"AccessGraph::Action::"assign""#).map_err(|e| err(&e))?;
         let authorizer = Authorizer::new();
         let mut out = Vec::new();
-        for (i, (principal, resource, context)) in requests.iter().enumerate() {
+        for (i, (action, principal, resource, context)) in requests.iter().enumerate() {
+            let action = EntityUid::from_str(&format!("AccessGraph::Action::\"{action}\""))
+                .map_err(|e| err(&e))?;
             let principal = EntityUid::from_str(principal).map_err(|e| err(&e))?;
             let resource = EntityUid::from_str(resource).map_err(|e| err(&e))?;
             let context = Context::from_json_value(context.clone(), Some((&self.schema, &action)))
@@ -295,7 +296,8 @@ mod tests {
                 "session-over-8-hours",
                 "assign-groups-not-users",
                 "inline-allows-star-on-star",
-                "permission-set-without-description"
+                "permission-set-without-description",
+                "no-admin-entitlement-on-prod"
             ]
         );
     }

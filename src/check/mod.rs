@@ -6,6 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cloudformation;
+mod grants;
 pub mod guardrails;
 pub mod proposed;
 pub mod terraform;
@@ -76,15 +77,52 @@ fn grant(a: &Option<Answer>) -> Grant {
     }
 }
 
-/// The access one assignment gains or loses
+/// What a diff entry is about, as `report assignments` names it
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TargetType {
+    /// A permission set in an account
+    AwsAccount,
+    /// An Identity Center application
+    Application,
+    /// An account access manager entitlement to an IAM role
+    Entitlement,
+}
+
+impl TargetType {
+    /// Whether this is an account assignment (the field is then left out
+    /// of the JSON, as before applications were diffed)
+    pub fn is_account(&self) -> bool {
+        *self == TargetType::AwsAccount
+    }
+}
+
+/// The access one assignment (an account assignment, an application grant
+/// or an entitlement) gains or loses
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffEntry {
-    /// `user:<name>` or `group:<name>`
+    /// `user:<name>` or `group:<name>`; `all users` for an application
+    /// that stops or starts requiring assignment
     pub principal: String,
-    /// `name (id)`
+    /// AWS_ACCOUNT (omitted), APPLICATION or ENTITLEMENT
+    #[serde(skip_serializing_if = "TargetType::is_account")]
+    pub target_type: TargetType,
+    /// `name (id)`; empty for an application
     pub account: String,
-    /// Permission set name
+    /// Permission set name; empty for an application or entitlement
     pub permission_set: String,
+    /// The application's name (an account access manager application: its
+    /// id)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    /// The entitled role's ARN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// For an entitlement: `usable`, `role-missing`, `no-iam-data` or
+    /// `trust-denies` in head (base for a removed one); only a usable one
+    /// grants the role's access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitlement_status: Option<&'static str>,
     /// Added, removed or changed
     pub change: Change,
     /// For a user who joins or leaves a group (`group:<name>`): the group
@@ -104,6 +142,26 @@ pub struct DiffEntry {
     pub escalation_gained: Vec<String>,
     /// Actions whose condition was removed or changed: (action, before, after)
     pub conditions_loosened: Vec<(String, String, String)>,
+}
+
+impl DiffEntry {
+    /// The entitled role's name (the last part of its ARN); empty for
+    /// another entry
+    pub fn role_name(&self) -> &str {
+        role_name(self.role.as_deref().unwrap_or(""))
+    }
+
+    /// What the entry is about after the principal: `SET in ACCOUNT`,
+    /// `application NAME` or `role NAME in ACCOUNT`
+    pub fn target_label(&self) -> String {
+        match self.target_type {
+            TargetType::AwsAccount => format!("{} in {}", self.permission_set, self.account),
+            TargetType::Application => {
+                format!("application {}", self.application.as_deref().unwrap_or(""))
+            }
+            TargetType::Entitlement => format!("role {} in {}", self.role_name(), self.account),
+        }
+    }
 }
 
 /// A finding of `check`
@@ -237,6 +295,22 @@ struct PairGrants {
     profile: crate::who::AccessProfile,
 }
 
+impl PairGrants {
+    /// From the catalog answers with their admin actions, and the answers
+    /// for the [`ESCALATION`] actions
+    fn of(
+        cat: &CatalogActions,
+        (answers, admin_actions): (Vec<Option<Answer>>, Vec<Option<Answer>>),
+        escalation: &[Option<Answer>],
+    ) -> PairGrants {
+        PairGrants {
+            catalog: answers.iter().map(grant).collect(),
+            escalation: escalation.iter().map(grant).collect(),
+            profile: crate::who::AccessProfile::from_answers(cat, &answers, &admin_actions),
+        }
+    }
+}
+
 /// Catalog answers of pairs, computed once per pair and shared by the diff
 /// and the guardrails
 struct Answers<'m> {
@@ -244,6 +318,7 @@ struct Answers<'m> {
     cat: &'m CatalogActions,
     esc: &'m CatalogActions,
     cache: HashMap<(PermissionSetIx, AccountIx), PairGrants>,
+    roles: HashMap<usize, PairGrants>,
 }
 
 impl<'m> Answers<'m> {
@@ -253,19 +328,35 @@ impl<'m> Answers<'m> {
             cat,
             esc,
             cache: HashMap::new(),
+            roles: HashMap::new(),
+        }
+    }
+
+    /// What an IAM role grants (an entitlement's session)
+    fn role(&mut self, role: usize) -> &PairGrants {
+        let (model, cat, esc) = (self.model, self.cat, self.esc);
+        self.roles.entry(role).or_insert_with(|| {
+            let answers = crate::who::profile::role_answers(model, role, cat);
+            let (escalation, _) = crate::who::profile::role_answers(model, role, esc);
+            PairGrants::of(cat, answers, &escalation)
+        })
+    }
+
+    /// No access at all
+    fn none(&self) -> PairGrants {
+        PairGrants {
+            catalog: vec![Grant::No; self.cat.actions.len()],
+            escalation: vec![Grant::No; self.esc.actions.len()],
+            profile: crate::who::AccessProfile::from_answers(self.cat, &[], &[]),
         }
     }
 
     fn get(&mut self, ps: PermissionSetIx, acct: AccountIx) -> &PairGrants {
         let (model, cat, esc) = (self.model, self.cat, self.esc);
         self.cache.entry((ps, acct)).or_insert_with(|| {
-            let (answers, admin_actions) = pair_answers(model, ps, acct, cat);
-            let (esc_answers, _) = pair_answers(model, ps, acct, esc);
-            PairGrants {
-                catalog: answers.iter().map(grant).collect(),
-                escalation: esc_answers.iter().map(grant).collect(),
-                profile: crate::who::AccessProfile::from_answers(cat, &answers, &admin_actions),
-            }
+            let answers = pair_answers(model, ps, acct, cat);
+            let (escalation, _) = pair_answers(model, ps, acct, esc);
+            PairGrants::of(cat, answers, &escalation)
         })
     }
 }
@@ -284,7 +375,10 @@ pub fn diff(base: &Model, head: &Model) -> Vec<DiffEntry> {
     let (before, after) = (assignments(base), assignments(head));
     let mut b = Answers::new(base, &cat, &esc);
     let mut h = Answers::new(head, &cat, &esc);
-    diff_with(base, head, &before, &after, &mut b, &mut h).0
+    let mut out = diff_with(base, head, &before, &after, &mut b, &mut h).0;
+    let (bg, hg) = (grants::StateGrants::of(base), grants::StateGrants::of(head));
+    out.extend(grants::grant_entries((base, &bg), (head, &hg), &mut b, &mut h).entries);
+    out
 }
 
 /// The assignments of a state: key → (permission set, account, users reached)
@@ -356,47 +450,21 @@ fn diff_with(
             Some((ps, acct)) => h.get(ps, acct).clone(),
             None => empty.clone(),
         };
-        let mut gained: BTreeMap<String, usize> = BTreeMap::new();
-        let mut lost: BTreeMap<String, usize> = BTreeMap::new();
-        let mut loosened = Vec::new();
-        for (i, (action, level)) in cat.actions.iter().enumerate() {
-            let svc = action.split(':').next().unwrap_or_default();
-            match (&old.catalog[i], &new.catalog[i]) {
-                (Grant::No, Grant::No) => {}
-                (Grant::No, _) => *gained.entry(format!("{svc} {level}")).or_default() += 1,
-                (_, Grant::No) => *lost.entry(format!("{svc} {level}")).or_default() += 1,
-                (Grant::If(c), Grant::Allow) => {
-                    loosened.push((action.clone(), c.clone(), "(none)".to_owned()));
-                }
-                (Grant::If(c), Grant::If(d)) if c != d => {
-                    loosened.push((action.clone(), c.clone(), d.clone()));
-                }
-                _ => {}
-            }
-        }
-        let escalation_gained: Vec<String> = esc
-            .actions
-            .iter()
-            .zip(old.escalation.iter().zip(&new.escalation))
-            .filter(|(_, (o, n))| **o == Grant::No && **n != Grant::No)
-            .map(|((a, _), _)| a.clone())
-            .collect();
-        let account_label = head
-            .find_account(account_id)
-            .or_else(|| base.find_account(account_id))
-            .map(|i| {
-                let m = if head.find_account(account_id).is_some() {
-                    head
-                } else {
-                    base
-                };
-                format!("{} ({})", m.accounts()[i].name, account_id)
-            })
-            .unwrap_or_else(|| account_id.clone());
+        let Compared {
+            gained,
+            lost,
+            loosened,
+            escalation_gained,
+        } = compare(&old, &new, cat, esc);
+        let account_label = account_label(base, head, account_id);
         out.push(DiffEntry {
             principal: item.principal,
+            target_type: TargetType::AwsAccount,
             account: account_label,
             permission_set: item.permission_set,
+            application: None,
+            role: None,
+            entitlement_status: None,
             change: item.change,
             via: item.via,
             users_reached: item.reach,
@@ -408,6 +476,71 @@ fn diff_with(
         });
     }
     (out, touched)
+}
+
+/// A role's name: the last part of its ARN (the path dropped)
+fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// `name (id)` of an account, head's name first; the id alone for one
+/// neither state has
+fn account_label(base: &Model, head: &Model, id: &str) -> String {
+    [head, base]
+        .iter()
+        .find_map(|m| {
+            m.find_account(id)
+                .map(|a| format!("{} ({id})", m.accounts()[a].name))
+        })
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// What one change of access gains and loses, catalog action by catalog
+/// action
+struct Compared {
+    gained: BTreeMap<String, usize>,
+    lost: BTreeMap<String, usize>,
+    loosened: Vec<(String, String, String)>,
+    escalation_gained: Vec<String>,
+}
+
+fn compare(
+    old: &PairGrants,
+    new: &PairGrants,
+    cat: &CatalogActions,
+    esc: &CatalogActions,
+) -> Compared {
+    let mut gained: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lost: BTreeMap<String, usize> = BTreeMap::new();
+    let mut loosened = Vec::new();
+    for (i, (action, level)) in cat.actions.iter().enumerate() {
+        let svc = action.split(':').next().unwrap_or_default();
+        match (&old.catalog[i], &new.catalog[i]) {
+            (Grant::No, Grant::No) => {}
+            (Grant::No, _) => *gained.entry(format!("{svc} {level}")).or_default() += 1,
+            (_, Grant::No) => *lost.entry(format!("{svc} {level}")).or_default() += 1,
+            (Grant::If(c), Grant::Allow) => {
+                loosened.push((action.clone(), c.clone(), "(none)".to_owned()));
+            }
+            (Grant::If(c), Grant::If(d)) if c != d => {
+                loosened.push((action.clone(), c.clone(), d.clone()));
+            }
+            _ => {}
+        }
+    }
+    let escalation_gained: Vec<String> = esc
+        .actions
+        .iter()
+        .zip(old.escalation.iter().zip(&new.escalation))
+        .filter(|(_, (o, n))| **o == Grant::No && **n != Grant::No)
+        .map(|((a, _), _)| a.clone())
+        .collect();
+    Compared {
+        gained,
+        lost,
+        loosened,
+        escalation_gained,
+    }
 }
 
 /// One assignment's change, or one user's through a group they join or
@@ -616,8 +749,8 @@ fn allows_star_on_star(doc: &crate::json::JsonValue) -> bool {
     })
 }
 
-/// The Cedar entities of a state: users (in their groups), groups, the
-/// root, OUs, accounts (with their tags)
+/// The Cedar entities of a state: users (in their groups), groups,
+/// applications, the directory, the root, OUs, accounts (with their tags)
 pub fn cedar_entities(model: &Model) -> serde_json::Value {
     use serde_json::json;
     let mut out = Vec::new();
@@ -635,6 +768,18 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
             "parents": parents,
         }));
     }
+    for app in model.snapshot().applications.iter().flatten() {
+        out.push(json!({
+            "uid": {"type": "AccessGraph::Application", "id": app.arn},
+            "attrs": {"name": app.name, "arn": app.arn, "aws_managed": app.aws_managed(), "visible": app.visible()},
+            "parents": [],
+        }));
+    }
+    out.push(json!({
+        "uid": {"type": "AccessGraph::Directory", "id": crate::query::applications::OPEN_TO_ALL},
+        "attrs": {},
+        "parents": [],
+    }));
     if let Some(org) = &model.snapshot().organization {
         let ou = |id: &str| json!({"type": "AccessGraph::OrganizationalUnit", "id": id});
         out.push(json!({"uid": ou(&org.root_id), "attrs": {"name": "Root"}, "parents": []}));
@@ -655,6 +800,15 @@ pub fn cedar_entities(model: &Model) -> serde_json::Value {
     serde_json::Value::Array(out)
 }
 
+/// A profile's access levels and services, as the guardrails' contexts
+/// give them (`access_levels`, `services`)
+fn levels_and_services(p: &crate::who::AccessProfile) -> (BTreeSet<&'static str>, Vec<&String>) {
+    (
+        p.services.values().flatten().copied().collect(),
+        p.services.keys().collect(),
+    )
+}
+
 /// Runs the guardrails on head's assignments (`only`: the keys to check;
 /// `None` for all)
 ///
@@ -666,6 +820,7 @@ fn guardrail_findings(
     after: &Assignments,
     only: Option<&BTreeSet<Key>>,
     answers: &mut Answers<'_>,
+    grant_requests: Vec<grants::GrantRequest>,
 ) -> Result<Vec<CheckFinding>, guardrails::GuardrailError> {
     let mut requests = Vec::new();
     let mut subjects = Vec::new();
@@ -676,14 +831,14 @@ fn guardrail_findings(
         let (ptype, name, account_id, ps_name) = key;
         let profile = &answers.get(ps, acct).profile;
         let p = &head.snapshot().permission_sets[ps];
-        let levels: BTreeSet<&str> = profile.services.values().flatten().copied().collect();
+        let (levels, services) = levels_and_services(profile);
         let context = serde_json::json!({
             "permission_set": p.name,
             "description": p.description.clone().unwrap_or_default(),
             "session_minutes": session_minutes(&p.session_duration),
             "admin_equivalent": profile.admin_equivalent,
             "access_levels": levels,
-            "services": profile.services.keys().collect::<Vec<_>>(),
+            "services": services,
             "has_inline_policy": p.inline_policy.is_some(),
             "inline_allows_star": p.inline_policy.as_ref().is_some_and(allows_star_on_star),
             "has_boundary": p.permissions_boundary.is_some(),
@@ -693,12 +848,16 @@ fn guardrail_findings(
             PrincipalType::User => uid("User", name),
             PrincipalType::Group => uid("Group", name),
         };
-        requests.push((principal, uid("Account", account_id), context));
+        requests.push(("assign", principal, uid("Account", account_id), context));
         subjects.push(format!(
             "{} -> {ps_name} in {} ({account_id})",
             principal_label(*ptype, name),
             head.accounts()[acct].name
         ));
+    }
+    for (action, principal, resource, context, subject) in grant_requests {
+        requests.push((action, principal, resource, context));
+        subjects.push(subject);
     }
     let violations = rules.evaluate(cedar_entities(head), &requests)?;
     Ok(violations
@@ -731,28 +890,51 @@ pub fn check(
     let (before, after) = (assignments(base), assignments(head));
     let mut b = Answers::new(base, &cat, &esc);
     let mut h = Answers::new(head, &cat, &esc);
-    let (d, touched) = diff_with(base, head, &before, &after, &mut b, &mut h);
-    let mut findings = Vec::new();
+    let (mut d, touched) = diff_with(base, head, &before, &after, &mut b, &mut h);
+    let (bg, hg) = (grants::StateGrants::of(base), grants::StateGrants::of(head));
+    let grant_diff = grants::grant_entries((base, &bg), (head, &hg), &mut b, &mut h);
+    let mut findings = grant_diff.findings;
+    d.extend(grant_diff.entries);
     for e in &d {
         let through = match (&e.via, e.change) {
             (Some(g), Change::Removed) => format!(" (leaves {g})"),
             (Some(g), _) => format!(" (joins {g})"),
             (None, _) => String::new(),
         };
-        let subject = format!(
-            "{}{through} -> {} in {}",
-            e.principal, e.permission_set, e.account
-        );
+        let subject = format!("{}{through} -> {}", e.principal, e.target_label());
         let reach = format!("reaches {} user(s)", e.users_reached);
-        if e.newly_admin_equivalent {
+        if e.target_type == TargetType::Application {
+            let (code, verb) = match e.change {
+                Change::Removed => ("application-access-lost", "loses"),
+                _ => ("application-access-gained", "gains"),
+            };
             findings.push(CheckFinding {
                 location: None,
-                code: "admin-equivalent-granted".into(),
-                severity: Severity::High,
+                code: code.into(),
+                severity: Severity::Low,
                 source: "diff",
                 subject: subject.clone(),
-                message: format!("newly admin-equivalent access; {reach}"),
+                message: format!(
+                    "{verb} application {}; {reach}",
+                    e.application.as_deref().unwrap_or("")
+                ),
             });
+            continue;
+        }
+        // A new entitlement's admin-equivalence is its own finding
+        // (`entitlement-admin-equivalent`, usable or not).
+        let own = e.target_type == TargetType::Entitlement && e.via.is_none();
+        if e.newly_admin_equivalent {
+            if !own {
+                findings.push(CheckFinding {
+                    location: None,
+                    code: "admin-equivalent-granted".into(),
+                    severity: Severity::High,
+                    source: "diff",
+                    subject: subject.clone(),
+                    message: format!("newly admin-equivalent access; {reach}"),
+                });
+            }
         } else if !e.escalation_gained.is_empty() {
             findings.push(CheckFinding {
                 location: None,
@@ -801,12 +983,19 @@ pub fn check(
         }
     }
     // Guardrails on what the change touches.
+    let grant_requests = grants::grant_requests(
+        (head, &hg),
+        (!opts.all).then_some((base, &bg)),
+        &mut h,
+        &grant_diff.changed,
+    );
     findings.extend(guardrail_findings(
         head,
         rules,
         &after,
         if opts.all { None } else { Some(&touched) },
         &mut h,
+        grant_requests,
     )?);
     // Lint findings that are new in head.
     let old: BTreeSet<(String, String, String)> = lint(base, LintOptions::default())
@@ -854,6 +1043,112 @@ pub fn check(
     });
     findings.dedup();
     Ok(CheckReport { diff: d, findings })
+}
+
+/// The change an application or entitlement finding is about: a lint
+/// finding's ``application `NAME` `` or ``entitlement `ROLE` of `APP` ``, a
+/// diff finding's `... -> application NAME` or `... -> role NAME in ACCOUNT
+/// (ID)`
+fn grant_change<'c>(
+    f: &CheckFinding,
+    changes: &'c [proposed::Located],
+    head: &crate::snapshot::Snapshot,
+) -> Option<&'c proposed::Located> {
+    use proposed::Change as C;
+    let app_arn = |name: &str| {
+        head.applications
+            .iter()
+            .flatten()
+            .find(|a| a.name == name)
+            .map(|a| a.arn.clone())
+    };
+    let principal_id = |label: &str| match label.split_once(':') {
+        Some(("user", n)) => head
+            .users
+            .iter()
+            .find(|u| u.user_name == n)
+            .map(|u| u.id.clone()),
+        Some(("group", n)) => head
+            .groups
+            .iter()
+            .find(|g| g.name == n)
+            .map(|g| g.id.clone()),
+        _ => None,
+    };
+    // `open`: the finding is about the application being open to all, so
+    // its assignment configuration comes first.
+    let for_app = |arn: &str, principal: Option<&str>, open: bool| {
+        let configured = changes.iter().find(|c| {
+            matches!(&c.change, C::SetAssignmentRequired { application, .. } if application == arn)
+        });
+        let assigned = changes.iter().find(|c| {
+            matches!(&c.change, C::AssignApplication { application, assignment }
+                if application == arn && principal.is_none_or(|p| assignment.principal_id == p))
+        });
+        let put = changes
+            .iter()
+            .find(|c| matches!(&c.change, C::PutApplication(a) if a.arn == arn));
+        if f.code.ends_with("-lost") {
+            return changes.iter().find(|c| match &c.change {
+                C::UnassignApplication {
+                    application,
+                    assignment,
+                } => application == arn && principal.is_none_or(|p| assignment.principal_id == p),
+                C::RemoveApplication { arn: a } => a == arn,
+                C::SetAssignmentRequired {
+                    application,
+                    required,
+                } => application == arn && *required && principal.is_none(),
+                _ => false,
+            });
+        }
+        let first = if !open {
+            assigned.or(configured)
+        } else {
+            configured.or(assigned)
+        };
+        first.or(put)
+    };
+    let entitled = |role: &dyn Fn(&str) -> bool, account: Option<&str>, app: Option<&str>| {
+        changes.iter().find(|c| {
+            matches!(&c.change, C::Entitle { application, entitlement }
+                if role(&entitlement.role_arn)
+                    && account.is_none_or(|a| entitlement.account_id == a)
+                    && app.is_none_or(|id| application.ends_with(id)))
+        })
+    };
+    if let Some(name) = f
+        .subject
+        .strip_prefix("application `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return for_app(&app_arn(name)?, None, f.code == "application-open-to-all");
+    }
+    if let Some((role, app)) = f
+        .subject
+        .strip_prefix("entitlement `")
+        .and_then(|r| r.strip_suffix('`'))
+        .and_then(|r| r.split_once("` of `"))
+    {
+        return entitled(&|arn| arn == role, None, Some(app));
+    }
+    let (who, target) = f.subject.rsplit_once(" -> ")?;
+    let who = who.split(" (").next().unwrap_or(who);
+    if let Some(name) = target.strip_prefix("application ") {
+        let arn = app_arn(name)?;
+        let id = principal_id(who);
+        return match id {
+            Some(id) => for_app(&arn, Some(&id), false),
+            None => for_app(&arn, None, who == crate::query::applications::OPEN_TO_ALL),
+        };
+    }
+    let (role, account) = target.strip_prefix("role ")?.rsplit_once(" in ")?;
+    let id = account
+        .rsplit_once('(')
+        .map(|(_, id)| id.trim_end_matches(')'))
+        .unwrap_or(account);
+    let suffix = format!("/{role}");
+    entitled(&|arn| arn.ends_with(&suffix), Some(id), None)
 }
 
 /// Puts on each finding where the plan or template declares what it is
@@ -904,6 +1199,8 @@ pub fn locate(
                 }
             }
             put.or_else(|| set_change(arn))
+        } else if let Some(at) = grant_change(f, changes, head) {
+            Some(at)
         } else if let Some((_, pair)) = f.subject.rsplit_once(" -> ") {
             // `SET in ACCOUNT (ID)`
             let (set, account) = match pair.rsplit_once(" in ") {

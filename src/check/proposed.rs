@@ -14,7 +14,8 @@
 
 use crate::json::JsonValue;
 use crate::snapshot::{
-    Assignment, Boundary, Group, Membership, PermissionSet, PolicyReference, Snapshot, User,
+    AccessApplication, AccountAccess, Application, ApplicationAssignment, Assignment, Boundary,
+    Entitlement, Group, Membership, PermissionSet, PolicyReference, Snapshot, User,
 };
 
 pub use super::cloudformation::{apply_cloudformation, read_template};
@@ -136,6 +137,53 @@ pub enum Change {
     Join(Membership),
     /// A user leaves a group
     Leave(Membership),
+    /// Create an Identity Center application or update one of the same ARN
+    /// (its assignments and assignment configuration are resources of
+    /// their own in Terraform and CloudFormation, so they are kept)
+    PutApplication(Application),
+    /// Delete an application (and with it its assignments)
+    RemoveApplication {
+        /// Its ARN
+        arn: String,
+    },
+    /// Set whether an application requires assignment (`false`: every
+    /// user of the directory has it); deleting Terraform's configuration
+    /// resource sets it back to AWS's default, `true`
+    SetAssignmentRequired {
+        /// Application ARN
+        application: String,
+        /// `AssignmentRequired`
+        required: bool,
+    },
+    /// Assign an application to a user or group
+    AssignApplication {
+        /// Application ARN
+        application: String,
+        /// The assignment
+        assignment: ApplicationAssignment,
+    },
+    /// Delete an application assignment
+    UnassignApplication {
+        /// Application ARN
+        application: String,
+        /// The assignment
+        assignment: ApplicationAssignment,
+    },
+    /// Create an account access manager entitlement (an application of
+    /// that ARN is added when the base has none: the entitlement names it)
+    Entitle {
+        /// Account access manager application ARN
+        application: String,
+        /// The entitlement
+        entitlement: Entitlement,
+    },
+    /// Delete an account access manager entitlement
+    Unentitle {
+        /// Account access manager application ARN
+        application: String,
+        /// The entitlement
+        entitlement: Entitlement,
+    },
 }
 
 impl Change {
@@ -143,20 +191,31 @@ impl Change {
     /// additions, objects before what refers to them
     fn phase(&self) -> u8 {
         match self {
-            Change::Unassign(_) | Change::Leave(_) => 0,
+            Change::Unassign(_)
+            | Change::Leave(_)
+            | Change::UnassignApplication { .. }
+            | Change::Unentitle { .. } => 0,
             Change::DetachManagedPolicy { .. }
             | Change::DetachCustomerManagedPolicy { .. }
             | Change::RemoveInlinePolicy { .. }
             | Change::RemoveBoundary { .. } => 1,
             Change::RemovePermissionSet { .. }
             | Change::RemoveUser { .. }
-            | Change::RemoveGroup { .. } => 2,
-            Change::PutUser(_) | Change::PutGroup(_) | Change::PutPermissionSet { .. } => 3,
+            | Change::RemoveGroup { .. }
+            | Change::RemoveApplication { .. } => 2,
+            Change::PutUser(_)
+            | Change::PutGroup(_)
+            | Change::PutPermissionSet { .. }
+            | Change::PutApplication(_) => 3,
             Change::AttachManagedPolicy { .. }
             | Change::AttachCustomerManagedPolicy { .. }
             | Change::PutInlinePolicy { .. }
-            | Change::PutBoundary { .. } => 4,
-            Change::Join(_) | Change::Assign(_) => 5,
+            | Change::PutBoundary { .. }
+            | Change::SetAssignmentRequired { .. } => 4,
+            Change::Join(_)
+            | Change::Assign(_)
+            | Change::AssignApplication { .. }
+            | Change::Entitle { .. } => 5,
         }
     }
 }
@@ -313,8 +372,181 @@ fn apply_one(s: &mut Snapshot, c: &Located, file: &str) -> Result<(), ProposedEr
             }
         }
         Change::Leave(m) => s.memberships.retain(|x| x != m),
+        Change::PutApplication(app) => {
+            let apps = s.applications.get_or_insert_with(Vec::new);
+            let mut app = app.clone();
+            if let Some(i) = apps.iter().position(|a| a.arn == app.arn) {
+                let old = apps.remove(i);
+                app.assignments = old.assignments;
+                app.assignment_required = old.assignment_required;
+            }
+            apps.push(app);
+        }
+        Change::RemoveApplication { arn } => {
+            if let Some(apps) = &mut s.applications {
+                apps.retain(|a| &a.arn != arn);
+            }
+        }
+        Change::SetAssignmentRequired {
+            application,
+            required,
+        } => match app_mut(s, application) {
+            Some(a) => a.assignment_required = Some(*required),
+            // Deleting the configuration of an application the change
+            // also deletes (or nobody has) leaves nothing to set.
+            None if *required => {}
+            None => return Err(no_application(application, c, file)),
+        },
+        Change::AssignApplication {
+            application,
+            assignment,
+        } => {
+            let a = app_mut(s, application).ok_or_else(|| no_application(application, c, file))?;
+            let list = a.assignments.get_or_insert_with(Vec::new);
+            if !list.contains(assignment) {
+                list.push(assignment.clone());
+            }
+        }
+        Change::UnassignApplication {
+            application,
+            assignment,
+        } => {
+            if let Some(list) = app_mut(s, application).and_then(|a| a.assignments.as_mut()) {
+                list.retain(|x| x != assignment);
+            }
+        }
+        Change::Entitle {
+            application,
+            entitlement,
+        } => {
+            let aa = s.account_access.get_or_insert_with(|| AccountAccess {
+                applications: Vec::new(),
+            });
+            let i = match aa.applications.iter().position(|a| &a.arn == application) {
+                Some(i) => i,
+                None => {
+                    aa.applications.push(AccessApplication {
+                        arn: application.clone(),
+                        tenant_id: None,
+                        entitlements: Some(Vec::new()),
+                    });
+                    aa.applications.len() - 1
+                }
+            };
+            let list = aa.applications[i].entitlements.get_or_insert_with(Vec::new);
+            let same = |x: &Entitlement| {
+                (&x.principal_type, &x.principal_id, &x.role_arn)
+                    == (
+                        &entitlement.principal_type,
+                        &entitlement.principal_id,
+                        &entitlement.role_arn,
+                    )
+            };
+            if !list.iter().any(same) {
+                list.push(entitlement.clone());
+            }
+        }
+        Change::Unentitle {
+            application,
+            entitlement,
+        } => {
+            let app = s
+                .account_access
+                .iter_mut()
+                .flat_map(|aa| aa.applications.iter_mut())
+                .find(|a| &a.arn == application);
+            // The account's name is the service's, not part of what the
+            // entitlement is.
+            if let Some(list) = app.and_then(|a| a.entitlements.as_mut()) {
+                list.retain(|x| {
+                    (&x.principal_type, &x.principal_id, &x.role_arn)
+                        != (
+                            &entitlement.principal_type,
+                            &entitlement.principal_id,
+                            &entitlement.role_arn,
+                        )
+                });
+            }
+        }
     }
     Ok(())
+}
+
+fn app_mut<'s>(s: &'s mut Snapshot, arn: &str) -> Option<&'s mut Application> {
+    s.applications.iter_mut().flatten().find(|a| a.arn == arn)
+}
+
+fn no_application(arn: &str, c: &Located, file: &str) -> ProposedError {
+    ProposedError::Shape {
+        file: file.to_owned(),
+        path: c.at.clone(),
+        message: format!("no application `{arn}` in the base or the change"),
+    }
+}
+
+/// What a front-end's placeholder ARN stands for
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Planned {
+    /// A permission set the change creates
+    PermissionSet,
+    /// An application the change creates
+    Application,
+}
+
+/// The placeholder ARN of a permission set or application the change
+/// creates, known only once it is: in the base's instance, named after
+/// `name` (a plan's resource address or a template's logical id)
+pub(super) fn planned_arn(instance_arn: &str, kind: Planned, name: &str) -> String {
+    let id = instance_arn.rsplit('/').next().unwrap_or("ssoins-planned");
+    match kind {
+        Planned::PermissionSet => format!("arn:aws:sso:::permissionSet/{id}/ps-planned-{name}"),
+        Planned::Application => format!("arn:aws:sso:::application/{id}/apl-planned-{name}"),
+    }
+}
+
+/// An application with only what a front-end names, the rest AWS's
+/// defaults: enabled, visible in the portal, assignment required, no
+/// assignments yet
+pub(super) fn new_application(arn: String, name: String, provider_arn: String) -> Application {
+    Application {
+        arn,
+        name,
+        description: None,
+        status: "ENABLED".to_owned(),
+        provider_arn,
+        account_id: None,
+        visibility: "ENABLED".to_owned(),
+        sign_in_origin: None,
+        application_url: None,
+        assignment_required: Some(true),
+        assignments: Some(Vec::new()),
+    }
+}
+
+/// An entitlement as a plan or template gives it: the account is the
+/// role ARN's when not given, its name the organization's
+pub(super) fn new_entitlement(
+    base: &Snapshot,
+    principal_type: crate::snapshot::PrincipalType,
+    principal_id: String,
+    role_arn: String,
+    account: Option<String>,
+) -> Entitlement {
+    let account_id =
+        account.unwrap_or_else(|| role_arn.split(':').nth(4).unwrap_or_default().to_owned());
+    let account_name = base
+        .organization
+        .iter()
+        .flat_map(|o| &o.accounts)
+        .find(|a| a.id == account_id)
+        .map(|a| a.name.clone());
+    Entitlement {
+        principal_type,
+        principal_id,
+        role_arn,
+        account_id,
+        account_name,
+    }
 }
 
 /// A permission set with only the attributes a front-end names, the rest

@@ -20,10 +20,13 @@
 
 use serde_json::Value;
 
-use super::proposed::{apply, new_set, policy_text, Change, Located, Policies, ProposedError};
+use super::proposed::{
+    apply, new_application, new_entitlement, new_set, planned_arn, policy_text, Change, Located,
+    Planned, Policies, ProposedError,
+};
 use crate::snapshot::{
-    Assignment, Boundary, Email, Group, Membership, PolicyReference, PrincipalType, Snapshot, User,
-    UserStatus,
+    ApplicationAssignment, Assignment, Boundary, Email, Group, Membership, PolicyReference,
+    PrincipalType, Snapshot, User, UserStatus,
 };
 
 /// The Terraform resource types the plan reader applies
@@ -37,6 +40,10 @@ pub const TERRAFORM_TYPES: &[&str] = &[
     "aws_identitystore_group_membership",
     "aws_identitystore_user",
     "aws_identitystore_group",
+    "aws_ssoadmin_application",
+    "aws_ssoadmin_application_assignment",
+    "aws_ssoadmin_application_assignment_configuration",
+    "aws_accountaccess_entitlement",
 ];
 
 /// Applies a plan's changes to the Identity Center resources onto `base`
@@ -138,11 +145,10 @@ fn placeholder(instance_arn: &str, ty: &str, address: &str) -> String {
             }
         })
         .collect();
-    if ty == "aws_ssoadmin_permission_set" {
-        let id = instance_arn.rsplit('/').next().unwrap_or("ssoins-planned");
-        format!("arn:aws:sso:::permissionSet/{id}/ps-planned-{safe}")
-    } else {
-        format!("planned-{safe}")
+    match ty {
+        "aws_ssoadmin_permission_set" => planned_arn(instance_arn, Planned::PermissionSet, &safe),
+        "aws_ssoadmin_application" => planned_arn(instance_arn, Planned::Application, &safe),
+        _ => format!("planned-{safe}"),
     }
 }
 
@@ -172,6 +178,7 @@ fn expressions(module: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
 }
 
 struct Plan<'p> {
+    base: &'p Snapshot,
     file: &'p str,
     instance_arn: String,
     config: Vec<(String, Value)>,
@@ -198,14 +205,24 @@ impl Plan<'_> {
         attr: &str,
         address: &str,
     ) -> Result<Option<String>, ProposedError> {
-        if let Some(s) = values.get(attr).and_then(Value::as_str) {
+        self.value_at(rc, values, &[attr], address)
+    }
+
+    /// As [`Plan::value`] for an attribute inside nested blocks
+    /// (`entitlement.principal_role.role_arn`): each block is its first
+    /// element, in the values, the unknowns and the configuration alike
+    fn value_at(
+        &self,
+        rc: &Value,
+        values: &Value,
+        path: &[&str],
+        address: &str,
+    ) -> Result<Option<String>, ProposedError> {
+        if let Some(s) = at_path(values, path).and_then(Value::as_str) {
             return Ok(Some(s.to_owned()));
         }
-        let unknown = rc
-            .pointer("/change/after_unknown")
-            .and_then(|u| u.get(attr))
-            == Some(&Value::Bool(true));
-        if !unknown {
+        let attr = path.join(".");
+        if !is_unknown(rc, path) {
             return Ok(None);
         }
         let Some(me) = Address::parse(address) else {
@@ -215,7 +232,7 @@ impl Plan<'_> {
             .config
             .iter()
             .find(|(a, _)| *a == me.config())
-            .and_then(|(_, e)| e.get(attr))
+            .and_then(|(_, e)| at_path(e, path))
             .and_then(|e| e.get("references"))
             .and_then(Value::as_array)
             .into_iter()
@@ -270,6 +287,28 @@ impl Plan<'_> {
         self.value(rc, values, attr, address)?
             .ok_or_else(|| self.err(address, format!("`{attr}` is missing")))
     }
+}
+
+/// The value at `path` through nested blocks, each block its first
+/// element
+fn at_path<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut cur = v;
+    for (i, key) in path.iter().enumerate() {
+        cur = cur.get(key)?;
+        if let (Value::Array(a), true) = (cur, i + 1 < path.len()) {
+            cur = a.first()?;
+        }
+    }
+    Some(cur)
+}
+
+/// Whether Terraform knows the value at `path` (or a block holding it)
+/// only after apply
+fn is_unknown(rc: &Value, path: &[&str]) -> bool {
+    let Some(u) = rc.pointer("/change/after_unknown") else {
+        return false;
+    };
+    (1..=path.len()).any(|n| at_path(u, &path[..n]) == Some(&Value::Bool(true)))
 }
 
 /// `type.name` of a reference `type.name[key].attr...`
@@ -366,6 +405,7 @@ pub fn terraform_changes(
         relevant.push((rc, ty, address, parsed, actions));
     }
     let p = Plan {
+        base,
         file,
         instance_arn: base
             .identity_center
@@ -392,10 +432,14 @@ pub fn terraform_changes(
         let put = actions.contains(&"create") || update;
         // A permission set's update keeps its policies; anything else is
         // removed and put again.
-        let remove =
-            actions.contains(&"delete") || (update && *ty != "aws_ssoadmin_permission_set");
+        let remove = actions.contains(&"delete")
+            || (update
+                && !matches!(
+                    *ty,
+                    "aws_ssoadmin_permission_set" | "aws_ssoadmin_application"
+                ));
         if remove {
-            if let Some(c) = removal(ty, before) {
+            if let Some(c) = removal(base, ty, before) {
                 out.push(Located {
                     at: (*address).to_owned(),
                     change: c,
@@ -414,7 +458,7 @@ pub fn terraform_changes(
 
 /// What removing the object `before` describes changes (`None` when the
 /// plan does not say enough to name it: it is then not in the base either)
-fn removal(ty: &str, before: &Value) -> Option<Change> {
+fn removal(base: &Snapshot, ty: &str, before: &Value) -> Option<Change> {
     let s = |k: &str| str_of(before, k);
     Some(match ty {
         "aws_ssoadmin_permission_set" => Change::RemovePermissionSet { arn: s("arn")? },
@@ -444,9 +488,53 @@ fn removal(ty: &str, before: &Value) -> Option<Change> {
         }),
         "aws_identitystore_user" => Change::RemoveUser { id: s("user_id")? },
         "aws_identitystore_group" => Change::RemoveGroup { id: s("group_id")? },
+        "aws_ssoadmin_application" => Change::RemoveApplication {
+            arn: s("application_arn")?,
+        },
+        "aws_ssoadmin_application_assignment" => Change::UnassignApplication {
+            application: s("application_arn")?,
+            assignment: ApplicationAssignment {
+                principal_type: principal_type(&s("principal_type")?)?,
+                principal_id: s("principal_id")?,
+            },
+        },
+        // Without the configuration resource AWS's default holds again.
+        "aws_ssoadmin_application_assignment_configuration" => Change::SetAssignmentRequired {
+            application: s("application_arn")?,
+            required: true,
+        },
+        "aws_accountaccess_entitlement" => {
+            let at = |k: &str| {
+                at_path(before, &[ENTITLEMENT, PRINCIPAL_ROLE, k])
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let who = |k: &str| {
+                at_path(
+                    before,
+                    &[ENTITLEMENT, PRINCIPAL_ROLE, "principal", IDENTITY_CENTER, k],
+                )
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            };
+            let (pt, id) = match (who("user_id"), who("group_id")) {
+                (Some(u), _) => (PrincipalType::User, u),
+                (None, Some(g)) => (PrincipalType::Group, g),
+                (None, None) => return None,
+            };
+            Change::Unentitle {
+                application: s("application_arn")?,
+                entitlement: new_entitlement(base, pt, id, at("role_arn")?, at("account")),
+            }
+        }
         _ => return None,
     })
 }
+
+/// The nested blocks of an entitlement
+const ENTITLEMENT: &str = "entitlement";
+const PRINCIPAL_ROLE: &str = "principal_role";
+const IDENTITY_CENTER: &str = "identity_center";
 
 fn principal_type(s: &str) -> Option<PrincipalType> {
     match s {
@@ -572,6 +660,94 @@ fn addition(
             name: req("display_name")?,
             description: str_of(after, "description"),
         }),
+        "aws_ssoadmin_application" => {
+            let arn = match str_of(after, "application_arn") {
+                Some(a) => a,
+                None => placeholder(&p.instance_arn, ty, address),
+            };
+            let mut app = new_application(arn, req("name")?, req("application_provider_arn")?);
+            app.description = str_of(after, "description");
+            if let Some(status) = str_of(after, "status") {
+                app.status = status;
+            }
+            app.account_id = str_of(after, "application_account");
+            let portal = block(after, "portal_options");
+            if let Some(v) = str_of(&portal, "visibility") {
+                app.visibility = v;
+            }
+            let sign_in = block(&portal, "sign_in_options");
+            app.sign_in_origin = str_of(&sign_in, "origin");
+            app.application_url = str_of(&sign_in, "application_url");
+            Change::PutApplication(app)
+        }
+        "aws_ssoadmin_application_assignment" => {
+            let pt = req("principal_type")?;
+            Change::AssignApplication {
+                application: req("application_arn")?,
+                assignment: ApplicationAssignment {
+                    principal_type: principal_type(&pt).ok_or_else(|| {
+                        p.err(
+                            address,
+                            format!("principal_type `{pt}` is not USER or GROUP"),
+                        )
+                    })?,
+                    principal_id: req("principal_id")?,
+                },
+            }
+        }
+        "aws_ssoadmin_application_assignment_configuration" => Change::SetAssignmentRequired {
+            application: req("application_arn")?,
+            required: after
+                .get("assignment_required")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| {
+                    p.err(
+                        address,
+                        "`assignment_required` is missing or known only after apply",
+                    )
+                })?,
+        },
+        "aws_accountaccess_entitlement" => {
+            let role = [ENTITLEMENT, PRINCIPAL_ROLE, "role_arn"];
+            let account = [ENTITLEMENT, PRINCIPAL_ROLE, "account"];
+            let user = [
+                ENTITLEMENT,
+                PRINCIPAL_ROLE,
+                "principal",
+                IDENTITY_CENTER,
+                "user_id",
+            ];
+            let group = [
+                ENTITLEMENT,
+                PRINCIPAL_ROLE,
+                "principal",
+                IDENTITY_CENTER,
+                "group_id",
+            ];
+            let (pt, id) = if let Some(u) = p.value_at(rc, after, &user, address)? {
+                (PrincipalType::User, u)
+            } else if let Some(g) = p.value_at(rc, after, &group, address)? {
+                (PrincipalType::Group, g)
+            } else {
+                return Err(p.err(
+                    address,
+                    "`entitlement.principal_role.principal.identity_center` names neither `user_id` nor `group_id`",
+                ));
+            };
+            let role_arn = p.value_at(rc, after, &role, address)?.ok_or_else(|| {
+                p.err(address, "`entitlement.principal_role.role_arn` is missing")
+            })?;
+            Change::Entitle {
+                application: req("application_arn")?,
+                entitlement: new_entitlement(
+                    p.base,
+                    pt,
+                    id,
+                    role_arn,
+                    p.value_at(rc, after, &account, address)?,
+                ),
+            }
+        }
         other => return Err(p.err(address, format!("unsupported resource type `{other}`"))),
     })
 }
@@ -602,6 +778,195 @@ mod tests {
                 "aws_x.y[\"b\"]"
             )
         );
+    }
+
+    fn base() -> Snapshot {
+        let text = include_str!("../../fixtures/acme/snapshot.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn plan(changes: Value, config: Value) -> Value {
+        serde_json::json!({
+            "resource_changes": changes,
+            "configuration": {"root_module": {"resources": config}}
+        })
+    }
+
+    fn rc(address: &str, actions: &[&str], before: Value, after: Value, unknown: Value) -> Value {
+        let ty = address.split('.').next().unwrap();
+        serde_json::json!({
+            "address": address, "mode": "managed", "type": ty,
+            "change": {"actions": actions, "before": before, "after": after, "after_unknown": unknown}
+        })
+    }
+
+    const APP: &str =
+        "arn:aws:sso::210000000000:application/ssoins-6804ac0e5b1d2f30/apl-5c4ecac52f3a377d";
+    const AAM: &str = "arn:aws:account-access:eu-west-1:210000000000:application/aam-7f3c2a1e90b4";
+
+    #[test]
+    fn nested_blocks_are_walked_in_values_and_unknowns() {
+        let v = serde_json::json!({"a": [{"b": [{"c": "x"}]}], "t": ["k"]});
+        assert_eq!(at_path(&v, &["a", "b", "c"]), Some(&Value::from("x")));
+        // A list at the end is the value itself.
+        assert_eq!(at_path(&v, &["t"]), Some(&serde_json::json!(["k"])));
+        assert_eq!(at_path(&v, &["a", "z"]), None);
+        // A whole block unknown makes what is inside it unknown.
+        let r = serde_json::json!({"change": {"after_unknown": {"a": true}}});
+        assert!(is_unknown(&r, &["a", "b", "c"]));
+        let r = serde_json::json!({"change": {"after_unknown": {"a": [{"b": [{"c": false}]}]}}});
+        assert!(!is_unknown(&r, &["a", "b", "c"]));
+    }
+
+    #[test]
+    fn application_configuration_and_entitlement_changes() {
+        let base = base();
+        let p = plan(
+            serde_json::json!([
+                // Deleting the configuration: AWS's default (required) again.
+                rc(
+                    "aws_ssoadmin_application_assignment_configuration.status",
+                    &["delete"],
+                    serde_json::json!({"application_arn": APP, "assignment_required": false}),
+                    Value::Null,
+                    serde_json::json!({})
+                ),
+                // An update of an application is a put (its assignments stay).
+                rc(
+                    "aws_ssoadmin_application.status",
+                    &["update"],
+                    serde_json::json!({"application_arn": APP, "name": "Acme Status"}),
+                    serde_json::json!({"application_arn": APP, "name": "Acme Status", "application_provider_arn": "arn:aws:sso::aws:applicationProvider/custom",
+                                      "portal_options": [{"visibility": "DISABLED", "sign_in_options": [{"origin": "IDENTITY_CENTER"}]}]}),
+                    serde_json::json!({})
+                ),
+                rc(
+                    "aws_accountaccess_entitlement.gone",
+                    &["delete"],
+                    serde_json::json!({"application_arn": AAM, "entitlement": [{"principal_role": [{"principal": [{"identity_center": [{"group_id": "g-1", "user_id": null}]}], "role_arn": "arn:aws:iam::210000000102:role/acme/access/DataOnCall"}]}]}),
+                    Value::Null,
+                    serde_json::json!({})
+                ),
+            ]),
+            serde_json::json!([]),
+        );
+        let changes = terraform_changes(&base, &p, "plan.json").unwrap();
+        let kinds: Vec<&Change> = changes.iter().map(|c| &c.change).collect();
+        assert!(
+            matches!(kinds[0], Change::SetAssignmentRequired { application, required: true } if application == APP)
+        );
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        match kinds[1] {
+            Change::PutApplication(a) => {
+                assert_eq!(
+                    (a.visibility.as_str(), a.sign_in_origin.as_deref()),
+                    ("DISABLED", Some("IDENTITY_CENTER"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match kinds[2] {
+            Change::Unentitle {
+                application,
+                entitlement,
+            } => {
+                assert_eq!(application, AAM);
+                assert_eq!(
+                    (
+                        entitlement.principal_type,
+                        entitlement.principal_id.as_str()
+                    ),
+                    (PrincipalType::Group, "g-1")
+                );
+                // The account comes from the role ARN, its name from the organization.
+                assert_eq!(entitlement.account_id, "210000000102");
+                assert_eq!(entitlement.account_name.as_deref(), Some("acme-data-prod"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Applied: Acme Status requires assignment again and is hidden.
+        let head = apply_terraform_plan(&base, &p, "plan.json").unwrap();
+        let status = head
+            .applications
+            .iter()
+            .flatten()
+            .find(|a| a.arn == APP)
+            .unwrap();
+        assert_eq!(
+            (status.assignment_required, status.visible()),
+            (Some(true), false)
+        );
+    }
+
+    #[test]
+    fn unknown_nested_values_need_a_planned_resource() {
+        let base = base();
+        // The entitled user is a user this plan creates: its placeholder.
+        let p = plan(
+            serde_json::json!([
+                rc(
+                    "aws_identitystore_user.new",
+                    &["create"],
+                    Value::Null,
+                    serde_json::json!({"user_name": "new@acme.example", "display_name": "New"}),
+                    serde_json::json!({"user_id": true})
+                ),
+                rc(
+                    "aws_accountaccess_entitlement.e",
+                    &["create"],
+                    Value::Null,
+                    serde_json::json!({"application_arn": AAM, "entitlement": [{"principal_role": [{"principal": [{"identity_center": [{"group_id": null}]}], "role_arn": "arn:aws:iam::210000000401:role/acme/access/SecurityResponder"}]}]}),
+                    serde_json::json!({"entitlement": [{"principal_role": [{"principal": [{"identity_center": [{"user_id": true}]}]}]}]})
+                ),
+            ]),
+            serde_json::json!([
+                {"address": "aws_accountaccess_entitlement.e", "expressions": {"entitlement": [{"principal_role": [{"principal": [{"identity_center": [{"user_id": {"references": ["aws_identitystore_user.new.user_id", "aws_identitystore_user.new"]}}]}]}]}]}}
+            ]),
+        );
+        let changes = terraform_changes(&base, &p, "plan.json").unwrap();
+        match &changes[1].change {
+            Change::Entitle { entitlement, .. } => {
+                assert_eq!(entitlement.principal_type, PrincipalType::User);
+                assert_eq!(
+                    entitlement.principal_id,
+                    "planned-aws-identitystore-user-new"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // An unknown role ARN the configuration does not tie to a planned
+        // resource is an error naming the nested attribute.
+        let e = created_error(
+            "aws_accountaccess_entitlement.e",
+            serde_json::json!({"application_arn": AAM, "entitlement": [{"principal_role": [{"principal": [{"identity_center": [{"group_id": "g"}]}]}]}]}),
+            serde_json::json!({"entitlement": [{"principal_role": [{"role_arn": true}]}]}),
+        );
+        assert!(e.contains("plan.json: aws_accountaccess_entitlement.e: `entitlement.principal_role.role_arn` is known only after apply"), "{e}");
+        // Neither a user nor a group.
+        let e = created_error(
+            "aws_accountaccess_entitlement.e",
+            serde_json::json!({"application_arn": AAM, "entitlement": [{"principal_role": [{"principal": [{"identity_center": [{}]}], "role_arn": "arn:aws:iam::210000000401:role/x"}]}]}),
+            serde_json::json!({}),
+        );
+        assert!(e.contains("names neither `user_id` nor `group_id`"), "{e}");
+        // An assignment to an application neither state has.
+        let e = created_error(
+            "aws_ssoadmin_application_assignment.a",
+            serde_json::json!({"application_arn": "arn:aws:sso::1:application/ssoins-x/apl-none", "principal_id": "u", "principal_type": "USER"}),
+            serde_json::json!({}),
+        );
+        assert!(e.contains("aws_ssoadmin_application_assignment.a: no application `arn:aws:sso::1:application/ssoins-x/apl-none`"), "{e}");
+    }
+
+    /// The error of applying a plan that creates one resource on acme
+    fn created_error(address: &str, after: Value, unknown: Value) -> String {
+        let p = plan(
+            serde_json::json!([rc(address, &["create"], Value::Null, after, unknown)]),
+            serde_json::json!([]),
+        );
+        apply_terraform_plan(&base(), &p, "plan.json")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]

@@ -256,6 +256,18 @@ fn doc(code: &str) -> &'static CodeDoc {
     CODES.iter().find(|c| c.code == code).unwrap_or(&CODES[0])
 }
 
+/// A finding of `code` with its documented severity and fix
+fn finding(code: &'static str, subject: String, message: String) -> Finding {
+    let d = doc(code);
+    Finding {
+        severity: d.severity,
+        code,
+        subject,
+        message,
+        fix: d.fix,
+    }
+}
+
 /// Reads an ISO 8601 duration such as `PT1H`, `PT8H30M`, `PT12H`
 pub fn parse_duration(s: &str) -> Option<u64> {
     let t = s.strip_prefix("PT")?;
@@ -282,14 +294,7 @@ pub fn parse_duration(s: &str) -> Option<u64> {
 pub fn lint(model: &Model, opts: LintOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |code: &'static str, subject: String, message: String| {
-        let d = doc(code);
-        out.push(Finding {
-            severity: d.severity,
-            code,
-            subject,
-            message,
-            fix: d.fix,
-        });
+        out.push(finding(code, subject, message));
     };
     let snap = &model.snapshot();
     let acct_name = |id: &str| {
@@ -621,14 +626,7 @@ fn application_findings(model: &Model) -> Vec<Finding> {
     use crate::who::entitlement::{entitlements, principal_users, EntitlementStatus};
     let mut out = Vec::new();
     let mut push = |code: &'static str, subject: String, message: String| {
-        let d = doc(code);
-        out.push(Finding {
-            severity: d.severity,
-            code,
-            subject,
-            message,
-            fix: d.fix,
-        });
+        out.push(finding(code, subject, message));
     };
     let snap = model.snapshot();
     let user_name = |id: &str| {

@@ -8,7 +8,7 @@ use std::io::Write;
 use super::tabular::{md_cell, table, write_markdown};
 use super::{Format, RenderError};
 use crate::check::guardrails::Guardrails;
-use crate::check::{CheckFinding, CheckReport, DiffEntry};
+use crate::check::{CheckFinding, CheckReport, DiffEntry, TargetType};
 use crate::query::lint::Severity;
 
 /// Writes a check report in `format` (table, json, markdown, sarif);
@@ -101,8 +101,25 @@ pub fn write_diff<W: Write>(w: &mut W, format: Format, d: &[DiffEntry]) -> Resul
                 Some(g) => format!("{} (via {g})", e.principal),
                 None => e.principal.clone(),
             },
-            e.account.clone(),
-            e.permission_set.clone(),
+            // Applications have no account; the set's column names what
+            // an application or entitlement row gives.
+            match e.target_type {
+                TargetType::Application => "-".to_owned(),
+                _ => e.account.clone(),
+            },
+            match e.target_type {
+                TargetType::AwsAccount => e.permission_set.clone(),
+                TargetType::Application => {
+                    format!("application {}", e.application.as_deref().unwrap_or(""))
+                }
+                TargetType::Entitlement => {
+                    let name = e.role_name();
+                    match e.entitlement_status {
+                        Some("usable") | None => format!("role {name}"),
+                        Some(status) => format!("role {name} ({status})"),
+                    }
+                }
+            },
             format!("{:?}", e.change).to_lowercase(),
             e.users_reached.to_string(),
             counts(&e.gained),
@@ -117,7 +134,7 @@ pub fn write_diff<W: Write>(w: &mut W, format: Format, d: &[DiffEntry]) -> Resul
         Format::Markdown => write_markdown(
             w,
             "accessgraph diff",
-            &format!("{} assignment(s) change access.", d.len()),
+            &format!("{} change access.", changed(d)),
             &header,
             d.iter().map(row),
         )?,
@@ -149,12 +166,28 @@ fn headline(report: &CheckReport, blocking: usize, threshold: Severity) -> Strin
         "OK: nothing blocks".to_owned()
     };
     format!(
-        "{verdict} ({} high, {} medium, {} low; {} assignment(s) change access)",
+        "{verdict} ({} high, {} medium, {} low; {} change access)",
         count(Severity::High),
         count(Severity::Medium),
         count(Severity::Low),
-        report.diff.len()
+        changed(&report.diff)
     )
+}
+
+/// `N assignment(s)`, then the application grants and entitlements when
+/// there are any
+fn changed(d: &[DiffEntry]) -> String {
+    let n = |t: TargetType| d.iter().filter(|e| e.target_type == t).count();
+    let mut out = format!("{} assignment(s)", n(TargetType::AwsAccount));
+    for (t, what) in [
+        (TargetType::Application, "application grant(s)"),
+        (TargetType::Entitlement, "entitlement(s)"),
+    ] {
+        if n(t) > 0 {
+            out.push_str(&format!(", {} {what}", n(t)));
+        }
+    }
+    out
 }
 
 fn markdown<W: Write>(

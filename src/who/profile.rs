@@ -393,6 +393,17 @@ pub fn pair_answers(
 /// its account's SCPs), with the session's own keys unknown: for the roles
 /// account access manager entitlements give
 pub fn role_profile(model: &Model, role: usize, cat: &CatalogActions) -> AccessProfile {
+    let (answers, escalation) = role_answers(model, role, cat);
+    AccessProfile::from_answers(cat, &answers, &escalation)
+}
+
+/// The answers of an IAM role of the snapshot for `cat`'s actions and the
+/// escalation actions, as [`role_profile`] decides them
+pub fn role_answers(
+    model: &Model,
+    role: usize,
+    cat: &CatalogActions,
+) -> (Vec<Option<Answer>>, Vec<Option<Answer>>) {
     let p = &model.iam_principals()[role];
     let account = &model.accounts()[p.account].id;
     let mut ctx = super::iam_context(model, role);
@@ -402,7 +413,7 @@ pub fn role_profile(model: &Model, role: usize, cat: &CatalogActions) -> AccessP
     let session = p.caller_arn(account, "user");
     let answers = decide_all(&p.set, &ctx, &session, account, &cat.names);
     let escalation = decide_all(&p.set, &ctx, &session, account, &cat.escalation);
-    AccessProfile::from_answers(cat, &answers, &escalation)
+    (answers, escalation)
 }
 
 fn set_answers(
