@@ -1,7 +1,8 @@
 //! `accessgraph collect` against a small scripted HTTP endpoint that serves
 //! recorded AWS responses: the paths a fake AWS like moto cannot produce
 //! on demand. Pagination (a NextToken page), throttling then success,
-//! AccessDenied on one account's AssumeRole, and a truncated response (and
+//! AccessDenied on one account's AssumeRole and on one application's
+//! assignment configuration, and a truncated response (and
 //! applications and account access manager, REST JSON by path); the
 //! collector must record each failure with its account and operation, keep
 //! going, write the snapshot and exit 3. Also: the collecting policy in
@@ -85,7 +86,8 @@ fn answer(seen: &Seen, earlier: &[Seen]) -> (u16, &'static str, String) {
         "ListGroups" => ok(r#"{"Groups": [{"IdentityStoreId": "d-test", "GroupId": "g-1", "DisplayName": "admins"}]}"#),
         "ListGroupMemberships" => ok(r#"{"GroupMemberships": []}"#),
         "ListApplications" => ok(r#"{"Applications": [{"ApplicationArn": "arn:aws:sso::111111111111:application/ssoins-test/apl-1", "ApplicationProviderArn": "arn:aws:sso::aws:applicationProvider/custom", "Name": "Wiki", "Status": "ENABLED", "PortalOptions": {"Visibility": "ENABLED", "SignInOptions": {"Origin": "APPLICATION", "ApplicationUrl": "https://wiki.example"}}}]}"#),
-        "GetApplicationAssignmentConfiguration" => ok(r#"{"AssignmentRequired": true}"#),
+        // Denied for the one application: that part is not recorded.
+        "GetApplicationAssignmentConfiguration" => (400, json, r#"{"__type": "AccessDeniedException", "Message": "not authorized"}"#.to_owned()),
         "ListApplicationAssignments" => ok(r#"{"ApplicationAssignments": [{"ApplicationArn": "arn:aws:sso::111111111111:application/ssoins-test/apl-1", "PrincipalId": "g-1", "PrincipalType": "GROUP"}]}"#),
         // account access manager speaks REST JSON: the operation is the path.
         "/applications-list" => (200, "application/json", r#"{"applications": [{"applicationArn": "arn:aws:account-access:eu-west-1:111111111111:application/aam-1", "createdAt": "2026-08-20T14:02:00Z", "updatedAt": "2026-09-01T08:00:00Z"}]}"#.to_owned()),
@@ -268,7 +270,10 @@ fn recorded_responses_paginate_retry_and_record_failures() {
 
     // Applications and account access manager, with the required filter.
     assert_eq!(snap["applications"][0]["name"], "Wiki");
-    assert_eq!(snap["applications"][0]["assignment_required"], true);
+    assert!(
+        snap["applications"][0]["assignment_required"].is_null(),
+        "the denied configuration is not recorded, never read as required or not"
+    );
     assert_eq!(
         snap["applications"][0]["application_url"],
         "https://wiki.example"
@@ -303,11 +308,17 @@ fn recorded_responses_paginate_retry_and_record_failures() {
         errors,
         [
             (None, "identitystore:ListUsers"),
+            (None, "sso:GetApplicationAssignmentConfiguration"),
             (Some("222222222222"), "sts:AssumeRole")
         ]
     );
+    let denied = &snap["provenance"]["errors"][1]["message"];
+    assert!(
+        denied.as_str().unwrap().starts_with("application apl-1: "),
+        "the failure names its application, so import reads that part as not recorded: {denied}"
+    );
     assert!(snap["users"].as_array().is_none_or(Vec::is_empty));
-    assert!(stderr.contains("2 failed call(s)"), "{stderr}");
+    assert!(stderr.contains("3 failed call(s)"), "{stderr}");
     assert!(
         stderr.contains("sts:AssumeRole in 222222222222"),
         "{stderr}"

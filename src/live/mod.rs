@@ -270,24 +270,31 @@ fn sdk_message<E: std::error::Error>(e: &E) -> String {
     text
 }
 
-/// Every page of a paginated request, each paced: the items of `$field`
+/// Every page of a paginated request, each paced: `$more` of each `$page`
+/// says whether another follows; or the items of each page's `$field`
 macro_rules! pages {
-    ($run:expr, $api:expr, $req:expr, $field:ident) => {{
+    ($run:expr, $api:expr, $req:expr, |$page:ident| $more:expr) => {{
         let mut pages = $req.into_paginator().send();
-        let mut out = Vec::new();
         loop {
             $run.pace($api).await;
             match pages.next().await {
-                None => break Ok(out),
+                None => break Ok(()),
                 Some(Err(e)) => break Err(sdk_message(&e)),
-                Some(Ok(page)) => {
-                    out.extend(page.$field().iter().cloned());
-                    if page.next_token().is_none_or(str::is_empty) {
-                        break Ok(out);
+                Some(Ok($page)) => {
+                    if !$more {
+                        break Ok(());
                     }
                 }
             }
         }
+    }};
+    ($run:expr, $api:expr, $req:expr, $field:ident) => {{
+        let mut out = Vec::new();
+        pages!($run, $api, $req, |page| {
+            out.extend(page.$field().iter().cloned());
+            !page.next_token().is_none_or(str::is_empty)
+        })
+        .map(|()| out)
     }};
 }
 
@@ -300,22 +307,38 @@ macro_rules! call {
 }
 
 /// A paginated listing into its file: every page's `$field`, converted
-/// into the layout's listing `$wrap`
+/// into the layout's listing `$wrap`; `named` puts the application in a
+/// failure's message (the importer then reads that part as not recorded)
 macro_rules! list {
-    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr; $req:expr => $field:ident as $wrap:path) => {
+    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr $(, named $id:expr)?; $req:expr => $field:ident as $wrap:path) => {
         $run.file($rel, $account, $op, async {
-            let items = pages!($run, $api, $req, $field)?;
-            Ok(Some($wrap(items.iter().map(Into::into).collect())))
+            let items = pages!($run, $api, $req, $field);
+            $(let items = items.map_err(|m| format!("application {}: {m}", $id));)?
+            Ok(Some($wrap(items?.iter().map(Into::into).collect())))
         })
     };
 }
 
-/// One request into its file: `$make` of the answer `$out` (`None`: no file)
+/// One request into its file: `$make` of the answer `$out` (`None`: no
+/// file); `named` as for [`list!`]; `absent:` when the service's
+/// ResourceNotFoundException means "none" (no boundary, ABAC never
+/// configured), not a failure
 macro_rules! get {
-    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr; $req:expr => |$out:ident| $make:expr) => {
+    ($run:expr, $api:expr, $rel:expr, $account:expr, $op:expr $(, named $id:expr)?; $req:expr => |$out:ident| $make:expr) => {
         $run.file($rel, $account, $op, async {
-            let $out = call!($run, $api, $req).map_err(|e| sdk_message(&e))?;
+            let got = call!($run, $api, $req).map_err(|e| sdk_message(&e));
+            $(let got = got.map_err(|m| format!("application {}: {m}", $id));)?
+            let $out = got?;
             Ok($make)
+        })
+    };
+    (absent: $run:expr, $api:expr, $rel:expr, $op:expr; $req:expr => |$out:ident| $make:expr) => {
+        $run.file($rel, None, $op, async {
+            match call!($run, $api, $req) {
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
+                Err(e) => Err(sdk_message(&e)),
+                Ok($out) => Ok($make),
+            }
         })
     };
 }
@@ -585,14 +608,6 @@ fn scope(o: &CollectOptions, tree: &Tree, accounts: &l::Accounts) -> Vec<String>
         .collect()
 }
 
-/// Whether an SDK error is the service's ResourceNotFoundException
-macro_rules! not_found {
-    ($e:expr) => {
-        $e.as_service_error()
-            .is_some_and(|s| s.is_resource_not_found_exception())
-    };
-}
-
 /// The organization's Identity Center instance
 async fn instance(
     run: &Run,
@@ -614,23 +629,10 @@ async fn identity_center(
     scoped: &[String],
 ) -> Result<(), CollectError> {
     let api = Api::SsoAdmin;
-    let abac = run.file(
-        paths::ABAC,
-        None,
-        "sso:DescribeInstanceAccessControlAttributeConfiguration",
-        async {
-            let req = sso
-                .describe_instance_access_control_attribute_configuration()
-                .instance_arn(arn);
-            match call!(run, api, req) {
-                // Never configured is a ResourceNotFoundException: no ABAC.
-                Err(e) if not_found!(e) => Ok(None),
-                Err(e) => Err(sdk_message(&e)),
-                Ok(c) => Ok(Some(l::AbacConfig::from(&c))),
-            }
-        },
-    );
-    abac.await?;
+    get!(absent: run, api, paths::ABAC, "sso:DescribeInstanceAccessControlAttributeConfiguration";
+        sso.describe_instance_access_control_attribute_configuration().instance_arn(arn)
+        => |c| Some(l::AbacConfig::from(&c)))
+    .await?;
     let sets = list!(run, api, paths::PERMISSION_SETS, None, "sso:ListPermissionSets";
         sso.list_permission_sets().instance_arn(arn) => permission_sets as l::PermissionSetArns);
     let sets = sets.await?.unwrap_or_default().0;
@@ -654,16 +656,9 @@ async fn identity_center(
             get!(run, api, file("get-inline-policy-for-permission-set"), None, "sso:GetInlinePolicyForPermissionSet";
                 sso.get_inline_policy_for_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |i| Some(l::InlinePolicyOfSet { inline_policy: i.inline_policy().filter(|t| !t.trim().is_empty()).map(Document::text) })).await?;
-            let boundary = run.file(file("get-permissions-boundary-for-permission-set"), None, "sso:GetPermissionsBoundaryForPermissionSet", async {
-                let req = sso.get_permissions_boundary_for_permission_set().instance_arn(arn).permission_set_arn(ps);
-                match call!(run, api, req) {
-                    // No boundary is a ResourceNotFoundException, not a failure.
-                    Err(e) if not_found!(e) => Ok(None),
-                    Err(e) => Err(sdk_message(&e)),
-                    Ok(b) => Ok(b.permissions_boundary().map(|b| l::BoundaryOfSet { permissions_boundary: Some(b.into()) })),
-                }
-            });
-            boundary.await?;
+            get!(absent: run, api, file("get-permissions-boundary-for-permission-set"), "sso:GetPermissionsBoundaryForPermissionSet";
+                sso.get_permissions_boundary_for_permission_set().instance_arn(arn).permission_set_arn(ps)
+                => |b| b.permissions_boundary().map(|b| l::BoundaryOfSet { permissions_boundary: Some(b.into()) })).await?;
             list!(run, api, file("list-tags-for-resource"), None, "sso:ListTagsForResource";
                 sso.list_tags_for_resource().instance_arn(arn).resource_arn(ps) => tags as l::Tags).await?;
             let provisioned = list!(run, api, file("list-accounts-for-provisioned-permission-set"), None, "sso:ListAccountsForProvisionedPermissionSet";
@@ -701,23 +696,6 @@ async fn identity_center(
     .await
 }
 
-/// A call for one application whose failure names the application (the
-/// importer then reads the part as not recorded, not as a damaged export)
-async fn of_application<T, F>(
-    run: &Run,
-    rel: String,
-    id: &str,
-    op: &str,
-    fetch: F,
-) -> Result<(), CollectError>
-where
-    T: Serialize + DeserializeOwned,
-    F: Future<Output = Fetched<T>>,
-{
-    let named = async { fetch.await.map_err(|m| format!("application {id}: {m}")) };
-    run.file(rel, None, op, named).await.map(drop)
-}
-
 /// Identity Center applications, each with its assignment configuration
 /// and assignments
 async fn applications(
@@ -736,38 +714,12 @@ async fn applications(
         .map(|a| a.application_arn)
         .collect();
     run.each("applications", arns, |app| async move {
-        let id = paths::last(&app).to_owned();
-        let file = |command: &str| paths::application_file(&app, command);
-        of_application(
-            run,
-            file("get-application-assignment-configuration"),
-            &id,
-            "sso:GetApplicationAssignmentConfiguration",
-            async {
-                let req = sso
-                    .get_application_assignment_configuration()
-                    .application_arn(&app);
-                let c = call!(run, api, req).map_err(|e| sdk_message(&e))?;
-                Ok(Some(l::AssignmentConfiguration {
-                    assignment_required: c.assignment_required(),
-                }))
-            },
-        )
-        .await?;
-        of_application(
-            run,
-            file("list-application-assignments"),
-            &id,
-            "sso:ListApplicationAssignments",
-            async {
-                let req = sso.list_application_assignments().application_arn(&app);
-                let list = pages!(run, api, req, application_assignments)?;
-                Ok(Some(l::ApplicationAssignments(
-                    list.iter().map(Into::into).collect(),
-                )))
-            },
-        )
-        .await
+        let (id, file) = (paths::last(&app), |c: &str| paths::application_file(&app, c));
+        get!(run, api, file("get-application-assignment-configuration"), None, "sso:GetApplicationAssignmentConfiguration", named id;
+            sso.get_application_assignment_configuration().application_arn(&app)
+            => |c| Some(l::AssignmentConfiguration { assignment_required: c.assignment_required() })).await?;
+        list!(run, api, file("list-application-assignments"), None, "sso:ListApplicationAssignments", named id;
+            sso.list_application_assignments().application_arn(&app) => application_assignments as l::ApplicationAssignments).await.map(drop)
     })
     .await
 }
@@ -793,28 +745,18 @@ async fn account_access(run: &Run, aa: &aws_sdk_accountaccess::Client) -> Result
         .into_iter()
         .map(|a| a.application_arn)
         .collect();
-    run.each("account access manager", arns, |app| async move {
-        let id = paths::last(&app).to_owned();
-        of_application(
-            run,
-            paths::entitlements(&app),
-            &id,
-            "account-access:ListEntitlements",
-            async {
-                // ListEntitlements requires a filter; an empty principalRole
-                // filter is meant to match every entitlement.
-                let filter = aws_sdk_accountaccess::types::EntitlementFilter::builder()
-                    .principal_role(
-                        aws_sdk_accountaccess::types::PrincipalRoleEntitlementFilter::builder()
-                            .build(),
-                    )
-                    .build();
-                let req = aa.list_entitlements().application_arn(&app).filter(filter);
-                let list = pages!(run, api, req, entitlements)?;
-                Ok(Some(l::Entitlements(list.iter().map(Into::into).collect())))
-            },
-        )
-        .await
+    // ListEntitlements requires a filter; an empty principalRole filter is
+    // meant to match every entitlement.
+    use aws_sdk_accountaccess::types::{EntitlementFilter, PrincipalRoleEntitlementFilter};
+    let every = EntitlementFilter::builder()
+        .principal_role(PrincipalRoleEntitlementFilter::builder().build())
+        .build();
+    run.each("account access manager", arns, |app| {
+        let every = every.clone();
+        async move {
+            list!(run, api, paths::entitlements(&app), None, "account-access:ListEntitlements", named paths::last(&app);
+                aa.list_entitlements().application_arn(&app).filter(every) => entitlements as l::Entitlements).await.map(drop)
+        }
     })
     .await
 }
@@ -935,33 +877,22 @@ async fn iam_of(
             .build()
     };
     let iam = aws_sdk_iam::Client::from_conf(iam_conf);
+    use aws_sdk_iam::types::EntityType::{Group, LocalManagedPolicy, Role, User};
+    let req = iam
+        .get_account_authorization_details()
+        .filter(User)
+        .filter(Role);
+    let req = req.filter(Group).filter(LocalManagedPolicy);
     let details = run.file(
         &rel,
         Some(&account),
         "iam:GetAccountAuthorizationDetails",
         async {
-            use aws_sdk_iam::types::EntityType;
-            let req = iam
-                .get_account_authorization_details()
-                .filter(EntityType::User)
-                .filter(EntityType::Role);
-            let mut pages = req
-                .filter(EntityType::Group)
-                .filter(EntityType::LocalManagedPolicy)
-                .into_paginator()
-                .send();
             let mut d = l::AuthorizationDetails::default();
-            loop {
-                run.pace(Api::Iam).await;
-                let Some(page) = pages.next().await else {
-                    break;
-                };
-                let page = page.map_err(|e| sdk_message(&e))?;
+            pages!(run, Api::Iam, req, |page| {
                 d.add(&page);
-                if !page.is_truncated() {
-                    break;
-                }
-            }
+                page.is_truncated()
+            })?;
             Ok(Some(d))
         },
     );
