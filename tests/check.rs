@@ -617,6 +617,7 @@ fn a_template_giving_an_application_and_entitlements_is_checked() {
         "fixtures/changes/applications-and-entitlements/template.yaml",
     ]);
     assert!(table.contains("application Acme Payroll"), "{table}");
+    assert!(table.contains("permission_set / grant"), "{table}");
     // The headline counts each kind.
     let (_, md, _) = run(&[
         "check",

@@ -83,10 +83,17 @@ pub fn write_diff<W: Write>(w: &mut W, format: Format, d: &[DiffEntry]) -> Resul
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The third column holds an application or a role on the rows that
+    // are not account assignments: its header says so when there are any.
+    let third = if d.iter().all(|e| e.target_type == TargetType::AwsAccount) {
+        "permission_set"
+    } else {
+        "permission_set / grant"
+    };
     let header = [
         "principal",
         "account",
-        "permission_set",
+        third,
         "change",
         "users",
         "gained",
