@@ -221,11 +221,17 @@ impl Run {
     }
 
     /// Runs `job` for every item, `concurrency` at a time, with a progress
-    /// bar of counts and an ETA; stops at the first write failure
-    async fn each<I, F, Fut>(&self, phase: &str, items: Vec<I>, job: F) -> Result<(), CollectError>
+    /// bar of counts and an ETA: the jobs' results, in the order they
+    /// completed; stops at the first write failure
+    async fn each<I, R, F, Fut>(
+        &self,
+        phase: &str,
+        items: Vec<I>,
+        job: F,
+    ) -> Result<Vec<R>, CollectError>
     where
         F: Fn(I) -> Fut,
-        Fut: Future<Output = Result<(), CollectError>>,
+        Fut: Future<Output = Result<R, CollectError>>,
     {
         let bar = self
             .bars
@@ -247,10 +253,10 @@ impl Run {
                 }
             })
             .buffer_unordered(self.concurrency)
-            .try_collect::<Vec<()>>()
+            .try_collect()
             .await;
         bar.finish_and_clear();
-        result.map(|_| ())
+        result
     }
 }
 
@@ -448,6 +454,7 @@ pub async fn collect_export(
             iam_of(&run, &conf, account, &o.member_role, management.as_deref())
         })
         .await
+        .map(drop)
     };
     let policies_phase = organization_policies(&run, &org, &accounts, &roots);
     tokio::try_join!(
@@ -496,38 +503,32 @@ async fn organization(
     let roots = roots.await?.unwrap_or_default();
     // The tree, one level at a time.
     let mut level: Vec<String> = roots.0.iter().map(|r| r.id.clone()).collect();
-    let tree = Mutex::new(Tree::default());
+    let mut tree = Tree::default();
     while !level.is_empty() {
-        let next = Mutex::new(Vec::new());
-        run.each("organization tree", level, |parent| {
-            let (next, tree) = (&next, &tree);
-            async move {
-                let ous = list!(run, api, paths::of(paths::OUS_FOR_PARENT, &parent), None, "organizations:ListOrganizationalUnitsForParent";
-                    org.list_organizational_units_for_parent().parent_id(&parent) => organizational_units as l::OusForParent);
-                let accounts = list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
-                    org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts);
-                let (ous, accounts) = (ous.await?, accounts.await?);
-                if let (Ok(mut next), Ok(mut tree)) = (next.lock(), tree.lock()) {
-                    for u in ous.unwrap_or_default().0 {
-                        tree.parent.insert(u.id.clone(), parent.clone());
-                        tree.name.insert(u.id.clone(), u.name);
-                        next.push(u.id);
-                    }
-                    for a in accounts.unwrap_or_default().0 {
-                        tree.parent.insert(a.id, parent.clone());
-                    }
-                }
-                Ok(())
+        let found = run.each("organization tree", level, |parent| async move {
+            let ous = list!(run, api, paths::of(paths::OUS_FOR_PARENT, &parent), None, "organizations:ListOrganizationalUnitsForParent";
+                org.list_organizational_units_for_parent().parent_id(&parent) => organizational_units as l::OusForParent);
+            let accounts = list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
+                org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts);
+            let (ous, accounts) = (ous.await?, accounts.await?);
+            Ok((parent, ous.unwrap_or_default(), accounts.unwrap_or_default()))
+        });
+        level = Vec::new();
+        for (parent, ous, accounts) in found.await? {
+            for u in ous.0 {
+                tree.parent.insert(u.id.clone(), parent.clone());
+                tree.name.insert(u.id.clone(), u.name);
+                level.push(u.id);
             }
-        })
-        .await?;
-        level = next.into_inner().unwrap_or_default();
+            for a in accounts.0 {
+                tree.parent.insert(a.id, parent.clone());
+            }
+        }
         level.sort();
     }
     let accounts = list!(run, api, paths::ACCOUNTS, None, "organizations:ListAccounts";
         org.list_accounts() => accounts as l::Accounts);
     let accounts = accounts.await?.unwrap_or_default();
-    let tree = tree.into_inner().unwrap_or_default();
     Ok((
         accounts,
         roots,
@@ -638,9 +639,7 @@ async fn identity_center(
     let sets = sets.await?.unwrap_or_default().0;
 
     // Each set's files, and the accounts it is provisioned to.
-    let accounts_of: Mutex<BTreeMap<String, Vec<String>>> = Mutex::new(BTreeMap::new());
-    run.each("permission sets", sets.clone(), |ps| {
-        let accounts_of = &accounts_of;
+    let accounts_of = run.each("permission sets", sets.clone(), |ps| {
         async move {
             let ps = ps.as_str();
             let file = |command: &str| paths::set_file(ps, command);
@@ -663,30 +662,18 @@ async fn identity_center(
                 sso.list_tags_for_resource().instance_arn(arn).resource_arn(ps) => tags as l::Tags).await?;
             let provisioned = list!(run, api, file("list-accounts-for-provisioned-permission-set"), None, "sso:ListAccountsForProvisionedPermissionSet";
                 sso.list_accounts_for_provisioned_permission_set().instance_arn(arn).permission_set_arn(ps) => account_ids as l::ProvisionedAccounts);
-            if let (Some(p), Ok(mut map)) = (provisioned.await?, accounts_of.lock()) {
-                map.insert(ps.to_owned(), p.0);
-            }
-            Ok(())
+            Ok(provisioned.await?.map(|p| (ps.to_owned(), p.0)))
         }
-    })
-    .await?;
+    });
+    let accounts_of: BTreeMap<_, _> = accounts_of.await?.into_iter().flatten().collect();
 
     // The other half of the plan: the sets provisioned to each account.
-    let sets_of: Mutex<BTreeMap<String, Vec<String>>> = Mutex::new(BTreeMap::new());
-    run.each("provisioned permission sets", scoped.to_vec(), |account| {
-        let sets_of = &sets_of;
-        async move {
-            let got = list!(run, api, paths::provisioned_to(&account), Some(&account), "sso:ListPermissionSetsProvisionedToAccount";
-                sso.list_permission_sets_provisioned_to_account().instance_arn(arn).account_id(&account) => permission_sets as l::ProvisionedSets);
-            if let (Some(g), Ok(mut map)) = (got.await?, sets_of.lock()) {
-                map.insert(account, g.0);
-            }
-            Ok(())
-        }
-    })
-    .await?;
-    let accounts_of = accounts_of.into_inner().unwrap_or_default();
-    let sets_of = sets_of.into_inner().unwrap_or_default();
+    let sets_of = run.each("provisioned permission sets", scoped.to_vec(), |account| async move {
+        let got = list!(run, api, paths::provisioned_to(&account), Some(&account), "sso:ListPermissionSetsProvisionedToAccount";
+            sso.list_permission_sets_provisioned_to_account().instance_arn(arn).account_id(&account) => permission_sets as l::ProvisionedSets);
+        Ok(got.await?.map(|g| (account, g.0)))
+    });
+    let sets_of: BTreeMap<_, _> = sets_of.await?.into_iter().flatten().collect();
     let pairs = plan(scoped, &sets, &accounts_of, &sets_of);
     run.each("account assignments", pairs, |(account, ps)| async move {
         list!(run, api, paths::assignments(&account, &ps), Some(&account), "sso:ListAccountAssignments";
@@ -694,6 +681,7 @@ async fn identity_center(
             => account_assignments as l::AccountAssignments).await.map(drop)
     })
     .await
+    .map(drop)
 }
 
 /// Identity Center applications, each with its assignment configuration
@@ -722,6 +710,7 @@ async fn applications(
             sso.list_application_assignments().application_arn(&app) => application_assignments as l::ApplicationAssignments).await.map(drop)
     })
     .await
+    .map(drop)
 }
 
 /// AWS account access manager: its applications (no file when there are
@@ -759,6 +748,7 @@ async fn account_access(run: &Run, aa: &aws_sdk_accountaccess::Client) -> Result
         }
     })
     .await
+    .map(drop)
 }
 
 /// The (account, permission set) pairs whose assignments are listed: those
@@ -832,6 +822,7 @@ async fn identity_store(
         members.await.map(drop)
     })
     .await
+    .map(drop)
 }
 
 /// One account's IAM: the caller's own credentials in the management
