@@ -77,7 +77,10 @@ pub fn run(args: CollectArgs) -> anyhow::Result<Exit> {
     };
     let temp;
     if let Some(d) = &args.resume {
-        if !d.join(accessgraph::load::layout::paths::META).is_file() {
+        if !d
+            .join(accessgraph::load::layout::paths::META_FILE)
+            .is_file()
+        {
             anyhow::bail!(
                 "{}: not a collection to resume (no meta.json; start one with --export-dir)",
                 d.display()

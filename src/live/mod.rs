@@ -153,14 +153,14 @@ impl Run {
         tokio::time::sleep_until(at.into()).await;
     }
 
-    /// The one shape of every call: the export file `rel`, read back when
+    /// The one shape of every call: the export `file`, read back when
     /// resuming and complete on disk; otherwise `fetch`ed and written
     /// atomically. A failed call is recorded (account, operation, message)
     /// and gives `None`, as does a call whose answer is "none" (`Ok(None)`:
     /// no boundary, ABAC never configured), which writes no file.
     async fn file<T, F>(
         &self,
-        rel: impl AsRef<str>,
+        file: l::File<T>,
         account: Option<&str>,
         operation: impl AsRef<str>,
         fetch: F,
@@ -169,8 +169,7 @@ impl Run {
         T: Serialize + DeserializeOwned,
         F: Future<Output = Fetched<T>>,
     {
-        let rel = rel.as_ref();
-        if let Some(v) = self.resumed(rel) {
+        if let Some(v) = self.resumed(&file) {
             return Ok(Some(v));
         }
         match fetch.await {
@@ -179,16 +178,16 @@ impl Run {
                 Ok(None)
             }
             Ok(None) => Ok(None),
-            Ok(Some(v)) => self.write(rel, &v).map(|()| Some(v)),
+            Ok(Some(v)) => self.write(&file, &v).map(|()| Some(v)),
         }
     }
 
-    /// The file `rel`, when resuming and it is complete on disk (counted)
-    fn resumed<T: DeserializeOwned>(&self, rel: &str) -> Option<T> {
+    /// The `file`, when resuming and it is complete on disk (counted)
+    fn resumed<T: DeserializeOwned>(&self, file: &l::File<T>) -> Option<T> {
         if !self.resume {
             return None;
         }
-        let v = l::read::<T>(&self.dir, rel).ok().flatten()?;
+        let v = file.read(&self.dir).ok().flatten()?;
         self.reused.fetch_add(1, Ordering::Relaxed);
         Some(v)
     }
@@ -204,8 +203,8 @@ impl Run {
         }
     }
 
-    fn write<T: Serialize>(&self, rel: &str, v: &T) -> Result<(), CollectError> {
-        let path = self.dir.join(rel);
+    fn write<T: Serialize>(&self, file: &l::File<T>, v: &T) -> Result<(), CollectError> {
+        let path = self.dir.join(file.rel());
         let err = |source| CollectError::Write {
             path: path.display().to_string(),
             source,
@@ -399,12 +398,12 @@ pub async fn collect_export(
             indicatif::ProgressDrawTarget::stderr()
         }),
     };
-    if !(o.resume && dir.join(paths::META).exists()) {
+    if !(o.resume && dir.join(paths::META.rel()).exists()) {
         let region = conf
             .region()
             .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
         run.write(
-            paths::META,
+            &paths::META,
             &l::Meta {
                 region,
                 exported_at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
@@ -465,7 +464,7 @@ pub async fn collect_export(
         access_phase
     )?;
     let errors = run.errors.lock().map(|e| e.clone()).unwrap_or_default();
-    run.write(paths::ERRORS, &l::Errors(errors.clone()))?;
+    run.write(&paths::ERRORS, &l::Errors(errors.clone()))?;
     Ok(Outcome {
         errors,
         requests: run.requests.load(Ordering::Relaxed),
@@ -506,9 +505,9 @@ async fn organization(
     let mut tree = Tree::default();
     while !level.is_empty() {
         let found = run.each("organization tree", level, |parent| async move {
-            let ous = list!(run, api, paths::of(paths::OUS_FOR_PARENT, &parent), None, "organizations:ListOrganizationalUnitsForParent";
+            let ous = list!(run, api, paths::OUS_FOR_PARENT.file(&parent), None, "organizations:ListOrganizationalUnitsForParent";
                 org.list_organizational_units_for_parent().parent_id(&parent) => organizational_units as l::OusForParent);
-            let accounts = list!(run, api, paths::of(paths::ACCOUNTS_FOR_PARENT, &parent), None, "organizations:ListAccountsForParent";
+            let accounts = list!(run, api, paths::ACCOUNTS_FOR_PARENT.file(&parent), None, "organizations:ListAccountsForParent";
                 org.list_accounts_for_parent().parent_id(&parent) => accounts as l::Accounts);
             let (ous, accounts) = (ous.await?, accounts.await?);
             Ok((parent, ous.unwrap_or_default(), accounts.unwrap_or_default()))
@@ -548,7 +547,7 @@ async fn organization_policies(
     let api = Api::Organizations;
     let ids: Vec<String> = accounts.0.iter().map(|a| a.id.clone()).collect();
     run.each("account tags", ids, |id| async move {
-        list!(run, api, paths::account_tags(&id), Some(&id), "organizations:ListTagsForResource";
+        list!(run, api, paths::ACCOUNT_TAGS.file(&id), Some(&id), "organizations:ListTagsForResource";
             org.list_tags_for_resource().resource_id(&id) => tags as l::Tags)
         .await
         .map(drop)
@@ -556,7 +555,7 @@ async fn organization_policies(
     .await?;
     for kind in roots.enabled_policy_types() {
         let filter = aws_sdk_organizations::types::PolicyType::from(kind);
-        let list = list!(run, api, paths::policies(kind), None, format!("organizations:ListPolicies({kind})");
+        let list = list!(run, api, paths::POLICIES.file(kind), None, format!("organizations:ListPolicies({kind})");
             org.list_policies().filter(filter) => policies as l::Policies);
         let ids = list
             .await?
@@ -566,9 +565,9 @@ async fn organization_policies(
             .map(|p| p.id)
             .collect();
         run.each("organization policies", ids, |pid| async move {
-            get!(run, api, paths::policy(&pid), None, "organizations:DescribePolicy";
+            get!(run, api, paths::POLICY.file(&pid), None, "organizations:DescribePolicy";
                 org.describe_policy().policy_id(&pid) => |d| d.policy().map(|p| l::DescribePolicy { policy: p.into() })).await?;
-            list!(run, api, paths::targets(&pid), None, "organizations:ListTargetsForPolicy";
+            list!(run, api, paths::TARGETS.file(&pid), None, "organizations:ListTargetsForPolicy";
                 org.list_targets_for_policy().policy_id(&pid) => targets as l::Targets).await.map(drop)
         })
         .await?;
@@ -642,25 +641,24 @@ async fn identity_center(
     let accounts_of = run.each("permission sets", sets.clone(), |ps| {
         async move {
             let ps = ps.as_str();
-            let file = |command: &str| paths::set_file(ps, command);
-            get!(run, api, file("describe-permission-set"), None, "sso:DescribePermissionSet";
+            get!(run, api, paths::set_file(ps), None, "sso:DescribePermissionSet";
                 sso.describe_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |d| d.permission_set().map(|p| l::DescribePermissionSet { permission_set: p.into() })).await?;
-            list!(run, api, file("list-managed-policies-in-permission-set"), None, "sso:ListManagedPoliciesInPermissionSet";
+            list!(run, api, paths::set_file(ps), None, "sso:ListManagedPoliciesInPermissionSet";
                 sso.list_managed_policies_in_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => attached_managed_policies as l::ManagedPoliciesInSet).await?;
-            list!(run, api, file("list-customer-managed-policy-references-in-permission-set"), None, "sso:ListCustomerManagedPolicyReferencesInPermissionSet";
+            list!(run, api, paths::set_file(ps), None, "sso:ListCustomerManagedPolicyReferencesInPermissionSet";
                 sso.list_customer_managed_policy_references_in_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => customer_managed_policy_references as l::CustomerManagedInSet).await?;
-            get!(run, api, file("get-inline-policy-for-permission-set"), None, "sso:GetInlinePolicyForPermissionSet";
+            get!(run, api, paths::set_file(ps), None, "sso:GetInlinePolicyForPermissionSet";
                 sso.get_inline_policy_for_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |i| Some(l::InlinePolicyOfSet { inline_policy: i.inline_policy().filter(|t| !t.trim().is_empty()).map(Document::text) })).await?;
-            get!(absent: run, api, file("get-permissions-boundary-for-permission-set"), "sso:GetPermissionsBoundaryForPermissionSet";
+            get!(absent: run, api, paths::set_file(ps), "sso:GetPermissionsBoundaryForPermissionSet";
                 sso.get_permissions_boundary_for_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |b| b.permissions_boundary().map(|b| l::BoundaryOfSet { permissions_boundary: Some(b.into()) })).await?;
-            list!(run, api, file("list-tags-for-resource"), None, "sso:ListTagsForResource";
+            list!(run, api, paths::set_file(ps), None, "sso:ListTagsForResource";
                 sso.list_tags_for_resource().instance_arn(arn).resource_arn(ps) => tags as l::Tags).await?;
-            let provisioned = list!(run, api, file("list-accounts-for-provisioned-permission-set"), None, "sso:ListAccountsForProvisionedPermissionSet";
+            let provisioned = list!(run, api, paths::set_file(ps), None, "sso:ListAccountsForProvisionedPermissionSet";
                 sso.list_accounts_for_provisioned_permission_set().instance_arn(arn).permission_set_arn(ps) => account_ids as l::ProvisionedAccounts);
             Ok(provisioned.await?.map(|p| (ps.to_owned(), p.0)))
         }
@@ -669,7 +667,7 @@ async fn identity_center(
 
     // The other half of the plan: the sets provisioned to each account.
     let sets_of = run.each("provisioned permission sets", scoped.to_vec(), |account| async move {
-        let got = list!(run, api, paths::provisioned_to(&account), Some(&account), "sso:ListPermissionSetsProvisionedToAccount";
+        let got = list!(run, api, paths::PROVISIONED_TO.file(&account), Some(&account), "sso:ListPermissionSetsProvisionedToAccount";
             sso.list_permission_sets_provisioned_to_account().instance_arn(arn).account_id(&account) => permission_sets as l::ProvisionedSets);
         Ok(got.await?.map(|g| (account, g.0)))
     });
@@ -702,11 +700,11 @@ async fn applications(
         .map(|a| a.application_arn)
         .collect();
     run.each("applications", arns, |app| async move {
-        let (id, file) = (paths::last(&app), |c: &str| paths::application_file(&app, c));
-        get!(run, api, file("get-application-assignment-configuration"), None, "sso:GetApplicationAssignmentConfiguration", named id;
+        let id = paths::last(&app);
+        get!(run, api, paths::application_file(&app), None, "sso:GetApplicationAssignmentConfiguration", named id;
             sso.get_application_assignment_configuration().application_arn(&app)
             => |c| Some(l::AssignmentConfiguration { assignment_required: c.assignment_required() })).await?;
-        list!(run, api, file("list-application-assignments"), None, "sso:ListApplicationAssignments", named id;
+        list!(run, api, paths::application_file(&app), None, "sso:ListApplicationAssignments", named id;
             sso.list_application_assignments().application_arn(&app) => application_assignments as l::ApplicationAssignments).await.map(drop)
     })
     .await
@@ -743,7 +741,7 @@ async fn account_access(run: &Run, aa: &aws_sdk_accountaccess::Client) -> Result
     run.each("account access manager", arns, |app| {
         let every = every.clone();
         async move {
-            list!(run, api, paths::entitlements(&app), None, "account-access:ListEntitlements", named paths::last(&app);
+            list!(run, api, paths::ENTITLEMENTS.file(paths::last(&app)), None, "account-access:ListEntitlements", named paths::last(&app);
                 aa.list_entitlements().application_arn(&app).filter(every) => entitlements as l::Entitlements).await.map(drop)
         }
     })
@@ -805,7 +803,7 @@ async fn identity_store(
         .collect();
     run.each("group memberships", gids, |gid| async move {
         let members = run.file(
-            paths::of(paths::MEMBERSHIPS, &gid),
+            paths::MEMBERSHIPS.file(&gid),
             None,
             "identitystore:ListGroupMemberships",
             async {
@@ -834,9 +832,9 @@ async fn iam_of(
     role: &str,
     management: Option<&str>,
 ) -> Result<(), CollectError> {
-    let rel = paths::iam(&account);
+    let file = paths::iam(&account);
     // The AssumeRole before the call is for this file too.
-    if run.resumed::<l::AuthorizationDetails>(&rel).is_some() {
+    if run.resumed(&file).is_some() {
         return Ok(());
     }
     let iam_conf = if management == Some(account.as_str()) {
@@ -875,7 +873,7 @@ async fn iam_of(
         .filter(Role);
     let req = req.filter(Group).filter(LocalManagedPolicy);
     let details = run.file(
-        &rel,
+        file,
         Some(&account),
         "iam:GetAccountAuthorizationDetails",
         async {

@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use super::layout::{self as l, paths};
 pub use super::layout::{parse_document_text, ImportError};
 use crate::snapshot::{
-    AccessPortal, AccountAccess, Assignment, IdentityCenter, IdentitySource, Membership,
-    OrgPolicyType, Organization, Ou, PermissionSet, Provenance, Snapshot, FORMAT_VERSION,
+    AccessPortal, AccountAccess, Assignment, CollectionError, IdentityCenter, IdentitySource,
+    Membership, OrgPolicyType, Organization, Ou, PermissionSet, Provenance, Snapshot,
+    FORMAT_VERSION,
 };
 
 type Result<T> = std::result::Result<T, ImportError>;
@@ -23,19 +24,20 @@ struct Export {
 }
 
 impl Export {
-    fn read<T: DeserializeOwned>(&self, rel: &str) -> Result<Option<T>> {
-        l::read(&self.dir, rel)
+    fn read<T: DeserializeOwned>(&self, file: &l::File<T>) -> Result<Option<T>> {
+        file.read(&self.dir)
     }
 
     /// A file that may be absent: its default then
-    fn or_default<T: DeserializeOwned + Default>(&self, rel: &str) -> Result<T> {
-        self.read(rel).map(Option::unwrap_or_default)
+    fn or_default<T: DeserializeOwned + Default>(&self, file: &l::File<T>) -> Result<T> {
+        self.read(file).map(Option::unwrap_or_default)
     }
 
-    fn require<T: DeserializeOwned>(&self, rel: &str) -> Result<T> {
+    fn require<T: DeserializeOwned>(&self, file: &l::File<T>) -> Result<T> {
         let missing =
             "missing: this file of the export layout is required (see docs/export-layout.md)";
-        self.read(rel)?.ok_or_else(|| self.file_error(rel, missing))
+        self.read(file)?
+            .ok_or_else(|| self.file_error(file.rel(), missing))
     }
 
     fn file_error(&self, rel: &str, message: &str) -> ImportError {
@@ -78,10 +80,31 @@ impl Export {
         Ok(out)
     }
 
+    /// A listed application's file: `None` when it is absent and
+    /// `errors.json` records the call that failed for the application (that
+    /// part is then not recorded); absent otherwise is an error
+    fn of_application<T: DeserializeOwned>(
+        &self,
+        file: &l::File<T>,
+        id: &str,
+        errors: &[CollectionError],
+    ) -> Result<Option<T>> {
+        match self.read(file)? {
+            None if !errors.iter().any(|e| e.message.contains(id)) => {
+                let message = "missing: every listed application needs this file (a call that failed is recorded in errors.json)";
+                Err(self.file_error(file.rel(), message))
+            }
+            got => Ok(got),
+        }
+    }
+
     /// Every file of a folder, by stem
-    fn folder<T: DeserializeOwned>(&self, rel: &str) -> Result<Vec<(String, T)>> {
-        let one = |stem: String| Ok((stem.clone(), self.require(&paths::of(rel, &stem))?));
-        self.list(rel, false)?.into_iter().map(one).collect()
+    fn folder<T: DeserializeOwned>(&self, folder: &l::Folder<T>) -> Result<Vec<(String, T)>> {
+        let one = |stem: String| Ok((stem.clone(), self.require(&folder.file(&stem))?));
+        self.list(folder.rel(), false)?
+            .into_iter()
+            .map(one)
+            .collect()
     }
 }
 
@@ -99,26 +122,26 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
             message: "not a folder (expected an AWS CLI export, see docs/export-layout.md)".into(),
         });
     }
-    let meta: l::Meta = ex.require(paths::META)?;
+    let meta = ex.require(&paths::META)?;
     let organization = import_organization(&ex)?;
     let management = organization
         .as_ref()
         .map(|o| o.management_account_id.as_str());
     let (identity_center, permission_sets, assignments) = import_sso(&ex, &meta, management)?;
-    let users = ex.or_default::<l::Users>(paths::USERS)?.0;
+    let users = ex.or_default(&paths::USERS)?.0;
     let mut memberships = Vec::new();
-    for (group, list) in ex.folder::<l::GroupMemberships>(paths::MEMBERSHIPS)? {
+    for (group, list) in ex.folder(&paths::MEMBERSHIPS)? {
         memberships.extend(list.0.into_iter().map(|m| Membership {
             group_id: m.group_id.unwrap_or_else(|| group.clone()),
             user_id: m.member_id.user_id,
         }));
     }
     let mut iam = Vec::new();
-    for account in ex.list("iam", true)? {
-        let rel = paths::iam(&account);
-        if let Some(details) = ex.read::<l::AuthorizationDetails>(&rel)? {
+    for account in ex.list(paths::IAM, true)? {
+        let file = paths::iam(&account);
+        if let Some(details) = ex.read(&file)? {
             let got = details.into_iam(&account);
-            iam.push(got.map_err(|(pointer, message)| ex.shape(&rel, pointer, &message))?);
+            iam.push(got.map_err(|(pointer, message)| ex.shape(file.rel(), pointer, &message))?);
         }
     }
     let mut snap = Snapshot {
@@ -130,13 +153,13 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
                 Some(v) => format!("import: AWS CLI export ({v})"),
                 None => "import: AWS CLI export".to_owned(),
             },
-            errors: ex.or_default::<l::Errors>(paths::ERRORS)?.0,
+            errors: ex.or_default(&paths::ERRORS)?.0,
         },
         organization,
         identity_center,
         users: users.into_iter().map(Into::into).collect(),
         groups: ex
-            .or_default::<l::Groups>(paths::GROUPS)?
+            .or_default(&paths::GROUPS)?
             .0
             .into_iter()
             .map(Into::into)
@@ -146,7 +169,7 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
         assignments,
         iam,
         resources: ex
-            .or_default::<l::Resources>(paths::RESOURCES)?
+            .or_default(&paths::RESOURCES)?
             .0
             .into_iter()
             .map(Into::into)
@@ -160,15 +183,15 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
 }
 
 fn import_organization(ex: &Export) -> Result<Option<Organization>> {
-    let Some(org) = ex.read::<l::DescribeOrganization>(paths::ORGANIZATION)? else {
+    let Some(org) = ex.read(&paths::ORGANIZATION)? else {
         return Ok(None);
     };
-    let roots: l::Roots = ex.require(paths::ROOTS)?;
+    let roots = ex.require(&paths::ROOTS)?;
     let Some(root_id) = roots.0.first().map(|r| r.id.clone()) else {
-        return Err(ex.shape(paths::ROOTS, "/Roots".into(), "no root listed"));
+        return Err(ex.shape(paths::ROOTS.rel(), "/Roots".into(), "no root listed"));
     };
     let mut ous = Vec::new();
-    for (parent, list) in ex.folder::<l::OusForParent>(paths::OUS_FOR_PARENT)? {
+    for (parent, list) in ex.folder(&paths::OUS_FOR_PARENT)? {
         ous.extend(list.0.into_iter().map(|ou| Ou {
             id: ou.id,
             name: ou.name,
@@ -176,16 +199,16 @@ fn import_organization(ex: &Export) -> Result<Option<Organization>> {
         }));
     }
     let mut parent_of: BTreeMap<String, String> = BTreeMap::new();
-    for (parent, list) in ex.folder::<l::Accounts>(paths::ACCOUNTS_FOR_PARENT)? {
+    for (parent, list) in ex.folder(&paths::ACCOUNTS_FOR_PARENT)? {
         parent_of.extend(list.0.into_iter().map(|a| (a.id, parent.clone())));
     }
     let mut accounts = Vec::new();
-    for a in ex.require::<l::Accounts>(paths::ACCOUNTS)?.0 {
+    for a in ex.require(&paths::ACCOUNTS)?.0 {
         let parent = match parent_of.get(&a.id) {
             Some(p) => p.clone(),
             None => a.parent_from_paths().unwrap_or_else(|| root_id.clone()),
         };
-        let tags = ex.or_default(&paths::account_tags(&a.id))?;
+        let tags = ex.or_default(&paths::ACCOUNT_TAGS.file(&a.id))?;
         accounts.push(a.into_account(parent, tags));
     }
     let mut policies = Vec::new();
@@ -195,18 +218,19 @@ fn import_organization(ex: &Export) -> Result<Option<Organization>> {
         } else {
             OrgPolicyType::ResourceControlPolicy
         };
-        for p in ex.or_default::<l::Policies>(&paths::policies(file))?.0 {
-            let desc: l::DescribePolicy = ex.require(&paths::policy(&p.id))?;
-            let targets = ex.read(&paths::targets(&p.id))?.ok_or_else(|| {
+        for p in ex.or_default(&paths::POLICIES.file(file))?.0 {
+            let desc = ex.require(&paths::POLICY.file(&p.id))?;
+            let targets = paths::TARGETS.file(&p.id);
+            let targets = ex.read(&targets)?.ok_or_else(|| {
                 ex.file_error(
-                    &paths::targets(&p.id),
+                    targets.rel(),
                     "missing: every listed policy needs its targets",
                 )
             })?;
             policies.push(desc.into_policy(policy_type, targets));
         }
     }
-    let delegated = ex.or_default::<l::DelegatedAdministrators>(paths::DELEGATED)?;
+    let delegated = ex.or_default(&paths::DELEGATED)?;
     Ok(Some(Organization {
         id: org.organization.id,
         management_account_id: org.organization.master_account_id,
@@ -225,12 +249,12 @@ fn import_organization(ex: &Export) -> Result<Option<Organization>> {
 type SsoParts = (Option<IdentityCenter>, Vec<PermissionSet>, Vec<Assignment>);
 
 fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<SsoParts> {
-    let Some(instances) = ex.read::<l::Instances>(paths::INSTANCES)? else {
+    let Some(instances) = ex.read(&paths::INSTANCES)? else {
         return Ok((None, Vec::new(), Vec::new()));
     };
     let Some(inst) = instances.organization_instance(management) else {
         return Err(ex.shape(
-            paths::INSTANCES,
+            paths::INSTANCES.rel(),
             "/Instances".into(),
             "no Identity Center instance listed",
         ));
@@ -251,36 +275,27 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
         identity_source: meta
             .identity_source
             .unwrap_or(IdentitySource::IdentityCenterDirectory),
-        abac: ex.read::<l::AbacConfig>(paths::ABAC)?.into(),
+        abac: ex.read(&paths::ABAC)?.into(),
         mfa_present: meta.mfa_present.unwrap_or(false),
     };
     let mut permission_sets = Vec::new();
-    for arn in ex
-        .require::<l::PermissionSetArns>(paths::PERMISSION_SETS)?
-        .0
-    {
-        let file = |command: &str| paths::set_file(&arn, command);
+    for arn in ex.require(&paths::PERMISSION_SETS)?.0 {
         let d = ex
-            .require::<l::DescribePermissionSet>(&file("describe-permission-set"))?
+            .require(&paths::set_file::<l::DescribePermissionSet>(&arn))?
             .permission_set;
-        let boundary_file = file("get-permissions-boundary-for-permission-set");
-        let permissions_boundary = match ex.read::<l::BoundaryOfSet>(&boundary_file)? {
+        let boundary_file = paths::set_file::<l::BoundaryOfSet>(&arn);
+        let permissions_boundary = match ex.read(&boundary_file)? {
             Some(l::BoundaryOfSet {
                 permissions_boundary: Some(b),
             }) => Some(b.boundary().ok_or_else(|| {
                 let message = "expected `ManagedPolicyArn` or `CustomerManagedPolicyReference`";
-                ex.shape(&boundary_file, "/PermissionsBoundary".into(), message)
+                ex.shape(boundary_file.rel(), "/PermissionsBoundary".into(), message)
             })?),
             _ => None,
         };
-        let aws = ex.or_default::<l::ManagedPoliciesInSet>(&file(
-            "list-managed-policies-in-permission-set",
-        ))?;
-        let cm = "list-customer-managed-policy-references-in-permission-set";
-        let cm = ex.or_default::<l::CustomerManagedInSet>(&file(cm))?;
-        let inline =
-            ex.read::<l::InlinePolicyOfSet>(&file("get-inline-policy-for-permission-set"))?;
-        let provisioned = "list-accounts-for-provisioned-permission-set";
+        let aws = ex.or_default(&paths::set_file::<l::ManagedPoliciesInSet>(&arn))?;
+        let cm = ex.or_default(&paths::set_file::<l::CustomerManagedInSet>(&arn))?;
+        let inline = ex.read(&paths::set_file::<l::InlinePolicyOfSet>(&arn))?;
         permission_sets.push(PermissionSet {
             name: d.name,
             description: d.description,
@@ -290,19 +305,16 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
             customer_managed_policies: cm.0.into_iter().map(Into::into).collect(),
             inline_policy: inline.and_then(|i| i.inline_policy).map(|d| d.value),
             permissions_boundary,
-            tags: ex
-                .or_default::<l::Tags>(&file("list-tags-for-resource"))?
-                .map(),
+            tags: ex.or_default(&paths::set_file::<l::Tags>(&arn))?.map(),
             provisioning: ex
-                .or_default::<l::ProvisionedAccounts>(&file(provisioned))?
+                .or_default(&paths::set_file::<l::ProvisionedAccounts>(&arn))?
                 .into(),
             arn,
         });
     }
     let mut assignments = Vec::new();
     for account in ex.list(paths::ASSIGNMENTS, true)? {
-        let folder = format!("{}/{account}", paths::ASSIGNMENTS);
-        for (_, list) in ex.folder::<l::AccountAssignments>(&folder)? {
+        for (_, list) in ex.folder(&paths::assignments_of(&account))? {
             assignments.extend(list.0.into_iter().map(Assignment::from));
         }
     }
@@ -316,43 +328,26 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
 /// there, unless `errors.json` records the call that failed for it (then
 /// that part is not recorded)
 fn import_applications(ex: &Export, snap: &mut Snapshot) -> Result<()> {
-    let Some(apps) = ex.read::<l::Applications>(paths::APPLICATIONS)? else {
+    let Some(apps) = ex.read(&paths::APPLICATIONS)? else {
         return Ok(());
     };
     let errors = &snap.provenance.errors;
-    let per_app = |rel: String, id: &str| -> Result<Option<String>> {
-        if ex.dir.join(&rel).exists() || errors.iter().any(|e| e.message.contains(id)) {
-            return Ok(Some(rel).filter(|r| ex.dir.join(r).exists()));
-        }
-        let message = "missing: every listed application needs this file (a call that failed is recorded in errors.json)";
-        Err(ex.file_error(&rel, message))
-    };
     let mut out = Vec::new();
     for a in apps.0 {
-        let id = paths::last(&a.application_arn).to_owned();
-        let file = |command: &str| paths::application_file(&a.application_arn, command);
-        let config = match per_app(file("get-application-assignment-configuration"), &id)? {
-            Some(rel) => ex.read(&rel)?,
-            None => None,
-        };
-        let assignments = match per_app(file("list-application-assignments"), &id)? {
-            Some(rel) => ex.read(&rel)?,
-            None => None,
-        };
+        let (arn, id) = (&a.application_arn, paths::last(&a.application_arn));
+        let config = ex.of_application(&paths::application_file(arn), id, errors)?;
+        let assignments = ex.of_application(&paths::application_file(arn), id, errors)?;
         out.push(a.into_application(config, assignments));
     }
     let mut access = Vec::new();
-    for a in ex
-        .or_default::<l::AccessApplications>(paths::ACCESS_APPLICATIONS)?
-        .0
-    {
-        let id = paths::last(&a.application_arn).to_owned();
-        let entitlements = match per_app(paths::entitlements(&a.application_arn), &id)? {
-            Some(rel) => {
-                let list: l::Entitlements = ex.require(&rel)?;
-                let got = list.into_entitlements();
-                Some(got.map_err(|(pointer, message)| ex.shape(&rel, pointer, &message))?)
-            }
+    for a in ex.or_default(&paths::ACCESS_APPLICATIONS)?.0 {
+        let id = paths::last(&a.application_arn);
+        let file = paths::ENTITLEMENTS.file(id);
+        let entitlements = match ex.of_application(&file, id, errors)? {
+            Some(list) => Some(
+                list.into_entitlements()
+                    .map_err(|(pointer, message)| ex.shape(file.rel(), pointer, &message))?,
+            ),
             None => None,
         };
         access.push(a.into_application(entitlements));

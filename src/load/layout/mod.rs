@@ -1,5 +1,6 @@
 //! The AWS CLI export layout (docs/export-layout.md) as types: each file is
-//! the `--output json` of the command its path names, defined once here.
+//! the `--output json` of the command its path names, defined once here,
+//! and each path with the type of its file ([`File`], [`paths`]).
 //! `collect` builds these from the SDK's types and writes them; `import`
 //! (and `collect --resume`) reads them back through [`read`], with the file
 //! and JSON pointer of the first problem.
@@ -1103,115 +1104,227 @@ listing!(
     Resources, "Resources", ResourceEntry
 );
 
-/// The paths of the layout, one place
+/// A file of the layout and the type it holds: `collect` can write only
+/// that type there and `import` read only that type from there, so a path
+/// and its content cannot drift apart
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File<T> {
+    rel: std::borrow::Cow<'static, str>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> File<T> {
+    /// The file at `rel` (relative to the export folder)
+    pub const fn at(rel: &'static str) -> File<T> {
+        File {
+            rel: std::borrow::Cow::Borrowed(rel),
+            of: PhantomData,
+        }
+    }
+
+    fn owned(rel: String) -> File<T> {
+        File {
+            rel: std::borrow::Cow::Owned(rel),
+            of: PhantomData,
+        }
+    }
+
+    /// Its path relative to the export folder
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+}
+
+impl<T: DeserializeOwned> File<T> {
+    /// Reads it from the export folder `dir` ([`read`])
+    ///
+    /// # Errors
+    /// As [`read`].
+    pub fn read(&self, dir: &Path) -> Result<Option<T>, ImportError> {
+        read(dir, &self.rel)
+    }
+}
+
+/// A folder of files of one type, one per id (a parent, a group, an account)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder<T> {
+    rel: std::borrow::Cow<'static, str>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Folder<T> {
+    /// The folder at `rel`
+    pub const fn at(rel: &'static str) -> Folder<T> {
+        Folder {
+            rel: std::borrow::Cow::Borrowed(rel),
+            of: PhantomData,
+        }
+    }
+
+    /// Its path relative to the export folder
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    /// The file of `id`
+    pub fn file(&self, id: &str) -> File<T> {
+        File::owned(format!("{}/{id}.json", self.rel))
+    }
+}
+
+/// A file of a permission set's folder, named by its command
+pub trait SetFile {
+    /// The AWS CLI command (the file's stem)
+    const COMMAND: &'static str;
+}
+
+/// A file of an Identity Center application's folder, named by its command
+pub trait ApplicationFile {
+    /// The AWS CLI command (the file's stem)
+    const COMMAND: &'static str;
+}
+
+macro_rules! commands {
+    ($kind:ident: $($t:ty => $c:literal),* $(,)?) => {
+        $(impl $kind for $t {
+            const COMMAND: &'static str = $c;
+        })*
+    };
+}
+
+commands!(SetFile:
+    DescribePermissionSet => "describe-permission-set",
+    ManagedPoliciesInSet => "list-managed-policies-in-permission-set",
+    CustomerManagedInSet => "list-customer-managed-policy-references-in-permission-set",
+    InlinePolicyOfSet => "get-inline-policy-for-permission-set",
+    BoundaryOfSet => "get-permissions-boundary-for-permission-set",
+    Tags => "list-tags-for-resource",
+    ProvisionedAccounts => "list-accounts-for-provisioned-permission-set",
+);
+commands!(ApplicationFile:
+    AssignmentConfiguration => "get-application-assignment-configuration",
+    ApplicationAssignments => "list-application-assignments",
+);
+
+/// The paths of the layout, one place, each with the type its file holds
 pub mod paths {
+    use super::{
+        AbacConfig, AccessApplications, AccountAssignments, Accounts, ApplicationFile,
+        Applications, AuthorizationDetails, DelegatedAdministrators, DescribeOrganization,
+        DescribePolicy, Entitlements, Errors, File, Folder, GroupMemberships, Groups, Instances,
+        Meta, OusForParent, PermissionSetArns, Policies, ProvisionedSets, Resources, Roots,
+        SetFile, Tags, Targets, Users,
+    };
+
+    /// `meta.json`, whose presence makes a folder an export
+    pub const META_FILE: &str = "meta.json";
     /// `meta.json`
-    pub const META: &str = "meta.json";
+    pub(crate) const META: File<Meta> = File::at(META_FILE);
     /// `errors.json`
-    pub const ERRORS: &str = "errors.json";
+    pub(crate) const ERRORS: File<Errors> = File::at("errors.json");
     /// `resources.json`
-    pub const RESOURCES: &str = "resources.json";
+    pub(crate) const RESOURCES: File<Resources> = File::at("resources.json");
     /// describe-organization
-    pub const ORGANIZATION: &str = "organizations/describe-organization.json";
+    pub(crate) const ORGANIZATION: File<DescribeOrganization> =
+        File::at("organizations/describe-organization.json");
     /// list-roots
-    pub const ROOTS: &str = "organizations/list-roots.json";
+    pub(crate) const ROOTS: File<Roots> = File::at("organizations/list-roots.json");
     /// list-accounts
-    pub const ACCOUNTS: &str = "organizations/list-accounts.json";
-    /// The folder of list-organizational-units-for-parent
-    pub const OUS_FOR_PARENT: &str = "organizations/list-organizational-units-for-parent";
-    /// The folder of list-accounts-for-parent
-    pub const ACCOUNTS_FOR_PARENT: &str = "organizations/list-accounts-for-parent";
+    pub(crate) const ACCOUNTS: File<Accounts> = File::at("organizations/list-accounts.json");
+    /// list-organizational-units-for-parent, by parent
+    pub(crate) const OUS_FOR_PARENT: Folder<OusForParent> =
+        Folder::at("organizations/list-organizational-units-for-parent");
+    /// list-accounts-for-parent, by parent
+    pub(crate) const ACCOUNTS_FOR_PARENT: Folder<Accounts> =
+        Folder::at("organizations/list-accounts-for-parent");
+    /// list-tags-for-resource, by account
+    pub(crate) const ACCOUNT_TAGS: Folder<Tags> =
+        Folder::at("organizations/list-tags-for-resource");
+    /// list-policies, by policy type
+    pub(crate) const POLICIES: Folder<Policies> = Folder::at("organizations/list-policies");
+    /// describe-policy, by policy id
+    pub(crate) const POLICY: Folder<DescribePolicy> = Folder::at("organizations/describe-policy");
+    /// list-targets-for-policy, by policy id
+    pub(crate) const TARGETS: Folder<Targets> = Folder::at("organizations/list-targets-for-policy");
     /// list-delegated-administrators
-    pub const DELEGATED: &str = "organizations/list-delegated-administrators.json";
+    pub(crate) const DELEGATED: File<DelegatedAdministrators> =
+        File::at("organizations/list-delegated-administrators.json");
     /// list-instances
-    pub const INSTANCES: &str = "sso-admin/list-instances.json";
+    pub(crate) const INSTANCES: File<Instances> = File::at("sso-admin/list-instances.json");
     /// describe-instance-access-control-attribute-configuration
-    pub const ABAC: &str =
-        "sso-admin/describe-instance-access-control-attribute-configuration.json";
+    pub(crate) const ABAC: File<AbacConfig> =
+        File::at("sso-admin/describe-instance-access-control-attribute-configuration.json");
     /// list-permission-sets
-    pub const PERMISSION_SETS: &str = "sso-admin/list-permission-sets.json";
-    /// The folder of list-account-assignments
-    pub const ASSIGNMENTS: &str = "sso-admin/account-assignments";
+    pub(crate) const PERMISSION_SETS: File<PermissionSetArns> =
+        File::at("sso-admin/list-permission-sets.json");
+    /// list-permission-sets-provisioned-to-account, by account (the call
+    /// plan's other half; `import` does not need it)
+    pub(crate) const PROVISIONED_TO: Folder<ProvisionedSets> =
+        Folder::at("sso-admin/list-permission-sets-provisioned-to-account");
+    /// The folder of list-account-assignments: a sub-folder per account
+    pub(crate) const ASSIGNMENTS: &str = "sso-admin/account-assignments";
     /// sso-admin list-applications (absent: not recorded)
-    pub const APPLICATIONS: &str = "sso-admin/list-applications.json";
+    pub(crate) const APPLICATIONS: File<Applications> =
+        File::at("sso-admin/list-applications.json");
     /// account-access list-applications (absent: account access manager
     /// not used)
-    pub const ACCESS_APPLICATIONS: &str = "account-access/list-applications.json";
+    pub(crate) const ACCESS_APPLICATIONS: File<AccessApplications> =
+        File::at("account-access/list-applications.json");
+    /// account-access list-entitlements, by application id
+    pub(crate) const ENTITLEMENTS: Folder<Entitlements> =
+        Folder::at("account-access/list-entitlements");
     /// list-users
-    pub const USERS: &str = "identitystore/list-users.json";
+    pub(crate) const USERS: File<Users> = File::at("identitystore/list-users.json");
     /// list-groups
-    pub const GROUPS: &str = "identitystore/list-groups.json";
-    /// The folder of list-group-memberships
-    pub const MEMBERSHIPS: &str = "identitystore/list-group-memberships";
+    pub(crate) const GROUPS: File<Groups> = File::at("identitystore/list-groups.json");
+    /// list-group-memberships, by group id
+    pub(crate) const MEMBERSHIPS: Folder<GroupMemberships> =
+        Folder::at("identitystore/list-group-memberships");
+    /// The folder of the IAM data: a sub-folder per account
+    pub(crate) const IAM: &str = "iam";
 
-    /// A file of a folder, by the id it is about
-    pub fn of(folder: &str, id: &str) -> String {
-        format!("{folder}/{id}.json")
-    }
-
-    /// list-tags-for-resource of an account
-    pub fn account_tags(account: &str) -> String {
-        of("organizations/list-tags-for-resource", account)
-    }
-
-    /// list-policies of a type
-    pub fn policies(policy_type: &str) -> String {
-        of("organizations/list-policies", policy_type)
-    }
-
-    /// describe-policy
-    pub fn policy(id: &str) -> String {
-        of("organizations/describe-policy", id)
-    }
-
-    /// list-targets-for-policy
-    pub fn targets(id: &str) -> String {
-        of("organizations/list-targets-for-policy", id)
-    }
-
-    /// list-permission-sets-provisioned-to-account (the call plan's other
-    /// half; `import` does not need it)
-    pub fn provisioned_to(account: &str) -> String {
-        of(
-            "sso-admin/list-permission-sets-provisioned-to-account",
-            account,
-        )
-    }
-
-    /// The last part of a permission set ARN (`ps-...`)
-    pub fn set_id(arn: &str) -> &str {
+    /// The last part of an ARN (`ps-...`, `apl-...`, an account access
+    /// application id)
+    pub(crate) fn last(arn: &str) -> &str {
         arn.rsplit('/').next().unwrap_or(arn)
     }
 
-    /// A file of a permission set's folder (`describe-permission-set`, ...)
-    pub fn set_file(arn: &str, command: &str) -> String {
-        format!("sso-admin/permission-sets/{}/{command}.json", set_id(arn))
+    /// A file of a permission set's folder
+    pub(crate) fn set_file<T: SetFile>(arn: &str) -> File<T> {
+        File::owned(format!(
+            "sso-admin/permission-sets/{}/{}.json",
+            last(arn),
+            T::COMMAND
+        ))
     }
 
-    /// list-account-assignments of a (account, permission set) pair
-    pub fn assignments(account: &str, set_arn: &str) -> String {
-        format!("{ASSIGNMENTS}/{account}/{}.json", set_id(set_arn))
+    /// The list-account-assignments of an account, by permission set id
+    pub(crate) fn assignments_of(account: &str) -> Folder<AccountAssignments> {
+        Folder {
+            rel: format!("{ASSIGNMENTS}/{account}").into(),
+            of: std::marker::PhantomData,
+        }
     }
 
-    /// The last part of an ARN (`apl-...`, an account access application id)
-    pub fn last(arn: &str) -> &str {
-        arn.rsplit('/').next().unwrap_or(arn)
+    /// list-account-assignments of an (account, permission set) pair
+    pub(crate) fn assignments(account: &str, set_arn: &str) -> File<AccountAssignments> {
+        assignments_of(account).file(last(set_arn))
     }
 
     /// A file of an application's folder
-    /// (`get-application-assignment-configuration`, `list-application-assignments`)
-    pub fn application_file(arn: &str, command: &str) -> String {
-        format!("sso-admin/applications/{}/{command}.json", last(arn))
-    }
-
-    /// account-access list-entitlements of an application
-    pub fn entitlements(arn: &str) -> String {
-        of("account-access/list-entitlements", last(arn))
+    pub(crate) fn application_file<T: ApplicationFile>(arn: &str) -> File<T> {
+        File::owned(format!(
+            "sso-admin/applications/{}/{}.json",
+            last(arn),
+            T::COMMAND
+        ))
     }
 
     /// get-account-authorization-details of an account
-    pub fn iam(account: &str) -> String {
-        format!("iam/{account}/get-account-authorization-details.json")
+    pub(crate) fn iam(account: &str) -> File<AuthorizationDetails> {
+        File::owned(format!(
+            "{IAM}/{account}/get-account-authorization-details.json"
+        ))
     }
 }
 
