@@ -1212,8 +1212,8 @@ pub mod paths {
         AbacConfig, AccessApplications, AccountAssignments, Accounts, ApplicationFile,
         Applications, AuthorizationDetails, DelegatedAdministrators, DescribeOrganization,
         DescribePolicy, Entitlements, Errors, File, Folder, GroupMemberships, Groups, Instances,
-        Meta, OusForParent, PermissionSetArns, Policies, ProvisionedSets, Resources, Roots,
-        SetFile, Tags, Targets, Users,
+        Meta, OusForParent, PermissionSetArns, Policies, Resources, Roots, SetFile, Tags, Targets,
+        Users,
     };
 
     /// `meta.json`, whose presence makes a folder an export
@@ -1259,7 +1259,8 @@ pub mod paths {
         File::at("sso-admin/list-permission-sets.json");
     /// list-permission-sets-provisioned-to-account, by account (the call
     /// plan's other half; `import` does not need it)
-    pub(crate) const PROVISIONED_TO: Folder<ProvisionedSets> =
+    #[cfg(feature = "live")]
+    pub(crate) const PROVISIONED_TO: Folder<super::ProvisionedSets> =
         Folder::at("sso-admin/list-permission-sets-provisioned-to-account");
     /// The folder of list-account-assignments: a sub-folder per account
     pub(crate) const ASSIGNMENTS: &str = "sso-admin/account-assignments";
@@ -1307,6 +1308,7 @@ pub mod paths {
     }
 
     /// list-account-assignments of an (account, permission set) pair
+    #[cfg(feature = "live")]
     pub(crate) fn assignments(account: &str, set_arn: &str) -> File<AccountAssignments> {
         assignments_of(account).file(last(set_arn))
     }
