@@ -641,24 +641,24 @@ async fn identity_center(
     let accounts_of = run.each("permission sets", sets.clone(), |ps| {
         async move {
             let ps = ps.as_str();
-            get!(run, api, paths::set_file(ps), None, "sso:DescribePermissionSet";
+            get!(run, api, paths::of_arn(ps), None, "sso:DescribePermissionSet";
                 sso.describe_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |d| d.permission_set().map(|p| l::DescribePermissionSet { permission_set: p.into() })).await?;
-            list!(run, api, paths::set_file(ps), None, "sso:ListManagedPoliciesInPermissionSet";
+            list!(run, api, paths::of_arn(ps), None, "sso:ListManagedPoliciesInPermissionSet";
                 sso.list_managed_policies_in_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => attached_managed_policies as l::ManagedPoliciesInSet).await?;
-            list!(run, api, paths::set_file(ps), None, "sso:ListCustomerManagedPolicyReferencesInPermissionSet";
+            list!(run, api, paths::of_arn(ps), None, "sso:ListCustomerManagedPolicyReferencesInPermissionSet";
                 sso.list_customer_managed_policy_references_in_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => customer_managed_policy_references as l::CustomerManagedInSet).await?;
-            get!(run, api, paths::set_file(ps), None, "sso:GetInlinePolicyForPermissionSet";
+            get!(run, api, paths::of_arn(ps), None, "sso:GetInlinePolicyForPermissionSet";
                 sso.get_inline_policy_for_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |i| Some(l::InlinePolicyOfSet { inline_policy: i.inline_policy().filter(|t| !t.trim().is_empty()).map(Document::text) })).await?;
-            get!(absent: run, api, paths::set_file(ps), "sso:GetPermissionsBoundaryForPermissionSet";
+            get!(absent: run, api, paths::of_arn(ps), "sso:GetPermissionsBoundaryForPermissionSet";
                 sso.get_permissions_boundary_for_permission_set().instance_arn(arn).permission_set_arn(ps)
                 => |b| b.permissions_boundary().map(|b| l::BoundaryOfSet { permissions_boundary: Some(b.into()) })).await?;
-            list!(run, api, paths::set_file(ps), None, "sso:ListTagsForResource";
+            list!(run, api, paths::of_arn(ps), None, "sso:ListTagsForResource";
                 sso.list_tags_for_resource().instance_arn(arn).resource_arn(ps) => tags as l::Tags).await?;
-            let provisioned = list!(run, api, paths::set_file(ps), None, "sso:ListAccountsForProvisionedPermissionSet";
+            let provisioned = list!(run, api, paths::of_arn(ps), None, "sso:ListAccountsForProvisionedPermissionSet";
                 sso.list_accounts_for_provisioned_permission_set().instance_arn(arn).permission_set_arn(ps) => account_ids as l::ProvisionedAccounts);
             Ok(provisioned.await?.map(|p| (ps.to_owned(), p.0)))
         }
@@ -701,10 +701,10 @@ async fn applications(
         .collect();
     run.each("applications", arns, |app| async move {
         let id = paths::last(&app);
-        get!(run, api, paths::application_file(&app), None, "sso:GetApplicationAssignmentConfiguration", named id;
+        get!(run, api, paths::of_arn(&app), None, "sso:GetApplicationAssignmentConfiguration", named id;
             sso.get_application_assignment_configuration().application_arn(&app)
             => |c| Some(l::AssignmentConfiguration { assignment_required: c.assignment_required() })).await?;
-        list!(run, api, paths::application_file(&app), None, "sso:ListApplicationAssignments", named id;
+        list!(run, api, paths::of_arn(&app), None, "sso:ListApplicationAssignments", named id;
             sso.list_application_assignments().application_arn(&app) => application_assignments as l::ApplicationAssignments).await.map(drop)
     })
     .await

@@ -281,9 +281,9 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
     let mut permission_sets = Vec::new();
     for arn in ex.require(&paths::PERMISSION_SETS)?.0 {
         let d = ex
-            .require(&paths::set_file::<l::DescribePermissionSet>(&arn))?
+            .require(&paths::of_arn::<l::DescribePermissionSet>(&arn))?
             .permission_set;
-        let boundary_file = paths::set_file::<l::BoundaryOfSet>(&arn);
+        let boundary_file = paths::of_arn::<l::BoundaryOfSet>(&arn);
         let permissions_boundary = match ex.read(&boundary_file)? {
             Some(l::BoundaryOfSet {
                 permissions_boundary: Some(b),
@@ -293,9 +293,9 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
             })?),
             _ => None,
         };
-        let aws = ex.or_default(&paths::set_file::<l::ManagedPoliciesInSet>(&arn))?;
-        let cm = ex.or_default(&paths::set_file::<l::CustomerManagedInSet>(&arn))?;
-        let inline = ex.read(&paths::set_file::<l::InlinePolicyOfSet>(&arn))?;
+        let aws = ex.or_default(&paths::of_arn::<l::ManagedPoliciesInSet>(&arn))?;
+        let cm = ex.or_default(&paths::of_arn::<l::CustomerManagedInSet>(&arn))?;
+        let inline = ex.read(&paths::of_arn::<l::InlinePolicyOfSet>(&arn))?;
         permission_sets.push(PermissionSet {
             name: d.name,
             description: d.description,
@@ -305,9 +305,9 @@ fn import_sso(ex: &Export, meta: &l::Meta, management: Option<&str>) -> Result<S
             customer_managed_policies: cm.0.into_iter().map(Into::into).collect(),
             inline_policy: inline.and_then(|i| i.inline_policy).map(|d| d.value),
             permissions_boundary,
-            tags: ex.or_default(&paths::set_file::<l::Tags>(&arn))?.map(),
+            tags: ex.or_default(&paths::of_arn::<l::Tags>(&arn))?.map(),
             provisioning: ex
-                .or_default(&paths::set_file::<l::ProvisionedAccounts>(&arn))?
+                .or_default(&paths::of_arn::<l::ProvisionedAccounts>(&arn))?
                 .into(),
             arn,
         });
@@ -335,8 +335,8 @@ fn import_applications(ex: &Export, snap: &mut Snapshot) -> Result<()> {
     let mut out = Vec::new();
     for a in apps.0 {
         let (arn, id) = (&a.application_arn, paths::last(&a.application_arn));
-        let config = ex.of_application(&paths::application_file(arn), id, errors)?;
-        let assignments = ex.of_application(&paths::application_file(arn), id, errors)?;
+        let config = ex.of_application(&paths::of_arn(arn), id, errors)?;
+        let assignments = ex.of_application(&paths::of_arn(arn), id, errors)?;
         out.push(a.into_application(config, assignments));
     }
     let mut access = Vec::new();

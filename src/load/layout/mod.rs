@@ -1172,27 +1172,25 @@ impl<T> Folder<T> {
     }
 }
 
-/// A file of a permission set's folder, named by its command
-pub trait SetFile {
+/// A file of a per-ARN folder (a permission set's, an application's): the
+/// folder and the command that name it come with its type
+pub trait ArnFile {
+    /// The folder holding one sub-folder per ARN (by the ARN's last part)
+    const FOLDER: &'static str;
     /// The AWS CLI command (the file's stem)
     const COMMAND: &'static str;
 }
 
-/// A file of an Identity Center application's folder, named by its command
-pub trait ApplicationFile {
-    /// The AWS CLI command (the file's stem)
-    const COMMAND: &'static str;
-}
-
-macro_rules! commands {
-    ($kind:ident: $($t:ty => $c:literal),* $(,)?) => {
-        $(impl $kind for $t {
+macro_rules! arn_files {
+    ($folder:literal: $($t:ty => $c:literal),* $(,)?) => {
+        $(impl ArnFile for $t {
+            const FOLDER: &'static str = $folder;
             const COMMAND: &'static str = $c;
         })*
     };
 }
 
-commands!(SetFile:
+arn_files!("sso-admin/permission-sets":
     DescribePermissionSet => "describe-permission-set",
     ManagedPoliciesInSet => "list-managed-policies-in-permission-set",
     CustomerManagedInSet => "list-customer-managed-policy-references-in-permission-set",
@@ -1201,7 +1199,7 @@ commands!(SetFile:
     Tags => "list-tags-for-resource",
     ProvisionedAccounts => "list-accounts-for-provisioned-permission-set",
 );
-commands!(ApplicationFile:
+arn_files!("sso-admin/applications":
     AssignmentConfiguration => "get-application-assignment-configuration",
     ApplicationAssignments => "list-application-assignments",
 );
@@ -1209,11 +1207,10 @@ commands!(ApplicationFile:
 /// The paths of the layout, one place, each with the type its file holds
 pub mod paths {
     use super::{
-        AbacConfig, AccessApplications, AccountAssignments, Accounts, ApplicationFile,
-        Applications, AuthorizationDetails, DelegatedAdministrators, DescribeOrganization,
-        DescribePolicy, Entitlements, Errors, File, Folder, GroupMemberships, Groups, Instances,
-        Meta, OusForParent, PermissionSetArns, Policies, Resources, Roots, SetFile, Tags, Targets,
-        Users,
+        AbacConfig, AccessApplications, AccountAssignments, Accounts, Applications, ArnFile,
+        AuthorizationDetails, DelegatedAdministrators, DescribeOrganization, DescribePolicy,
+        Entitlements, Errors, File, Folder, GroupMemberships, Groups, Instances, Meta,
+        OusForParent, PermissionSetArns, Policies, Resources, Roots, Tags, Targets, Users,
     };
 
     /// `meta.json`, whose presence makes a folder an export
@@ -1290,13 +1287,10 @@ pub mod paths {
         arn.rsplit('/').next().unwrap_or(arn)
     }
 
-    /// A file of a permission set's folder
-    pub(crate) fn set_file<T: SetFile>(arn: &str) -> File<T> {
-        File::owned(format!(
-            "sso-admin/permission-sets/{}/{}.json",
-            last(arn),
-            T::COMMAND
-        ))
+    /// A file of a permission set's or an application's folder, by its
+    /// ARN (the folder and the command come with the type)
+    pub(crate) fn of_arn<T: ArnFile>(arn: &str) -> File<T> {
+        File::owned(format!("{}/{}/{}.json", T::FOLDER, last(arn), T::COMMAND))
     }
 
     /// The list-account-assignments of an account, by permission set id
@@ -1311,15 +1305,6 @@ pub mod paths {
     #[cfg(feature = "live")]
     pub(crate) fn assignments(account: &str, set_arn: &str) -> File<AccountAssignments> {
         assignments_of(account).file(last(set_arn))
-    }
-
-    /// A file of an application's folder
-    pub(crate) fn application_file<T: ApplicationFile>(arn: &str) -> File<T> {
-        File::owned(format!(
-            "sso-admin/applications/{}/{}.json",
-            last(arn),
-            T::COMMAND
-        ))
     }
 
     /// get-account-authorization-details of an account
