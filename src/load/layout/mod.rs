@@ -3,7 +3,8 @@
 //! and each path with the type of its file ([`File`], [`paths`]).
 //! `collect` builds these from the SDK's types and writes them; `import`
 //! (and `collect --resume`) reads them back through [`read`], with the file
-//! and JSON pointer of the first problem.
+//! and JSON pointer of the first problem. Which files there are for which
+//! ids is one walk ([`walk`]) that both make, each over its own source.
 //!
 //! The CLI prints the same data in several shapes and every one is read:
 //! output wrapped in an object (`{"Accounts": [...]}`) or a bare list
@@ -27,6 +28,8 @@ use crate::snapshot::{CollectionError, IdentitySource, PrincipalType, UserStatus
 #[cfg(feature = "live")]
 mod sdk;
 mod snapshot;
+pub(crate) use snapshot::{assemble, Parts};
+pub(crate) mod walk;
 
 /// An error reading an export folder
 #[derive(Debug, thiserror::Error)]
@@ -472,6 +475,17 @@ pub(crate) struct AccountEntry {
 }
 
 impl AccountEntry {
+    /// Whether the account is active (its `State`, else the older
+    /// `Status`; neither: active): the one rule of `collect` and the export
+    /// script for whose IAM is read (no role can be assumed in a suspended
+    /// or closed account)
+    pub(crate) fn is_active(&self) -> bool {
+        self.state
+            .as_ref()
+            .or(self.status.as_ref())
+            .is_none_or(|s| s == "ACTIVE")
+    }
+
     /// The parent named by `Paths`: the segment before the account's id
     pub fn parent_from_paths(&self) -> Option<String> {
         self.paths.iter().flatten().find_map(|p| {
@@ -1256,7 +1270,6 @@ pub mod paths {
         File::at("sso-admin/list-permission-sets.json");
     /// list-permission-sets-provisioned-to-account, by account (the call
     /// plan's other half; `import` does not need it)
-    #[cfg(feature = "live")]
     pub(crate) const PROVISIONED_TO: Folder<super::ProvisionedSets> =
         Folder::at("sso-admin/list-permission-sets-provisioned-to-account");
     /// The folder of list-account-assignments: a sub-folder per account
@@ -1302,7 +1315,6 @@ pub mod paths {
     }
 
     /// list-account-assignments of an (account, permission set) pair
-    #[cfg(feature = "live")]
     pub(crate) fn assignments(account: &str, set_arn: &str) -> File<AccountAssignments> {
         assignments_of(account).file(last(set_arn))
     }

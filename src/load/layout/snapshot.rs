@@ -1,7 +1,9 @@
 //! The layout's types into the snapshot's: each conversion next to the
-//! type's definition (the import walks the folder and puts them together).
+//! type's definition, and an export's files (as [`walk`] found them) put
+//! together into a snapshot ([`assemble`]).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use super::*;
 use crate::snapshot::{
@@ -9,7 +11,12 @@ use crate::snapshot::{
     DelegatedAdministrator, Email, Entitlement, Group, IamGroup, IamRole, IamUser, InlinePolicy,
     ManagedPolicy, OrgPolicy, OrgPolicyType, PolicyReference, Provisioning, Resource, User,
 };
+use crate::snapshot::{
+    AccessPortal, AccountAccess, IdentityCenter, Membership, Organization, Ou, PermissionSet,
+    Provenance, Snapshot, FORMAT_VERSION,
+};
 use crate::snapshot::{Application, ApplicationAssignment};
+use walk::Export;
 
 impl ApplicationEntry {
     /// The application, with its assignment configuration and assignments
@@ -416,4 +423,252 @@ impl AuthorizationDetails {
             policies,
         })
     }
+}
+
+/// What putting an export's parts together needs: the folder (for the
+/// errors' paths), its `meta.json` and `errors.json`
+pub(crate) struct Parts<'a> {
+    /// The export folder
+    pub(crate) dir: &'a Path,
+    /// `meta.json`
+    pub(crate) meta: Meta,
+    /// `errors.json`
+    pub(crate) errors: &'a [CollectionError],
+}
+
+impl Parts<'_> {
+    fn shape(&self, rel: &str, pointer: String, message: &str) -> ImportError {
+        ImportError::Shape {
+            path: self.dir.join(rel).display().to_string(),
+            pointer,
+            message: message.into(),
+        }
+    }
+}
+
+/// The snapshot of an export's files (with `resources.json`)
+pub(crate) fn assemble(
+    ex: Parts<'_>,
+    files: Export,
+    resources: Resources,
+) -> Result<Snapshot, ImportError> {
+    let meta = &ex.meta;
+    let organization = files
+        .organization
+        .map(|o| organization(&ex, o))
+        .transpose()?;
+    if files.instances.is_some() && files.sso.is_none() {
+        let message = "no Identity Center instance listed";
+        return Err(ex.shape(paths::INSTANCES.rel(), "/Instances".into(), message));
+    }
+    let (identity_center, permission_sets, assignments) = match files.sso {
+        Some(sso) => identity_center(&ex, sso)?,
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let mut memberships = Vec::new();
+    for (group, list) in files.memberships {
+        memberships.extend(list.0.into_iter().map(|m| Membership {
+            group_id: m.group_id.unwrap_or_else(|| group.clone()),
+            user_id: m.member_id.user_id,
+        }));
+    }
+    let mut iam = Vec::new();
+    for (account, details) in files.iam {
+        let got = details.into_iam(&account);
+        let rel = paths::iam(&account);
+        iam.push(got.map_err(|(pointer, message)| ex.shape(rel.rel(), pointer, &message))?);
+    }
+    let mut snap = Snapshot {
+        format_version: FORMAT_VERSION,
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            collected_at: meta.exported_at.clone(),
+            source: match &meta.cli_version {
+                Some(v) => format!("import: AWS CLI export ({v})"),
+                None => "import: AWS CLI export".to_owned(),
+            },
+            errors: ex.errors.to_vec(),
+        },
+        organization,
+        identity_center,
+        users: files
+            .users
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        groups: files
+            .groups
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        memberships,
+        permission_sets,
+        assignments,
+        iam,
+        resources: resources.0.into_iter().map(Into::into).collect(),
+        applications: None,
+        account_access: None,
+    };
+    if let Some(apps) = files.applications {
+        applications(&ex, &mut snap, apps, files.access.unwrap_or_default())?;
+    }
+    snap.normalize();
+    Ok(snap)
+}
+
+fn organization(ex: &Parts<'_>, o: walk::OrgFiles) -> Result<Organization, ImportError> {
+    let Some(root_id) = o
+        .roots
+        .iter()
+        .flat_map(|r| &r.0)
+        .next()
+        .map(|r| r.id.clone())
+    else {
+        return Err(ex.shape(paths::ROOTS.rel(), "/Roots".into(), "no root listed"));
+    };
+    let mut ous = Vec::new();
+    for (parent, list) in o.ous {
+        ous.extend(list.0.into_iter().map(|ou| Ou {
+            id: ou.id,
+            name: ou.name,
+            parent_id: parent.clone(),
+        }));
+    }
+    let mut parent_of: BTreeMap<String, String> = BTreeMap::new();
+    for (parent, list) in o.accounts_for_parent {
+        parent_of.extend(list.0.into_iter().map(|a| (a.id, parent.clone())));
+    }
+    let mut tags = o.tags;
+    let mut accounts = Vec::new();
+    for a in o.accounts.unwrap_or_default().0 {
+        let parent = match parent_of.get(&a.id) {
+            Some(p) => p.clone(),
+            None => a.parent_from_paths().unwrap_or_else(|| root_id.clone()),
+        };
+        let tags = tags.remove(&a.id).unwrap_or_default();
+        accounts.push(a.into_account(parent, tags));
+    }
+    let policies = o.policies.into_iter().map(|(kind, desc, targets)| {
+        let policy_type = if kind == "SERVICE_CONTROL_POLICY" {
+            OrgPolicyType::ServiceControlPolicy
+        } else {
+            OrgPolicyType::ResourceControlPolicy
+        };
+        desc.into_policy(policy_type, targets)
+    });
+    Ok(Organization {
+        id: o.describe.organization.id,
+        management_account_id: o.describe.organization.master_account_id,
+        root_id,
+        ous,
+        accounts,
+        policies: policies.collect(),
+        delegated_administrators: o
+            .delegated
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .map(AccountEntry::into_delegated)
+            .collect(),
+    })
+}
+
+type SsoParts = (Option<IdentityCenter>, Vec<PermissionSet>, Vec<Assignment>);
+
+fn identity_center(ex: &Parts<'_>, sso: walk::SsoFiles) -> Result<SsoParts, ImportError> {
+    let meta = &ex.meta;
+    let inst = sso.instance;
+    let identity_center = IdentityCenter {
+        instance_arn: inst.instance_arn,
+        access_portal: AccessPortal {
+            default_url: format!("https://{}.awsapps.com/start", inst.identity_store_id),
+            custom_url: meta
+                .portal_custom_subdomain
+                .as_ref()
+                .map(|s| format!("https://{s}.awsapps.com/start")),
+        },
+        identity_store_id: inst.identity_store_id,
+        home_region: meta.region.clone(),
+        owner_account_id: inst.owner_account_id,
+        name: inst.name,
+        identity_source: meta
+            .identity_source
+            .unwrap_or(IdentitySource::IdentityCenterDirectory),
+        abac: sso.abac.into(),
+        mfa_present: meta.mfa_present.unwrap_or(false),
+    };
+    let mut permission_sets = Vec::new();
+    for set in sso.sets {
+        let Some(d) = set.describe else { continue };
+        let d = d.permission_set;
+        let permissions_boundary = match set.boundary {
+            Some(BoundaryOfSet {
+                permissions_boundary: Some(b),
+            }) => Some(b.boundary().ok_or_else(|| {
+                let message = "expected `ManagedPolicyArn` or `CustomerManagedPolicyReference`";
+                let rel = paths::of_arn::<BoundaryOfSet>(&set.arn);
+                ex.shape(rel.rel(), "/PermissionsBoundary".into(), message)
+            })?),
+            _ => None,
+        };
+        let aws = set.managed.unwrap_or_default().0;
+        let cm = set.customer_managed.unwrap_or_default().0;
+        permission_sets.push(PermissionSet {
+            name: d.name,
+            description: d.description,
+            session_duration: d.session_duration.unwrap_or_else(|| "PT1H".into()),
+            relay_state: d.relay_state,
+            aws_managed_policies: aws.into_iter().map(|m| m.arn).collect(),
+            customer_managed_policies: cm.into_iter().map(Into::into).collect(),
+            inline_policy: set.inline.and_then(|i| i.inline_policy).map(|d| d.value),
+            permissions_boundary,
+            tags: set.tags.unwrap_or_default().map(),
+            provisioning: set.provisioned.unwrap_or_default().into(),
+            arn: set.arn,
+        });
+    }
+    let assignments = sso.assignments.into_iter().flat_map(|l| l.0);
+    Ok((
+        Some(identity_center),
+        permission_sets,
+        assignments.map(Assignment::from).collect(),
+    ))
+}
+
+/// Identity Center applications and account access manager: recorded when
+/// the export has `sso-admin/list-applications.json` (exports written
+/// before it have not); then an absent account-access listing means account
+/// access manager is not used, unless `errors.json` records that the
+/// listing failed
+fn applications(
+    ex: &Parts<'_>,
+    snap: &mut Snapshot,
+    apps: Vec<walk::AppFiles>,
+    access: Vec<(AccessApplicationEntry, Option<Entitlements>)>,
+) -> Result<(), ImportError> {
+    let apps = apps
+        .into_iter()
+        .map(|(a, config, assignments)| a.into_application(config, assignments));
+    snap.applications = Some(apps.collect());
+    let mut out = Vec::new();
+    for (a, entitlements) in access {
+        let rel = paths::ENTITLEMENTS.file(paths::last(&a.application_arn));
+        let entitlements = entitlements
+            .map(|list| list.into_entitlements())
+            .transpose()
+            .map_err(|(pointer, message)| ex.shape(rel.rel(), pointer, &message))?;
+        out.push(a.into_application(entitlements));
+    }
+    let listing_failed = ex.errors.iter().any(|e| {
+        e.operation.contains("account-access")
+            && (e.operation.contains("ListApplications")
+                || e.operation.contains("list-applications"))
+    });
+    snap.account_access =
+        (!(out.is_empty() && listing_failed)).then_some(AccountAccess { applications: out });
+    Ok(())
 }
