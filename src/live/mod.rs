@@ -191,45 +191,6 @@ impl Run {
             crate::load::LoadError::Snapshot { .. } => err(std::io::Error::other(e.to_string())),
         })
     }
-
-    /// Runs `job` for every item, `concurrency` at a time, with a progress
-    /// bar of counts and an ETA: the jobs' results, in the order they
-    /// completed; stops at the first write failure
-    async fn each<I, R, F, Fut>(
-        &self,
-        phase: &str,
-        items: Vec<I>,
-        job: F,
-    ) -> Result<Vec<R>, CollectError>
-    where
-        F: Fn(I) -> Fut,
-        Fut: Future<Output = Result<R, CollectError>>,
-    {
-        let bar = self
-            .bars
-            .add(indicatif::ProgressBar::new(items.len() as u64));
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "collect: {msg:<26} {wide_bar} {pos}/{len} ({per_sec}, ETA {eta})",
-        ) {
-            bar.set_style(style);
-        }
-        bar.set_message(phase.to_owned());
-        let result = stream::iter(items)
-            .map(|i| {
-                let f = job(i);
-                let bar = &bar;
-                async move {
-                    let r = f.await;
-                    bar.inc(1);
-                    r
-                }
-            })
-            .buffer_unordered(self.concurrency)
-            .try_collect()
-            .await;
-        bar.finish_and_clear();
-        result
-    }
 }
 
 fn sdk_message<E: std::error::Error>(e: &E) -> String {
@@ -505,6 +466,9 @@ impl Source for Collector<'_> {
         Ok(Vec::new())
     }
 
+    /// Runs `job` for every item, `concurrency` at a time, with a progress
+    /// bar of counts and an ETA: the jobs' results, in the order they
+    /// completed; stops at the first write failure
     async fn each<I, R, F, Fut>(
         &self,
         phase: &str,
@@ -515,7 +479,31 @@ impl Source for Collector<'_> {
         F: Fn(I) -> Fut,
         Fut: Future<Output = Result<R, CollectError>>,
     {
-        self.run.each(phase, items, job).await
+        let bar = self
+            .run
+            .bars
+            .add(indicatif::ProgressBar::new(items.len() as u64));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "collect: {msg:<26} {wide_bar} {pos}/{len} ({per_sec}, ETA {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(phase.to_owned());
+        let result = stream::iter(items)
+            .map(|i| {
+                let f = job(i);
+                let bar = &bar;
+                async move {
+                    let r = f.await;
+                    bar.inc(1);
+                    r
+                }
+            })
+            .buffer_unordered(self.run.concurrency)
+            .try_collect()
+            .await;
+        bar.finish_and_clear();
+        result
     }
 }
 

@@ -83,18 +83,6 @@ impl Source for Folder {
         out.sort();
         Ok(out)
     }
-
-    async fn each<I, R, F, Fut>(&self, _: &str, items: Vec<I>, job: F) -> Result<Vec<R>>
-    where
-        F: Fn(I) -> Fut,
-        Fut: Future<Output = Result<R>>,
-    {
-        let mut out = Vec::with_capacity(items.len());
-        for i in items {
-            out.push(job(i).await?);
-        }
-        Ok(out)
-    }
 }
 
 /// Imports the export folder `dir`

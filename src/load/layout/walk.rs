@@ -235,7 +235,8 @@ pub(crate) trait Source {
     /// (only called when [`Source::FOLDER`])
     fn list(&self, folder: &str, folders: bool) -> Result<Vec<String>, Self::Error>;
 
-    /// `job` for each item: the jobs' results, in any order
+    /// `job` for each item of the `phase`: the jobs' results, in any order
+    /// (one after the other, unless the source runs them side by side)
     async fn each<I, R, F, Fut>(
         &self,
         phase: &str,
@@ -244,7 +245,15 @@ pub(crate) trait Source {
     ) -> Result<Vec<R>, Self::Error>
     where
         F: Fn(I) -> Fut,
-        Fut: Future<Output = Result<R, Self::Error>>;
+        Fut: Future<Output = Result<R, Self::Error>>,
+    {
+        let _ = phase;
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(job(i).await?);
+        }
+        Ok(out)
+    }
 }
 
 /// The organization's tree as walked: the parent of each OU and account,
@@ -789,23 +798,6 @@ mod tests {
 
         fn list(&self, folder: &str, _: bool) -> Result<Vec<String>, ImportError> {
             panic!("collect's walk never lists a folder ({folder})")
-        }
-
-        async fn each<I, R, F, Fut>(
-            &self,
-            _: &str,
-            items: Vec<I>,
-            job: F,
-        ) -> Result<Vec<R>, ImportError>
-        where
-            F: Fn(I) -> Fut,
-            Fut: Future<Output = Result<R, ImportError>>,
-        {
-            let mut out = Vec::new();
-            for i in items {
-                out.push(job(i).await?);
-            }
-            Ok(out)
         }
     }
 
