@@ -172,6 +172,42 @@ pub(crate) fn decide_hop(
     Some((e, hop))
 }
 
+/// Every chain out of one session (`caller`, its context `ctx`, in
+/// `account_id`), up to `max_hops` hops: the first hop decided with the
+/// session's own context (its tags are known), the rest along the role
+/// graph; each chain as its hops. `from` is the session's own role, never
+/// its first hop.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one session's parts, and the question's"
+)]
+pub(crate) fn chains_from(
+    model: &Model,
+    graph: &RoleGraph,
+    caller: &Caller<'_>,
+    ctx: &Context,
+    account_id: &str,
+    from: Option<usize>,
+    query: &[(String, CtxValue)],
+    max_hops: usize,
+) -> Vec<Vec<Hop>> {
+    let mut out = Vec::new();
+    if max_hops == 0 {
+        return out;
+    }
+    for to in graph.targets_for(account_id).filter(|&to| Some(to) != from) {
+        let Some((_, first)) = decide_hop(model, caller, ctx, to, query) else {
+            continue;
+        };
+        for c in std::iter::once(Vec::new()).chain(graph.continuations(to, 1, max_hops)) {
+            let mut hops = vec![first.clone()];
+            hops.extend(graph.hops(to, &c).into_iter().cloned());
+            out.push(hops);
+        }
+    }
+    out
+}
+
 /// The context of a session of `role` reached through a chain: every key
 /// that follows from the role; the caller-chosen ones unknown
 pub fn chained_context(

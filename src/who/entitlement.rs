@@ -256,105 +256,194 @@ pub fn entitlement_context(model: &Model, role: usize, user: UserIx, tags: bool)
 }
 
 /// The who-can rows entitlements give: each user an entitlement reaches
-/// (through a usable entitlement), with the role session's decision
+/// (through a usable entitlement), with the role session's decision, and,
+/// with `graph`, one row per chain out of that session (its first hop
+/// decided with the user's own session tags, the rest along the graph), in
+/// the chain's last account
 pub(crate) fn entitlement_rows(
     model: &Model,
     q: &WhoCanQuery,
     resolved: Option<&ResolvedResource>,
+    graph: Option<&chain::RoleGraph>,
     notes: &[String],
 ) -> Vec<WhoCanRow> {
     let tags = session_tags_passed(model);
-    let mut rows = Vec::new();
+    let in_scope = |a: AccountIx| q.accounts.as_ref().is_none_or(|f| f.contains(&a));
+    // Per usable entitlement, its users, and per distinct set of principal
+    // tags: the session's own answer and the chains out of it.
+    type Class = (Vec<chain::ActionGroup>, Vec<Vec<chain::Hop>>);
+    let mut found = Vec::new();
+    let mut needed = BTreeSet::new();
     for c in entitlements(model) {
         let (Some(role), EntitlementStatus::Usable) = (c.role, &c.status) else {
             continue;
         };
         let p = &model.iam_principals()[role];
-        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
-            continue;
-        }
         let account = &model.accounts()[p.account];
-        // Decided once per distinct set of principal tags.
-        let mut by_class: BTreeMap<u32, Vec<chain::ActionGroup>> = BTreeMap::new();
-        for (user, how) in principal_users(
-            model,
-            c.entitlement.principal_type,
-            &c.entitlement.principal_id,
-        ) {
-            let enabled = model.user_enabled(user);
-            if !enabled && !q.include_disabled {
-                continue;
-            }
-            let class = if tags { model.tag_class(user) } else { 0 };
-            let groups = by_class.entry(class).or_insert_with(|| {
-                let user_name = &model.user(user).user_name;
+        let e = &c.entitlement;
+        let users: Vec<(UserIx, String)> =
+            principal_users(model, e.principal_type, &e.principal_id)
+                .into_iter()
+                .filter(|(u, _)| q.include_disabled || model.user_enabled(*u))
+                .collect();
+        let mut classes: BTreeMap<u32, Class> = BTreeMap::new();
+        for (user, _) in &users {
+            let class = if tags { model.tag_class(*user) } else { 0 };
+            classes.entry(class).or_insert_with(|| {
                 let caller = chain::Caller {
-                    arn: p.caller_arn(&account.id, user_name),
+                    arn: p.caller_arn(&account.id, &model.user(*user).user_name),
                     set: &p.set,
                     labels: &p.labels,
                 };
-                let ctx = entitlement_context(model, role, user, tags);
-                chain::decide_actions(model, q, resolved, &caller, &account.id, &ctx)
+                let ctx = entitlement_context(model, role, *user, tags);
+                let own = if in_scope(p.account) {
+                    chain::decide_actions(model, q, resolved, &caller, &account.id, &ctx)
+                } else {
+                    Vec::new()
+                };
+                let chains = graph.map_or_else(Vec::new, |g| {
+                    chain::chains_from(
+                        model,
+                        g,
+                        &caller,
+                        &ctx,
+                        &account.id,
+                        Some(role),
+                        &q.context,
+                        q.max_hops,
+                    )
+                });
+                for hops in &chains {
+                    if let Some(last) = hops.last() {
+                        let (t, s) = chain::caller_chosen(hops);
+                        needed.insert((last.role, t, s));
+                    }
+                }
+                (own, chains)
             });
+        }
+        found.push((c, role, users, classes));
+    }
+    let finals = chain::finals(model, q, resolved, needed);
+    let mut row_notes = notes.to_vec();
+    if tags {
+        row_notes.push(
+            "entitlement session: the user's attributes for access control are taken as its session tags"
+                .to_owned(),
+        );
+    }
+    let mut rows = Vec::new();
+    for (c, role, users, classes) in found {
+        let p = &model.iam_principals()[role];
+        let account = &model.accounts()[p.account];
+        let first = PathStep {
+            step: "entitlement",
+            principal: p.arn.clone(),
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            permission_set: None,
+            condition: None,
+            deciding: c.deciding.clone(),
+        };
+        for (user, how) in users {
+            let class = if tags { model.tag_class(user) } else { 0 };
+            let Some((own, chains)) = classes.get(&class) else {
+                continue;
+            };
             let via = match how.as_str() {
                 "direct" => format!("entitlement:{}", c.application),
                 g => format!("entitlement:{} ({g})", c.application),
             };
-            let mut row_notes = notes.to_vec();
-            if tags {
-                row_notes.push(
-                    "entitlement session: the user's attributes for access control are taken as its session tags"
-                        .to_owned(),
-                );
-            }
-            for g in groups.iter() {
-                rows.push(WhoCanRow {
+            let row = |last: AccountIx,
+                       via: String,
+                       g: &chain::ActionGroup,
+                       cond: Option<Residual>,
+                       path| {
+                let account = &model.accounts()[last];
+                WhoCanRow {
                     principal: model.user(user).user_name.clone(),
                     principal_type: "identity-center-user",
-                    via: via.clone(),
+                    via,
                     permission_set: None,
                     account_id: account.id.clone(),
                     account_name: account.name.clone(),
-                    decision: chain::decision_of(&g.condition),
-                    condition: g.condition.as_ref().map(ToString::to_string),
+                    decision: chain::decision_of(&cond),
+                    condition: cond.as_ref().map(ToString::to_string),
                     actions: g.actions.clone(),
                     deciding: g.deciding.clone(),
-                    disabled: !enabled,
-                    path: vec![PathStep {
-                        step: "entitlement",
-                        principal: p.arn.clone(),
-                        account_id: account.id.clone(),
-                        account_name: account.name.clone(),
-                        permission_set: None,
-                        condition: None,
-                        deciding: c.deciding.clone(),
-                    }],
+                    disabled: !model.user_enabled(user),
+                    path,
                     notes: row_notes.clone(),
-                });
+                }
+            };
+            for g in own {
+                rows.push(row(
+                    p.account,
+                    via.clone(),
+                    g,
+                    g.condition.clone(),
+                    vec![first.clone()],
+                ));
+            }
+            for hops in chains {
+                let Some(last) = hops.last() else { continue };
+                let last_account = model.iam_principals()[last.role].account;
+                if !in_scope(last_account) {
+                    continue;
+                }
+                let (t, s) = chain::caller_chosen(hops);
+                let Some(groups) = finals.get(&(last.role, t, s)) else {
+                    continue;
+                };
+                let mut chain_via = via.clone();
+                for h in hops {
+                    chain_via.push_str(" → ");
+                    chain_via.push_str(&chain::role_label(model, h.role));
+                }
+                let mut path = vec![first.clone()];
+                path.extend(chain::hop_steps(
+                    model,
+                    hops.iter().map(|h| (h, h.condition.as_ref())),
+                ));
+                for g in groups {
+                    let cond = chain::and_all(
+                        hops.iter()
+                            .map(|h| &h.condition)
+                            .chain(std::iter::once(&g.condition)),
+                    );
+                    rows.push(row(last_account, chain_via.clone(), g, cond, path.clone()));
+                }
             }
         }
     }
     rows
 }
 
-/// What-can rows through the entitlements of a user (its own and its
-/// groups') or of a group: one set per usable entitlement, in the role's
-/// account, decided with the role's policies (`permission_set` holds the
-/// role's name). A group's members' attributes are unknown, so grants on
-/// their session tags are conditional.
-pub(crate) fn entitlement_what_can(
-    model: &Model,
-    q: &WhatCanQuery,
-    cat: &profile::CatalogActions,
-) -> Vec<WhatCanRow> {
+/// An account access manager session of a what-can subject: the user's
+/// own (its entitlements and its groups'), or, for a group, a member's
+/// whose attributes are unknown
+pub(crate) struct Session {
+    /// `entitlement:<application>` and how (`(group:<name>)`)
+    pub(crate) via: String,
+    /// The entitled role (index into `Model::iam_principals`)
+    pub(crate) role: usize,
+    /// The session's context
+    pub(crate) ctx: Context,
+    /// The session's ARN
+    pub(crate) arn: String,
+}
+
+/// The account access manager sessions of the what-can subject, through
+/// usable entitlements (in any account: the filter is the caller's)
+pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
     let tags = session_tags_passed(model);
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for c in entitlements(model) {
         let (Some(role), EntitlementStatus::Usable) = (c.role, &c.status) else {
             continue;
         };
         let e = &c.entitlement;
-        let via = match q.subject {
+        let how = match q.subject {
             Subject::User(u) => principal_users(model, e.principal_type, &e.principal_id)
                 .into_iter()
                 .find(|(x, _)| *x == u)
@@ -363,13 +452,10 @@ pub(crate) fn entitlement_what_can(
                 && model.group_by_id(&e.principal_id) == Some(g))
             .then(|| format!("group:{}", model.group(g).name)),
         };
-        let Some(how) = via else { continue };
+        let Some(how) = how else { continue };
         let p = &model.iam_principals()[role];
-        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
-            continue;
-        }
         let account = &model.accounts()[p.account];
-        let (mut ctx, session) = match q.subject {
+        let (mut ctx, arn) = match q.subject {
             Subject::User(u) => (
                 entitlement_context(model, role, u, tags),
                 p.caller_arn(&account.id, &model.user(u).user_name),
@@ -389,18 +475,45 @@ pub(crate) fn entitlement_what_can(
         for (k, v) in &q.context {
             ctx.set(k, v.clone());
         }
-        let answers = profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.names);
-        let escalation = profile::decide_all(&p.set, &ctx, &session, &account.id, &cat.escalation);
-        let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
         let via = match how.as_str() {
             "direct" => format!("entitlement:{}", c.application),
             g => format!("entitlement:{} ({g})", c.application),
         };
+        out.push(Session {
+            via,
+            role,
+            ctx,
+            arn,
+        });
+    }
+    out
+}
+
+/// What-can rows through the entitlements of a user (its own and its
+/// groups') or of a group: one set per usable entitlement, in the role's
+/// account, decided with the role's policies (`permission_set` holds the
+/// role's name). A group's members' attributes are unknown, so grants on
+/// their session tags are conditional.
+pub(crate) fn entitlement_what_can(
+    model: &Model,
+    q: &WhatCanQuery,
+    cat: &profile::CatalogActions,
+) -> Vec<WhatCanRow> {
+    let mut rows = Vec::new();
+    for s in sessions(model, q) {
+        let p = &model.iam_principals()[s.role];
+        if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
+            continue;
+        }
+        let account = &model.accounts()[p.account];
+        let answers = profile::decide_all(&p.set, &s.ctx, &s.arn, &account.id, &cat.names);
+        let escalation = profile::decide_all(&p.set, &s.ctx, &s.arn, &account.id, &cat.escalation);
+        let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
         push_rows(
             &mut rows,
             account,
             &format!("role {}", p.name),
-            &via,
+            &s.via,
             &by,
             admin,
         );

@@ -14,8 +14,14 @@ const WORK: &str = "222222222222";
 const PS: &str = "arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001";
 
 fn org() -> Model {
-    let doc =
-        |statements: serde_json::Value| json!({"Version": "2012-10-17", "Statement": statements});
+    Model::build(Snapshot::from_json(&org_json().to_string()).unwrap()).unwrap()
+}
+
+fn doc(statements: serde_json::Value) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn org_json() -> serde_json::Value {
     let user = |id: &str, name: &str, team: &str| {
         json!({"id": id, "user_name": name, "emails": [], "status": "ENABLED",
                "attributes": {}, "enterprise": {"department": team}})
@@ -68,7 +74,115 @@ fn org() -> Model {
         }],
         "resources": [{"arn": "arn:aws:s3:::lake", "account_id": WORK, "tags": {"team": "data"}, "abac": false}]
     });
+    snap
+}
+
+const ON_CALL: &str = "arn:aws:iam::111111111111:role/OnCall";
+
+/// The organization with an account access manager entitlement: group
+/// engineers (dana of team data, pete of team payments) may use the hub
+/// role OnCall, which trusts the service (with sts:TagSession, needed as
+/// ABAC is enabled with `team`) and may assume any role
+fn org_with_entitlement() -> Model {
+    let mut snap = org_json();
+    snap["format_version"] = json!(2);
+    snap["iam"].as_array_mut().unwrap().push(json!({
+        "account_id": HUB,
+        "roles": [{
+            "name": "OnCall", "path": "/", "arn": ON_CALL,
+            "trust_policy": doc(json!([{
+                "Effect": "Allow", "Principal": {"Service": "account-access.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:SetContext", "sts:TagSession"]
+            }])),
+            "inline_policies": [{"name": "hop", "document": doc(json!([
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+            ]))}],
+            "managed_policies": []
+        }]
+    }));
+    snap["account_access"] = json!({"applications": [{
+        "arn": "arn:aws:account-access:us-east-1:000000000000:application/aam-1",
+        "entitlements": [{"principal_type": "GROUP", "principal_id": "g-1", "role_arn": ON_CALL, "account_id": HUB}]
+    }]});
     Model::build(Snapshot::from_json(&snap.to_string()).unwrap()).unwrap()
+}
+
+#[test]
+fn a_chain_out_of_an_entitled_role_is_settled_with_each_user_s_session_tags() {
+    // Hand-derived: account access manager opens OnCall for dana and pete
+    // with their attributes as session tags (team data / payments). Reader
+    // in WORK trusts HUB principals whose aws:PrincipalTag/team is data,
+    // and OnCall's own policy allows sts:AssumeRole: dana's session may
+    // assume Reader, pete's may not. Reader allows s3:GetObject on lake/*,
+    // a WORK bucket with no policy: an allow row for dana in WORK through
+    // the entitlement and the hop, none for pete. OnCall itself allows no
+    // s3:GetObject, so without hops no entitlement row at all.
+    let m = org_with_entitlement();
+    let via_entitlement = |hops| -> Vec<(String, String, String, &'static str)> {
+        let rows = who_can(
+            &m,
+            &query("s3:GetObject", Some("arn:aws:s3:::lake/x"), hops),
+        )
+        .rows(&m);
+        rows.into_iter()
+            .filter(|r| r.via.starts_with("entitlement:"))
+            .map(|r| (r.principal, r.via, r.account_id, r.decision))
+            .collect()
+    };
+    assert_eq!(
+        via_entitlement(3),
+        [(
+            "dana".to_owned(),
+            "entitlement:aam-1 (group:engineers) → role/Reader@work".to_owned(),
+            WORK.to_owned(),
+            "allow"
+        )]
+    );
+    assert!(via_entitlement(0).is_empty());
+    let rows = who_can(&m, &query("s3:GetObject", Some("arn:aws:s3:::lake/x"), 3)).rows(&m);
+    let row = rows
+        .iter()
+        .find(|r| r.via.starts_with("entitlement:"))
+        .unwrap();
+    let steps: Vec<(&str, &str)> = row
+        .path
+        .iter()
+        .map(|s| (s.step, s.principal.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("entitlement", ON_CALL),
+            ("assume-role", "arn:aws:iam::222222222222:role/Reader")
+        ]
+    );
+    // What-can follows the same chain for dana, and not for pete.
+    let (dana, pete) = (m.find_user("dana").unwrap(), m.find_user("pete").unwrap());
+    let work = m.find_account(WORK).unwrap();
+    let wq = |u| WhatCanQuery {
+        subject: Subject::User(u),
+        accounts: Some(BTreeSet::from([work])),
+        service: Some("s3".into()),
+        access_level: None,
+        context: Vec::new(),
+        max_hops: 3,
+    };
+    let through = |u| -> Vec<(String, String, String)> {
+        what_can(&m, &wq(u))
+            .into_iter()
+            .filter(|r| r.via.starts_with("entitlement:") && r.allowed > 0)
+            .map(|r| (r.via, r.permission_set, r.access_level.to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        through(dana),
+        [(
+            "entitlement:aam-1 (group:engineers) → role/Reader@work".to_owned(),
+            "role OnCall".to_owned(),
+            "read".to_owned()
+        )]
+    );
+    assert!(through(pete).is_empty());
 }
 
 fn query(action: &str, resource: Option<&str>, max_hops: usize) -> WhoCanQuery {

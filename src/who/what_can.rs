@@ -310,7 +310,8 @@ pub(crate) fn chained_what_can(
             out
         }
     };
-    let mut chains: Vec<(String, PermissionSetIx, Vec<chain::Hop>)> = Vec::new();
+    // (via, the first session's label, the hops)
+    let mut chains: Vec<(String, String, Vec<chain::Hop>)> = Vec::new();
     for (via, ps, acct) in entries {
         let set = model.policy_set(ps, acct);
         let labels = model.identity_labels(ps, acct);
@@ -326,26 +327,52 @@ pub(crate) fn chained_what_can(
         };
         let account = &model.accounts()[acct];
         let ps_name = &model.snapshot().permission_sets[ps].name;
-        for to in graph.targets_for(&account.id) {
-            let Some((_, first)) = chain::decide_hop(model, &caller, &ctx, to, &q.context) else {
-                continue;
-            };
-            for c in std::iter::once(Vec::new()).chain(graph.continuations(to, 1, q.max_hops)) {
-                let mut hops = vec![first.clone()];
-                hops.extend(graph.hops(to, &c).into_iter().cloned());
-                let mut text = format!("{via} → {ps_name}@{}", account.name);
-                for h in &hops {
-                    text.push_str(" → ");
-                    text.push_str(&chain::role_label(model, h.role));
-                }
-                chains.push((text, ps, hops));
-            }
+        let found = chain::chains_from(
+            model,
+            &graph,
+            &caller,
+            &ctx,
+            &account.id,
+            None,
+            &q.context,
+            q.max_hops,
+        );
+        for hops in found {
+            let text = chain_text(model, &format!("{via} → {ps_name}@{}", account.name), &hops);
+            chains.push((text, ps_name.clone(), hops));
+        }
+    }
+    // And those an account access manager session opens.
+    for s in entitlement::sessions(model, q) {
+        let p = &model.iam_principals()[s.role];
+        let account_id = &model.accounts()[p.account].id;
+        let caller = chain::Caller {
+            arn: s.arn.clone(),
+            set: &p.set,
+            labels: &p.labels,
+        };
+        let found = chain::chains_from(
+            model,
+            &graph,
+            &caller,
+            &s.ctx,
+            account_id,
+            Some(s.role),
+            &q.context,
+            q.max_hops,
+        );
+        for hops in found {
+            chains.push((
+                chain_text(model, &s.via, &hops),
+                format!("role {}", p.name),
+                hops,
+            ));
         }
     }
     type Decided = (Vec<Option<Answer>>, Vec<Option<Answer>>);
     let mut cache: HashMap<(usize, bool, bool), Decided> = HashMap::new();
     let mut rows = Vec::new();
-    for (via, ps, hops) in chains {
+    for (via, label, hops) in chains {
         let Some(last) = hops.last().map(|h| h.role) else {
             continue;
         };
@@ -390,10 +417,19 @@ pub(crate) fn chained_what_can(
             (answers.clone(), escalation.clone())
         };
         let (by, admin) = summarize_answers(&cat.actions, &answers, &escalation);
-        let ps_name = &model.snapshot().permission_sets[ps].name;
-        push_rows(&mut rows, account, ps_name, &via, &by, admin);
+        push_rows(&mut rows, account, &label, &via, &by, admin);
     }
     rows
+}
+
+/// A chain's `via`: the start, then each role it assumes
+fn chain_text(model: &Model, start: &str, hops: &[chain::Hop]) -> String {
+    let mut text = start.to_owned();
+    for h in hops {
+        text.push_str(" → ");
+        text.push_str(&chain::role_label(model, h.role));
+    }
+    text
 }
 
 /// One row per (service, access level) of a summary that allows anything

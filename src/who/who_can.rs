@@ -430,6 +430,7 @@ pub fn who_can(model: &Model, q: &WhoCanQuery) -> WhoCanAnswer {
         model,
         q,
         resolved.as_ref(),
+        chained.as_ref().map(|c| &c.graph),
         &notes,
     ));
     iam.sort();
