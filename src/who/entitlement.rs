@@ -237,7 +237,25 @@ pub fn entitlement_context(model: &Model, role: usize, user: UserIx, tags: bool)
     ctx.set("aws:PrincipalIsAWSService", CtxValue::single("false"));
     add_org_keys(&mut ctx, model, p.account);
     ctx.absent_prefix("aws:PrincipalTag/");
-    let mut all = p.tags.clone();
+    for (k, v) in &session_tags(model, role, user, tags) {
+        ctx.set(
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::single(v.clone()),
+        );
+    }
+    ctx
+}
+
+/// The principal tags of a user's entitlement session into `role`: the
+/// role's own, with the user's attribute values over them when session tags
+/// are passed
+pub fn session_tags(
+    model: &Model,
+    role: usize,
+    user: UserIx,
+    tags: bool,
+) -> BTreeMap<String, String> {
+    let mut all = model.iam_principals()[role].tags.clone();
     if tags {
         all.extend(
             model
@@ -246,13 +264,7 @@ pub fn entitlement_context(model: &Model, role: usize, user: UserIx, tags: bool)
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
     }
-    for (k, v) in &all {
-        ctx.set(
-            &format!("aws:PrincipalTag/{k}"),
-            CtxValue::single(v.clone()),
-        );
-    }
-    ctx
+    all
 }
 
 /// The who-can rows entitlements give: each user an entitlement reaches
@@ -431,11 +443,20 @@ pub(crate) struct Session {
     pub(crate) ctx: Context,
     /// The session's ARN
     pub(crate) arn: String,
+    /// Its principal tags, as far as known (a group's members' attributes
+    /// are not)
+    pub(crate) principal_tags: BTreeMap<String, String>,
 }
 
-/// The account access manager sessions of the what-can subject, through
-/// usable entitlements (in any account: the filter is the caller's)
-pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
+/// The account access manager sessions of a user (its entitlements and
+/// its groups') or of a group, through usable entitlements, with the
+/// question's `context` keys set (in any account: the filter is the
+/// caller's)
+pub(crate) fn sessions(
+    model: &Model,
+    subject: Subject,
+    context: &[(String, CtxValue)],
+) -> Vec<Session> {
     let tags = session_tags_passed(model);
     let mut out = Vec::new();
     for c in entitlements(model) {
@@ -443,7 +464,7 @@ pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
             continue;
         };
         let e = &c.entitlement;
-        let how = match q.subject {
+        let how = match subject {
             Subject::User(u) => principal_users(model, e.principal_type, &e.principal_id)
                 .into_iter()
                 .find(|(x, _)| *x == u)
@@ -455,10 +476,11 @@ pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
         let Some(how) = how else { continue };
         let p = &model.iam_principals()[role];
         let account = &model.accounts()[p.account];
-        let (mut ctx, arn) = match q.subject {
+        let (mut ctx, arn, principal_tags) = match subject {
             Subject::User(u) => (
                 entitlement_context(model, role, u, tags),
                 p.caller_arn(&account.id, &model.user(u).user_name),
+                session_tags(model, role, u, tags),
             ),
             Subject::Group(_) => {
                 let mut ctx = iam_context(model, role);
@@ -469,10 +491,10 @@ pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
                 {
                     ctx.set_unknown(&format!("aws:PrincipalTag/{}", a.key));
                 }
-                (ctx, p.caller_arn(&account.id, "user"))
+                (ctx, p.caller_arn(&account.id, "user"), p.tags.clone())
             }
         };
-        for (k, v) in &q.context {
+        for (k, v) in context {
             ctx.set(k, v.clone());
         }
         let via = match how.as_str() {
@@ -484,6 +506,7 @@ pub(crate) fn sessions(model: &Model, q: &WhatCanQuery) -> Vec<Session> {
             role,
             ctx,
             arn,
+            principal_tags,
         });
     }
     out
@@ -500,7 +523,7 @@ pub(crate) fn entitlement_what_can(
     cat: &profile::CatalogActions,
 ) -> Vec<WhatCanRow> {
     let mut rows = Vec::new();
-    for s in sessions(model, q) {
+    for s in sessions(model, q.subject, &q.context) {
         let p = &model.iam_principals()[s.role];
         if q.accounts.as_ref().is_some_and(|f| !f.contains(&p.account)) {
             continue;

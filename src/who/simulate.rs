@@ -194,11 +194,54 @@ pub fn simulate_user(
             hops: Vec::new(),
         });
     }
+    // Account access manager sessions: the entitled role's, for this user.
+    let sessions = entitlement::sessions(model, Subject::User(user), q.context);
+    for s in sessions.iter() {
+        let p = &model.iam_principals()[s.role];
+        if p.account != account {
+            continue;
+        }
+        let Some((evaluation, explanation)) = decide_one(
+            model,
+            &s.arn,
+            &acct.id,
+            q,
+            resolved.as_ref(),
+            p.set.clone(),
+            s.ctx.clone(),
+        ) else {
+            continue;
+        };
+        out.push(PathDecision {
+            via: s.via.clone(),
+            permission_set: format!("role {}", p.name),
+            session_arn: s.arn.clone(),
+            principal_tags: s.principal_tags.clone(),
+            evaluation,
+            labels: p.labels.clone(),
+            explanation,
+            hops: Vec::new(),
+        });
+    }
     if q.max_hops == 0 {
         return out;
     }
     let graph = chain::RoleGraph::build(model, q.context);
     let mut starts = Vec::new();
+    for s in &sessions {
+        let p = &model.iam_principals()[s.role];
+        let caller = chain::Caller {
+            arn: s.arn.clone(),
+            set: &p.set,
+            labels: &p.labels,
+        };
+        let account_id = &model.accounts()[p.account].id;
+        for to in graph.targets_for(account_id).filter(|&to| to != s.role) {
+            if let Some((_, hop)) = chain::decide_hop(model, &caller, &s.ctx, to, q.context) {
+                starts.push((s.via.clone(), format!("role {}", p.name), vec![hop]));
+            }
+        }
+    }
     for a in &model.access(user) {
         let set = model.policy_set(a.permission_set, a.account);
         let labels = model.identity_labels(a.permission_set, a.account);

@@ -343,7 +343,7 @@ pub(crate) fn chained_what_can(
         }
     }
     // And those an account access manager session opens.
-    for s in entitlement::sessions(model, q) {
+    for s in entitlement::sessions(model, q.subject, &q.context) {
         let p = &model.iam_principals()[s.role];
         let account_id = &model.accounts()[p.account].id;
         let caller = chain::Caller {
