@@ -375,6 +375,34 @@ fn lint_on_both_fixtures() {
 }
 
 #[test]
+fn graph_draws_an_entitlement_and_the_chain_out_of_it_for_the_user_whose_tag_passes() {
+    // Hand-derived (fixtures/entitled/README.md): group engineers is
+    // entitled to OnCall (hub); OnCall may assume Reader (work), whose trust
+    // wants aws:PrincipalTag/team = data. dana's entitlement session carries
+    // team=data: the hop is drawn, unconditional; pete's carries payments:
+    // his graph has the entitlement and no hop.
+    let on_call = "iam:arn:aws:iam::111111111111:role/OnCall";
+    let reader = "iam:arn:aws:iam::222222222222:role/Reader";
+    let entitlement =
+        format!("\"group:engineers\" -> \"{on_call}\" [label=\"entitlement aam-1\"];");
+    let hop = format!("\"{on_call}\" -> \"{reader}\" [style=dashed, label=\"sts:AssumeRole\"];");
+    let (code, dana, _) = on("entitled", &["graph", "--user", "dana"]);
+    assert_eq!(code, 0);
+    assert!(
+        dana.contains("\"user:dana\" -> \"group:engineers\";"),
+        "{dana}"
+    );
+    assert!(dana.contains(&entitlement), "{dana}");
+    assert!(dana.contains(&hop), "{dana}");
+    let (_, pete, _) = on("entitled", &["graph", "--user", "pete"]);
+    assert!(pete.contains(&entitlement), "{pete}");
+    assert!(
+        !pete.contains(&format!("\"{on_call}\" -> \"{reader}\"")),
+        "{pete}"
+    );
+}
+
+#[test]
 fn graph_dot_on_both_fixtures() {
     insta::assert_snapshot!(
         "cookbook_graph",

@@ -16,7 +16,9 @@ fn q(s: &str) -> String {
 }
 
 /// The model as DOT: users → groups → accounts (edges labelled with the
-/// permission set), the OU tree, and the `sts:AssumeRole` trust edges from
+/// permission set), users or groups → the roles account access manager
+/// entitles them to (`entitlement <application>`), the OU tree, and the
+/// `sts:AssumeRole` trust edges from
 /// accounts (their Identity Center sessions) and IAM principals to roles
 /// (dashed); with `user`, only that user's access
 pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) -> String {
@@ -29,6 +31,7 @@ pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) ->
     let mut groups = BTreeSet::new();
     let mut accounts = BTreeSet::new();
     let mut edges = BTreeSet::new();
+    let mut entitled = BTreeSet::new();
     for &u in &users {
         let un = format!("user:{}", model.snapshot().users[u].user_name);
         for a in &model.access(u) {
@@ -53,6 +56,21 @@ pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) ->
             q(&un),
             q(&model.snapshot().users[u].user_name)
         );
+        // Account access manager: the user (or its group) to the role.
+        for e in crate::who::entitlement::sessions(model, crate::who::Subject::User(u), &[]) {
+            let from = match e.group {
+                Some(gi) => {
+                    groups.insert(gi);
+                    let gn = format!("group:{}", model.snapshot().groups[gi].name);
+                    edges.insert((un.clone(), gn.clone(), String::new()));
+                    gn
+                }
+                None => un.clone(),
+            };
+            entitled.insert(e.role);
+            let to = format!("iam:{}", model.iam_principals()[e.role].arn);
+            edges.insert((from, to, format!("entitlement {}", e.application)));
+        }
     }
     for gi in &groups {
         let g = &model.snapshot().groups[*gi];
@@ -96,7 +114,7 @@ pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) ->
             }
         }
     }
-    let mut roles = BTreeSet::new();
+    let mut roles = entitled;
     let mut trust_lines = BTreeSet::new();
     for (from, hop) in trust {
         let from = match *from {

@@ -385,6 +385,29 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
         edges.insert((psn, rn.clone(), "provisions".into(), "solid"));
         edges.insert((rn, an, "in".into(), "dotted"));
     }
+    for e in crate::who::entitlement::sessions(model, crate::who::Subject::User(u), &[]) {
+        let from = match e.group {
+            Some(g) => {
+                let gn = node(
+                    format!("group:{}", model.group(g).id),
+                    "group",
+                    model.group(g).name.clone(),
+                    String::new(),
+                );
+                edges.insert((un.clone(), gn.clone(), "member".into(), "solid"));
+                gn
+            }
+            None => un.clone(),
+        };
+        let role = &model.iam_principals()[e.role];
+        let rn = node(
+            format!("role:{}", role.arn),
+            "role",
+            role.arn.rsplit('/').next().unwrap_or(&role.arn).to_owned(),
+            model.account(role.account).name.clone(),
+        );
+        edges.insert((from, rn, format!("entitlement {}", e.application), "solid"));
+    }
     for (from, hop) in crate::who::chain::trust_edges(model, Some(u), max_hops) {
         let from = match from {
             crate::who::chain::EdgeFrom::Pair(ps, acct) => {

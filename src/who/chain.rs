@@ -875,9 +875,9 @@ pub enum EdgeFrom {
 }
 
 /// Every `sts:AssumeRole` edge reachable within `max_hops` from the
-/// Identity Center pairs of `user` (every pair when `None`) and, for the
-/// whole organization, from every IAM user and role: the trust edges the
-/// organization graph draws
+/// Identity Center pairs of `user` (every pair when `None`) and its account
+/// access manager sessions, and, for the whole organization, from every IAM
+/// user and role: the trust edges the organization graph draws
 pub fn trust_edges(model: &Model, user: Option<UserIx>, max_hops: usize) -> Vec<(EdgeFrom, Hop)> {
     if max_hops == 0 {
         return Vec::new();
@@ -905,6 +905,25 @@ pub fn trust_edges(model: &Model, user: Option<UserIx>, max_hops: usize) -> Vec<
             if let Some((_, h)) = decide_hop(model, &caller, &ctx, to, &[]) {
                 frontier.push((to, 1));
                 out.push((EdgeFrom::Pair(ps, acct), h));
+            }
+        }
+    }
+    // A user's account access manager sessions start chains too: their
+    // first hops decided with the user's own session (its tags).
+    if let Some(u) = user {
+        for s in super::entitlement::sessions(model, super::Subject::User(u), &[]) {
+            let p = &model.iam_principals()[s.role];
+            let caller = Caller {
+                arn: s.arn.clone(),
+                set: &p.set,
+                labels: &p.labels,
+            };
+            let account_id = &model.accounts()[p.account].id;
+            for to in graph.targets_for(account_id).filter(|&to| to != s.role) {
+                if let Some((_, h)) = decide_hop(model, &caller, &s.ctx, to, &[]) {
+                    frontier.push((to, 1));
+                    out.push((EdgeFrom::Iam(s.role), h));
+                }
             }
         }
     }

@@ -437,6 +437,10 @@ pub(crate) fn entitlement_rows(
 pub(crate) struct Session {
     /// `entitlement:<application>` and how (`(group:<name>)`)
     pub(crate) via: String,
+    /// The application's id
+    pub(crate) application: String,
+    /// The group the entitlement names (`None`: the user itself)
+    pub(crate) group: Option<GroupIx>,
     /// The entitled role (index into `Model::iam_principals`)
     pub(crate) role: usize,
     /// The session's context
@@ -501,8 +505,13 @@ pub(crate) fn sessions(
             "direct" => format!("entitlement:{}", c.application),
             g => format!("entitlement:{} ({g})", c.application),
         };
+        let group = (e.principal_type == PrincipalType::Group)
+            .then(|| model.group_by_id(&e.principal_id))
+            .flatten();
         out.push(Session {
             via,
+            application: c.application.clone(),
+            group,
             role,
             ctx,
             arn,
