@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::graph::{Model, UserIx, Via};
+use crate::graph::{GroupIx, Model, UserIx, Via};
 use crate::who::chain::{role_label, EdgeFrom, Hop};
 
 fn q(s: &str) -> String {
@@ -13,6 +13,27 @@ fn q(s: &str) -> String {
             .replace('"', "\\\"")
             .replace('\n', "\\n")
     )
+}
+
+/// Where a user's access starts in the drawing: the user node `un`, or the
+/// group it has the access through (the group and the membership edge
+/// added)
+fn start(
+    model: &Model,
+    un: &str,
+    via: Via,
+    groups: &mut BTreeSet<GroupIx>,
+    edges: &mut BTreeSet<(String, String, String)>,
+) -> String {
+    match via {
+        Via::Direct => un.to_owned(),
+        Via::Group(gi) => {
+            groups.insert(gi);
+            let gn = format!("group:{}", model.snapshot().groups[gi].name);
+            edges.insert((un.to_owned(), gn.clone(), String::new()));
+            gn
+        }
+    }
 }
 
 /// The model as DOT: users → groups → accounts (edges labelled with the
@@ -38,17 +59,8 @@ pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) ->
             let acct = format!("account:{}", model.accounts()[a.account].name);
             accounts.insert(a.account);
             let ps = &model.snapshot().permission_sets[a.permission_set].name;
-            match a.via {
-                Via::Direct => {
-                    edges.insert((un.clone(), acct, ps.clone()));
-                }
-                Via::Group(gi) => {
-                    groups.insert(gi);
-                    let gn = format!("group:{}", model.snapshot().groups[gi].name);
-                    edges.insert((un.clone(), gn.clone(), String::new()));
-                    edges.insert((gn, acct, ps.clone()));
-                }
-            }
+            let from = start(model, &un, a.via, &mut groups, &mut edges);
+            edges.insert((from, acct, ps.clone()));
         }
         let _ = writeln!(
             s,
@@ -58,15 +70,7 @@ pub fn render(model: &Model, user: Option<UserIx>, trust: &[(EdgeFrom, Hop)]) ->
         );
         // Account access manager: the user (or its group) to the role.
         for e in crate::who::entitlement::sessions(model, crate::who::Subject::User(u), &[]) {
-            let from = match e.group {
-                Some(gi) => {
-                    groups.insert(gi);
-                    let gn = format!("group:{}", model.snapshot().groups[gi].name);
-                    edges.insert((un.clone(), gn.clone(), String::new()));
-                    gn
-                }
-                None => un.clone(),
-            };
+            let from = start(model, &un, e.through, &mut groups, &mut edges);
             entitled.insert(e.role);
             let to = format!("iam:{}", model.iam_principals()[e.role].arn);
             edges.insert((from, to, format!("entitlement {}", e.application)));

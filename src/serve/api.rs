@@ -332,7 +332,7 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
     let max_hops = p.max_hops()?;
     let mut nodes: Vec<Value> = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut edges: BTreeSet<(String, String, String, &'static str)> = BTreeSet::new();
+    let mut edges = Edges::new();
     let mut node = |id: String, kind: &str, label: String, detail: String| {
         if seen.insert(id.clone()) {
             nodes.push(json!({"id": id, "kind": kind, "label": label, "detail": detail}));
@@ -349,19 +349,7 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
     for a in model.access(u) {
         let account = model.account(a.account);
         let ps = model.permission_set(a.permission_set);
-        let from = match a.via {
-            Via::Direct => un.clone(),
-            Via::Group(g) => {
-                let gn = node(
-                    format!("group:{}", model.group(g).id),
-                    "group",
-                    model.group(g).name.clone(),
-                    String::new(),
-                );
-                edges.insert((un.clone(), gn.clone(), "member".into(), "solid"));
-                gn
-            }
-        };
+        let from = start(model, &un, a.via, &mut node, &mut edges);
         let psn = node(
             format!("ps:{}@{}", ps.arn, account.id),
             "permission-set",
@@ -386,19 +374,7 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
         edges.insert((rn, an, "in".into(), "dotted"));
     }
     for e in crate::who::entitlement::sessions(model, crate::who::Subject::User(u), &[]) {
-        let from = match e.group {
-            Some(g) => {
-                let gn = node(
-                    format!("group:{}", model.group(g).id),
-                    "group",
-                    model.group(g).name.clone(),
-                    String::new(),
-                );
-                edges.insert((un.clone(), gn.clone(), "member".into(), "solid"));
-                gn
-            }
-            None => un.clone(),
-        };
+        let from = start(model, &un, e.through, &mut node, &mut edges);
         let role = &model.iam_principals()[e.role];
         let rn = node(
             format!("role:{}", role.arn),
@@ -435,6 +411,34 @@ pub fn user_graph(model: &Model, key: &str, p: &Params) -> Result<Value> {
         .map(|(from, to, label, style)| json!({"from": from, "to": to, "label": label, "style": style}))
         .collect();
     Ok(json!({"user_name": user.user_name, "nodes": nodes, "edges": edges}))
+}
+
+/// The graph's edges: (from, to, label, style)
+type Edges = BTreeSet<(String, String, String, &'static str)>;
+
+/// Where a user's access starts in its graph: the user node `un`, or the
+/// group it has the access through (the group node and the membership edge
+/// added)
+fn start(
+    model: &Model,
+    un: &str,
+    via: Via,
+    node: &mut impl FnMut(String, &str, String, String) -> String,
+    edges: &mut Edges,
+) -> String {
+    match via {
+        Via::Direct => un.to_owned(),
+        Via::Group(g) => {
+            let gn = node(
+                format!("group:{}", model.group(g).id),
+                "group",
+                model.group(g).name.clone(),
+                String::new(),
+            );
+            edges.insert((un.to_owned(), gn.clone(), "member".into(), "solid"));
+            gn
+        }
+    }
 }
 
 /// `GET /api/permission-sets`: every permission set with its row of

@@ -195,10 +195,8 @@ pub(crate) fn chains_from(
     if max_hops == 0 {
         return out;
     }
-    for to in graph.targets_for(account_id).filter(|&to| Some(to) != from) {
-        let Some((_, first)) = decide_hop(model, caller, ctx, to, query) else {
-            continue;
-        };
+    for first in first_hops(model, graph, caller, ctx, account_id, from, query) {
+        let to = first.role;
         for c in std::iter::once(Vec::new()).chain(graph.continuations(to, 1, max_hops)) {
             let mut hops = vec![first.clone()];
             hops.extend(graph.hops(to, &c).into_iter().cloned());
@@ -206,6 +204,25 @@ pub(crate) fn chains_from(
         }
     }
     out
+}
+
+/// The hops out of one session (`caller`, its context `ctx`, in
+/// `account_id`) into the roles of the graph that may let it in, other than
+/// its own role `from`, decided with the session's own context
+pub(crate) fn first_hops(
+    model: &Model,
+    graph: &RoleGraph,
+    caller: &Caller<'_>,
+    ctx: &Context,
+    account_id: &str,
+    from: Option<usize>,
+    query: &[(String, CtxValue)],
+) -> Vec<Hop> {
+    graph
+        .targets_for(account_id)
+        .filter(|&to| Some(to) != from)
+        .filter_map(|to| decide_hop(model, caller, ctx, to, query).map(|(_, h)| h))
+        .collect()
 }
 
 /// The context of a session of `role` reached through a chain: every key
@@ -901,29 +918,19 @@ pub fn trust_edges(model: &Model, user: Option<UserIx>, max_hops: usize) -> Vec<
             }
             None => pair_ctx,
         };
-        for to in graph.targets_for(&model.accounts()[acct].id) {
-            if let Some((_, h)) = decide_hop(model, &caller, &ctx, to, &[]) {
-                frontier.push((to, 1));
-                out.push((EdgeFrom::Pair(ps, acct), h));
-            }
+        let account_id = &model.accounts()[acct].id;
+        for h in first_hops(model, &graph, &caller, &ctx, account_id, None, &[]) {
+            frontier.push((h.role, 1));
+            out.push((EdgeFrom::Pair(ps, acct), h));
         }
     }
     // A user's account access manager sessions start chains too: their
     // first hops decided with the user's own session (its tags).
     if let Some(u) = user {
         for s in super::entitlement::sessions(model, super::Subject::User(u), &[]) {
-            let p = &model.iam_principals()[s.role];
-            let caller = Caller {
-                arn: s.arn.clone(),
-                set: &p.set,
-                labels: &p.labels,
-            };
-            let account_id = &model.accounts()[p.account].id;
-            for to in graph.targets_for(account_id).filter(|&to| to != s.role) {
-                if let Some((_, h)) = decide_hop(model, &caller, &s.ctx, to, &[]) {
-                    frontier.push((to, 1));
-                    out.push((EdgeFrom::Iam(s.role), h));
-                }
+            for h in s.first_hops(model, &graph, &[]) {
+                frontier.push((h.role, 1));
+                out.push((EdgeFrom::Iam(s.role), h));
             }
         }
     }

@@ -293,15 +293,16 @@ pub(crate) fn entitlement_rows(
         let p = &model.iam_principals()[role];
         let account = &model.accounts()[p.account];
         let e = &c.entitlement;
-        let users: Vec<(UserIx, String)> =
+        // Each user with its class: decided once per distinct set of tags.
+        let users: Vec<(UserIx, String, u32)> =
             principal_users(model, e.principal_type, &e.principal_id)
                 .into_iter()
                 .filter(|(u, _)| q.include_disabled || model.user_enabled(*u))
+                .map(|(u, how)| (u, how, if tags { model.tag_class(u) } else { 0 }))
                 .collect();
         let mut classes: BTreeMap<u32, Class> = BTreeMap::new();
-        for (user, _) in &users {
-            let class = if tags { model.tag_class(*user) } else { 0 };
-            classes.entry(class).or_insert_with(|| {
+        for (user, _, class) in &users {
+            classes.entry(*class).or_insert_with(|| {
                 let caller = chain::Caller {
                     arn: p.caller_arn(&account.id, &model.user(*user).user_name),
                     set: &p.set,
@@ -357,8 +358,7 @@ pub(crate) fn entitlement_rows(
             condition: None,
             deciding: c.deciding.clone(),
         };
-        for (user, how) in users {
-            let class = if tags { model.tag_class(user) } else { 0 };
+        for (user, how, class) in users {
             let Some((own, chains)) = classes.get(&class) else {
                 continue;
             };
@@ -439,8 +439,8 @@ pub(crate) struct Session {
     pub(crate) via: String,
     /// The application's id
     pub(crate) application: String,
-    /// The group the entitlement names (`None`: the user itself)
-    pub(crate) group: Option<GroupIx>,
+    /// Whom the entitlement names: the user itself, or a group
+    pub(crate) through: Via,
     /// The entitled role (index into `Model::iam_principals`)
     pub(crate) role: usize,
     /// The session's context
@@ -450,6 +450,60 @@ pub(crate) struct Session {
     /// Its principal tags, as far as known (a group's members' attributes
     /// are not)
     pub(crate) principal_tags: BTreeMap<String, String>,
+}
+
+impl Session {
+    /// The session as the caller of an `sts:AssumeRole`
+    fn caller<'a>(&self, model: &'a Model) -> chain::Caller<'a> {
+        let p = &model.iam_principals()[self.role];
+        chain::Caller {
+            arn: self.arn.clone(),
+            set: &p.set,
+            labels: &p.labels,
+        }
+    }
+
+    /// The hops out of the session ([`chain::first_hops`])
+    pub(crate) fn first_hops(
+        &self,
+        model: &Model,
+        graph: &chain::RoleGraph,
+        query: &[(String, CtxValue)],
+    ) -> Vec<chain::Hop> {
+        let account_id = &model.accounts()[model.iam_principals()[self.role].account].id;
+        let caller = self.caller(model);
+        chain::first_hops(
+            model,
+            graph,
+            &caller,
+            &self.ctx,
+            account_id,
+            Some(self.role),
+            query,
+        )
+    }
+
+    /// The chains out of the session ([`chain::chains_from`])
+    pub(crate) fn chains(
+        &self,
+        model: &Model,
+        graph: &chain::RoleGraph,
+        query: &[(String, CtxValue)],
+        max_hops: usize,
+    ) -> Vec<Vec<chain::Hop>> {
+        let account_id = &model.accounts()[model.iam_principals()[self.role].account].id;
+        let caller = self.caller(model);
+        chain::chains_from(
+            model,
+            graph,
+            &caller,
+            &self.ctx,
+            account_id,
+            Some(self.role),
+            query,
+            max_hops,
+        )
+    }
 }
 
 /// The account access manager sessions of a user (its entitlements and
@@ -505,13 +559,16 @@ pub(crate) fn sessions(
             "direct" => format!("entitlement:{}", c.application),
             g => format!("entitlement:{} ({g})", c.application),
         };
-        let group = (e.principal_type == PrincipalType::Group)
-            .then(|| model.group_by_id(&e.principal_id))
-            .flatten();
+        let through = match e.principal_type {
+            PrincipalType::Group => model
+                .group_by_id(&e.principal_id)
+                .map_or(Via::Direct, Via::Group),
+            PrincipalType::User => Via::Direct,
+        };
         out.push(Session {
             via,
             application: c.application.clone(),
-            group,
+            through,
             role,
             ctx,
             arn,

@@ -229,17 +229,9 @@ pub fn simulate_user(
     let graph = chain::RoleGraph::build(model, q.context);
     let mut starts = Vec::new();
     for s in &sessions {
-        let p = &model.iam_principals()[s.role];
-        let caller = chain::Caller {
-            arn: s.arn.clone(),
-            set: &p.set,
-            labels: &p.labels,
-        };
-        let account_id = &model.accounts()[p.account].id;
-        for to in graph.targets_for(account_id).filter(|&to| to != s.role) {
-            if let Some((_, hop)) = chain::decide_hop(model, &caller, &s.ctx, to, q.context) {
-                starts.push((s.via.clone(), format!("role {}", p.name), vec![hop]));
-            }
+        let name = &model.iam_principals()[s.role].name;
+        for hop in s.first_hops(model, &graph, q.context) {
+            starts.push((s.via.clone(), format!("role {name}"), vec![hop]));
         }
     }
     for a in &model.access(user) {
@@ -251,18 +243,13 @@ pub fn simulate_user(
         let ctx = principal_context(model, user, a.account, &role);
         let ps_name = &model.snapshot().permission_sets[a.permission_set].name;
         let account_id = &model.accounts()[a.account].id;
-        for to in graph.targets_for(account_id) {
-            if let Some((_, hop)) = chain::decide_hop(model, &caller, &ctx, to, q.context) {
-                starts.push((
-                    format!(
-                        "{} → {ps_name}@{}",
-                        via_text(model, a.via),
-                        model.accounts()[a.account].name
-                    ),
-                    ps_name.clone(),
-                    vec![hop],
-                ));
-            }
+        let text = format!(
+            "{} → {ps_name}@{}",
+            via_text(model, a.via),
+            model.accounts()[a.account].name
+        );
+        for hop in chain::first_hops(model, &graph, &caller, &ctx, account_id, None, q.context) {
+            starts.push((text.clone(), ps_name.clone(), vec![hop]));
         }
     }
     out.extend(chained_paths(

@@ -159,14 +159,7 @@ fn a_chain_out_of_an_entitled_role_is_settled_with_each_user_s_session_tags() {
     // What-can follows the same chain for dana, and not for pete.
     let (dana, pete) = (m.find_user("dana").unwrap(), m.find_user("pete").unwrap());
     let work = m.find_account(WORK).unwrap();
-    let wq = |u| WhatCanQuery {
-        subject: Subject::User(u),
-        accounts: Some(BTreeSet::from([work])),
-        service: Some("s3".into()),
-        access_level: None,
-        context: Vec::new(),
-        max_hops: 3,
-    };
+    let wq = |u| s3_in(u, work);
     let through = |u| -> Vec<(String, String, String)> {
         what_can(&m, &wq(u))
             .into_iter()
@@ -183,6 +176,18 @@ fn a_chain_out_of_an_entitled_role_is_settled_with_each_user_s_session_tags() {
         )]
     );
     assert!(through(pete).is_empty());
+}
+
+/// What-can for `user`'s S3 access in `account`, through up to three hops
+fn s3_in(user: UserIx, account: AccountIx) -> WhatCanQuery {
+    WhatCanQuery {
+        subject: Subject::User(user),
+        accounts: Some(BTreeSet::from([account])),
+        service: Some("s3".into()),
+        access_level: None,
+        context: Vec::new(),
+        max_hops: 3,
+    }
 }
 
 fn query(action: &str, resource: Option<&str>, max_hops: usize) -> WhoCanQuery {
@@ -270,14 +275,7 @@ fn simulate_and_what_can_follow_the_chain_for_the_right_user() {
     assert_eq!(paths[0].answer(), Answer::Decided(Decision::Allow));
     assert_eq!(paths[0].hops.len(), 1);
     assert!(simulate_user(&m, pete, work, &q).is_empty());
-    let wq = |u| WhatCanQuery {
-        subject: Subject::User(u),
-        accounts: Some(BTreeSet::from([work])),
-        service: Some("s3".into()),
-        access_level: None,
-        context: Vec::new(),
-        max_hops: 3,
-    };
+    let wq = |u| s3_in(u, work);
     let rows = what_can(&m, &wq(dana));
     assert!(rows
         .iter()

@@ -345,23 +345,7 @@ pub(crate) fn chained_what_can(
     // And those an account access manager session opens.
     for s in entitlement::sessions(model, q.subject, &q.context) {
         let p = &model.iam_principals()[s.role];
-        let account_id = &model.accounts()[p.account].id;
-        let caller = chain::Caller {
-            arn: s.arn.clone(),
-            set: &p.set,
-            labels: &p.labels,
-        };
-        let found = chain::chains_from(
-            model,
-            &graph,
-            &caller,
-            &s.ctx,
-            account_id,
-            Some(s.role),
-            &q.context,
-            q.max_hops,
-        );
-        for hops in found {
+        for hops in s.chains(model, &graph, &q.context, q.max_hops) {
             chains.push((
                 chain_text(model, &s.via, &hops),
                 format!("role {}", p.name),
