@@ -4,9 +4,7 @@
 //! its type, then the parts put together. Every error names the file and
 //! the JSON path inside it.
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::task::{Context, Poll, Waker};
 
 use serde::de::DeserializeOwned;
 
@@ -16,6 +14,10 @@ pub use super::layout::{parse_document_text, ImportError};
 use crate::snapshot::{CollectionError, Snapshot};
 
 type Result<T> = std::result::Result<T, ImportError>;
+
+/// What an absent required file says
+const REQUIRED: &str =
+    "missing: this file of the export layout is required (see docs/export-layout.md)";
 
 /// The export folder being read, with its `errors.json`
 struct Folder {
@@ -52,9 +54,7 @@ impl Source for Folder {
             (None, Need::UnlessFailed(id)) if walk::failed_for_application(&self.errors, id) => {
                 return Ok(None)
             }
-            (None, Need::Required) => {
-                "missing: this file of the export layout is required (see docs/export-layout.md)"
-            }
+            (None, Need::Required) => REQUIRED,
             (None, Need::Listed(message)) => message,
             (None, Need::UnlessFailed(_)) => "missing: every listed application needs this file (a call that failed is recorded in errors.json)",
         };
@@ -95,26 +95,22 @@ pub fn import_dir(dir: &Path) -> Result<Snapshot> {
         errors: Vec::new(),
     };
     if !dir.is_dir() {
-        return Err(ex.error(
-            "",
-            "not a folder (expected an AWS CLI export, see docs/export-layout.md)",
-        ));
+        return Err(ImportError::File {
+            path: dir.display().to_string(),
+            message: "not a folder (expected an AWS CLI export, see docs/export-layout.md)".into(),
+        });
     }
     let Some(meta) = ex.read(&paths::META)? else {
-        let missing =
-            "missing: this file of the export layout is required (see docs/export-layout.md)";
-        return Err(ex.error(paths::META.rel(), missing));
+        return Err(ex.error(paths::META.rel(), REQUIRED));
     };
     ex.errors = ex.read(&paths::ERRORS)?.unwrap_or_default().0;
-    // Reading a folder never waits: the walk completes in one poll.
-    let mut walked = std::pin::pin!(walk::walk(&ex, |_, _| Vec::new(), true));
-    let files = match walked
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(files) => files?,
-        Poll::Pending => return Err(ex.error("", "internal: the export's walk waited")),
+    let Some(files) = walk::without_waiting(walk::walk(&ex, |_, _| Vec::new(), true)) else {
+        return Err(ImportError::File {
+            path: dir.display().to_string(),
+            message: "internal: the export's walk waited".into(),
+        });
     };
+    let files = files?;
     let resources = ex.read(&paths::RESOURCES)?.unwrap_or_default();
     let parts = l::Parts {
         dir,

@@ -256,6 +256,19 @@ pub(crate) trait Source {
     }
 }
 
+/// Runs a walk over a source that never waits (a folder's files are
+/// read, not awaited): its result, in one poll; `None` if it waited
+pub(crate) fn without_waiting<F: Future>(walk: F) -> Option<F::Output> {
+    let mut walk = std::pin::pin!(walk);
+    match walk
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(out) => Some(out),
+        std::task::Poll::Pending => None,
+    }
+}
+
 /// The organization's tree as walked: the parent of each OU and account,
 /// the name of each OU
 #[derive(Debug, Default)]
@@ -407,11 +420,16 @@ pub(crate) async fn walk<S: Source>(
         let accounts = if S::FOLDER {
             src.list(paths::IAM, true)?
         } else if iam {
-            let active = |id: &String| {
-                let all = accounts.iter().flat_map(|a| &a.0);
-                all.filter(|a| a.is_active()).any(|a| a.id == *id)
-            };
-            scoped.iter().filter(|id| active(id)).cloned().collect()
+            let all = accounts.iter().flat_map(|a| &a.0);
+            let active: BTreeSet<&str> = all
+                .filter(|a| a.is_active())
+                .map(|a| a.id.as_str())
+                .collect();
+            scoped
+                .iter()
+                .filter(|id| active.contains(id.as_str()))
+                .cloned()
+                .collect()
         } else {
             Vec::new()
         };
@@ -767,7 +785,6 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use std::cell::RefCell;
     use std::path::{Path, PathBuf};
-    use std::task::{Context, Poll, Waker};
 
     use super::super::ImportError;
     use super::*;
@@ -823,14 +840,8 @@ mod tests {
                 asked: RefCell::default(),
             };
             let all = |_: &Tree, a: &Accounts| a.0.iter().map(|a| a.id.clone()).collect();
-            let mut walked = std::pin::pin!(walk(&src, all, true));
-            let Poll::Ready(got) = walked
-                .as_mut()
-                .poll(&mut Context::from_waker(Waker::noop()))
-            else {
-                panic!("a folder's answers never wait");
-            };
-            got.unwrap();
+            let got = without_waiting(walk(&src, all, true));
+            got.expect("a folder's answers never wait").unwrap();
             let mut on_disk = BTreeSet::new();
             files(&dir, "", &mut on_disk);
             // Not answers of a call: written by the script (meta, errors) or
